@@ -1,0 +1,3 @@
+"""bulkio: move business records between spreadsheets and Zoho Books / Zoho Inventory."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,114 @@
+"""The exception tree and exit codes; the CLI maps one to the other in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ROWS_FAILED = 1
+    USAGE = 2
+    STOPPED = 3
+
+
+class BulkioError(Exception):
+    """Base of every error bulkio raises on purpose."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(BulkioError):
+    """Settings are missing or wrong; nothing was sent."""
+
+
+class InputError(BulkioError):
+    """The input file cannot be read as asked (missing, unreadable, no such sheet)."""
+
+
+class MappingError(InputError):
+    """Columns cannot be matched to fields without ambiguity."""
+
+
+class StoppedError(BulkioError):
+    """The run stopped before the end and can be resumed."""
+
+    exit_code = ExitCode.STOPPED
+
+
+class Interrupted(StoppedError):
+    """The user pressed Ctrl-C."""
+
+
+MAX_MESSAGE = 300
+
+
+class ApiError(BulkioError):
+    """Zoho answered with an error: HTTP status, Zoho's body `code` and its `message`."""
+
+    exit_code = ExitCode.ROWS_FAILED
+
+    def __init__(self, status: int, code: int | None, message: str):
+        self.status = status
+        self.code = code
+        self.message = (message or "")[:MAX_MESSAGE]
+        super().__init__(f"HTTP {status}, Zoho code {code}: {self.message}")
+
+
+class AuthError(ApiError):
+    """401: the token was refused, or the token call failed."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NotFoundError(ApiError):
+    """404, or Zoho code 1002: the record does not exist."""
+
+
+class RateLimitError(ApiError):
+    """429 with code 44 (per minute) or 1070 (in flight): slow down and retry."""
+
+
+class QuotaExhausted(RateLimitError, StoppedError):
+    """429 with code 45: the organisation's daily quota is used up; stop for the day."""
+
+    exit_code = ExitCode.STOPPED
+
+
+class ServerError(ApiError):
+    """5xx: Zoho failed; retried a bounded number of times before it reaches a caller."""
+
+
+class OutcomeUnknown(BulkioError):
+    """A write went out and its answer never came: it may or may not have been applied."""
+
+    exit_code = ExitCode.ROWS_FAILED
+
+
+QUOTA_CODE = 45
+RATE_CODES = frozenset({44, 1070})
+
+
+def api_error(status: int, code: int | None, message: str) -> ApiError:
+    """The ApiError subclass for an answer, chosen by status and Zoho code."""
+    if status == 429 or code in RATE_CODES or code == QUOTA_CODE:
+        return (QuotaExhausted if code == QUOTA_CODE else RateLimitError)(status, code, message)
+    if status == 401:
+        return AuthError(status, code, message)
+    if status == 404 or code == 1002:
+        return NotFoundError(status, code, message)
+    if status >= 500:
+        return ServerError(status, code, message)
+    return ApiError(status, code, message)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one cell or row; collected, never raised."""
+
+    row: int
+    column: str
+    code: str
+    value: str
+    message: str

@@ -1,0 +1,1 @@
+pytest_plugins = ["bulkio.sandbox.pytest_plugin"]
