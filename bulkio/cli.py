@@ -26,6 +26,22 @@ def cli(ctx: click.Context, traceback: bool) -> None:
 
 # --- commands are registered below; keep each one a thin shell over a library call ---
 
+from bulkio.cli_options import build_client, connection_options  # noqa: E402
+
+
+@cli.command()
+@click.option("-m", "--module", required=True, help="Zoho module, e.g. items, contacts, invoices.")
+@connection_options
+def fields(module: str, connection) -> None:
+    """List a module's fields, standard and custom: api name, label, type, required, unique,
+    dropdown values.
+
+    Example: bulkio fields -m items
+    """
+    from bulkio.fields import format_fields_table, load_fields
+
+    click.echo(format_fields_table(load_fields(build_client(connection), module)))
+
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: the one place errors become exit codes."""

@@ -1,0 +1,241 @@
+"""Vectorised cell parsers, one per field type.
+
+Each parser takes a Series of trimmed, non-empty cell texts (index = spreadsheet row) and returns
+a `Parsed`: the typed Python values for the cells it accepted, and a boolean mask of the cells it
+rejected with the error code and what was expected. Parsers work on whole columns with pandas
+string operations; no Python function runs per cell except `.map` over a dict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bulkio.errors import ConfigError
+
+CURRENCY = "$€£₹"
+# A number as people type it: sign, optional currency symbol, thousands separators, exponent.
+_NUMBER = (rf"(?=.*\d)[+-]?(?:[{CURRENCY}]\s*)?[+-]?"
+           r"(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?")
+_NUMBER_RE = re.compile(_NUMBER)
+_PERCENT_RE = re.compile(_NUMBER + r"\s*%?")
+_NOT_DIGITS = rf"[{CURRENCY},%\s]"
+FLOAT_DIGITS = 8  # decimals kept: enough for rates and amounts, drops binary noise (1.1000000001)
+MAX_INT = 2**53
+
+TRUTHS = {"yes": True, "true": True, "1": True, "y": True,
+          "no": False, "false": False, "0": False, "n": False}
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_YMD_RE = r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME + "$"
+_DMY_RE = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME + "$"
+_SERIAL_RE = r"^\d{1,7}(?:\.\d+)?$"
+MAX_SERIAL = 2958465  # Excel's 9999-12-31
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+_EMAIL_RE = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
+_URL_RE = r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:[/?#]\S*)?"
+_PHONE_RE = r"\+?[\d\s().\-/]{4,30}(?:\s*(?:x|ext\.?)\s*\d{1,6})?"
+
+EXPECTED = {
+    "number": "a whole number such as 12",
+    "decimal": "a number such as 12.50",
+    "amount": "a number such as 12.50",
+    "percent": "a percentage such as 12.5",
+    "check_box": "yes or no",
+    "email": "an email address such as ann@example.com",
+    "url": "a web address such as https://example.com",
+    "phone": "a phone number such as +1 555 0100",
+}
+DATE_ORDERS = {"DMY", "MDY", "YMD"}
+_DATE_FORMAT_RE = re.compile(r"(D{1,2}|M{1,2}|Y{4})([/.\-])(D{1,2}|M{1,2}|Y{4})\2(D{1,2}|M{1,2}|Y{4})")
+
+
+@dataclass
+class Parsed:
+    """What a parser made of a column: typed values (accepted cells only) and rejected cells."""
+
+    values: pd.Series          # object dtype, index = the accepted cells' rows
+    bad: pd.Series             # bool, aligned with the input
+    code: str = "E_TYPE"
+    expected: str = ""
+    ambiguous: pd.Series | None = None   # dates only: rejected because day and month could swap
+
+
+def date_order(date_format: str | None) -> str | None:
+    """"DD/MM/YYYY" -> "DMY", "MM/DD/YYYY" -> "MDY", "YYYY/MM/DD" -> "YMD"; None stays None.
+
+    Any of / . - separates the parts. Raises ConfigError for anything else.
+    """
+    if date_format is None or str(date_format).strip() == "":
+        return None
+    match = _DATE_FORMAT_RE.fullmatch(str(date_format).strip().upper())
+    order = "".join(p[0] for p in match.group(1, 3, 4)) if match else ""
+    if order not in DATE_ORDERS:
+        raise ConfigError(
+            f'date format "{date_format}" is not understood; use DD/MM/YYYY, MM/DD/YYYY, '
+            "DD.MM.YYYY or YYYY/MM/DD")
+    return order
+
+
+def date_example(date_format: str | None) -> str:
+    """21 November 2026 written in `date_format` (ISO when none is given)."""
+    if not date_format or date_order(date_format) is None:
+        return "2026-11-21"
+    text = str(date_format).strip().upper()
+    return text.replace("YYYY", "2026").replace("DD", "21").replace("MM", "11") \
+        .replace("D", "21").replace("M", "11")
+
+
+def _object(values, index) -> pd.Series:
+    return pd.Series(values, index=index, dtype=object)
+
+
+def parse_text(s: pd.Series) -> Parsed:
+    """Strings, multi-line text and ids: any text is fine."""
+    return Parsed(_object(s.tolist(), s.index), pd.Series(False, index=s.index))
+
+
+def parse_number(s: pd.Series, kind: str) -> Parsed:
+    """number (whole), decimal, amount, percent: "1,234.50", "$12", " 12 ", "15%" (percent)."""
+    pattern = _PERCENT_RE if kind == "percent" else _NUMBER_RE
+    shaped = s.str.fullmatch(pattern.pattern)
+    cleaned = s.where(shaped, "").str.replace(_NOT_DIGITS, "", regex=True)
+    numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    bad = ~shaped | ~np.isfinite(numbers)
+    if kind == "number":
+        bad |= (numbers % 1 != 0) | (numbers.abs() > MAX_INT)
+        good = numbers[~bad].astype("int64")
+    else:
+        good = numbers[~bad].round(FLOAT_DIGITS)
+    return Parsed(_object(good.tolist(), good.index), bad,
+                  expected=EXPECTED.get(kind, EXPECTED["decimal"]))
+
+
+def parse_check_box(s: pd.Series) -> Parsed:
+    """yes/no, true/false, 1/0, y/n in any case -> bool."""
+    flags = s.str.lower().map(TRUTHS)
+    bad = flags.isna()
+    good = flags[~bad]
+    return Parsed(_object([bool(v) for v in good.tolist()], good.index), bad,
+                  expected=EXPECTED["check_box"])
+
+
+def parse_choice(s: pd.Series, choices: tuple[str, ...]) -> Parsed:
+    """A value of `choices`, matched case-insensitively, returned in its canonical spelling."""
+    canonical = {c.casefold(): c for c in choices}
+    found = s.str.casefold().map(canonical)
+    bad = found.isna()
+    good = found[~bad]
+    return Parsed(_object(good.tolist(), good.index), bad, code="E_CHOICE")
+
+
+def parse_format(s: pd.Series, kind: str) -> Parsed:
+    """email, url, phone: text of a recognisable shape, kept as written."""
+    pattern = {"email": _EMAIL_RE, "url": _URL_RE, "phone": _PHONE_RE}[kind]
+    ok = s.str.fullmatch(pattern, case=False)
+    if kind == "phone":
+        ok &= s.str.count(r"\d") >= 4
+    good = s[ok]
+    return Parsed(_object(good.tolist(), good.index), ~ok, code="E_FORMAT",
+                  expected=EXPECTED[kind])
+
+
+def parse_date(s: pd.Series, date_format: str | None = None) -> Parsed:
+    """Dates -> "YYYY-MM-DD".
+
+    Accepted always: ISO 2026-11-21 (also 2026/11/21, with a time after it), Excel serial
+    numbers (46347). Day/month/year with / . or -: read as `date_format` says; without one,
+    read day-first when only that reading works (21/11/2026), month-first when only that works
+    (11/21/2026), and rejected as ambiguous when both work and differ (03/04/2026).
+    """
+    order = date_order(date_format)
+    n = len(s)
+    year = np.full(n, -1, dtype="int64")
+    month = np.zeros(n, dtype="int64")
+    day = np.zeros(n, dtype="int64")
+    ambiguous = np.zeros(n, dtype=bool)
+    serial_days = np.full(n, -1, dtype="int64")
+
+    ymd = s.str.extract(_YMD_RE)
+    is_ymd = ymd[0].notna().to_numpy()
+    if is_ymd.any():
+        parts = ymd[is_ymd].astype("int64").to_numpy()
+        year[is_ymd], month[is_ymd], day[is_ymd] = parts[:, 0], parts[:, 1], parts[:, 2]
+
+    rest = ~is_ymd
+    if rest.any():
+        dmy = s[rest].str.extract(_DMY_RE)
+        hit = dmy[0].notna().to_numpy()
+        where = np.flatnonzero(rest)[hit]
+        if hit.any():
+            a, b, y = dmy[hit].astype("int64").to_numpy().T
+            dd, mm, amb = _day_month(a, b, order)
+            year[where], month[where], day[where], ambiguous[where] = y, mm, dd, amb
+        serial_at = np.flatnonzero(rest)[~hit]
+        if serial_at.size:
+            cells = s.iloc[serial_at]
+            is_serial = cells.str.fullmatch(_SERIAL_RE).to_numpy()
+            numbers = pd.to_numeric(cells[is_serial], errors="coerce").to_numpy()
+            serial_days[serial_at[is_serial]] = np.floor(numbers).astype("int64")
+
+    valid_ymd = _real_date(year, month, day) & ~ambiguous
+    valid_serial = (serial_days >= 1) & (serial_days <= MAX_SERIAL)
+    text = np.full(n, None, dtype=object)
+    if valid_ymd.any():
+        text[valid_ymd] = np.datetime_as_string(
+            _to_datetime64(year[valid_ymd], month[valid_ymd], day[valid_ymd]), unit="D")
+    if valid_serial.any():
+        text[valid_serial] = np.datetime_as_string(
+            _EXCEL_EPOCH + serial_days[valid_serial].astype("timedelta64[D]"), unit="D")
+    ok = valid_ymd | valid_serial
+    bad = pd.Series(~ok, index=s.index)
+    return Parsed(_object(text[ok].tolist(), s.index[ok]), bad, code="E_DATE",
+                  expected=f"a date such as {date_example(date_format)}",
+                  ambiguous=pd.Series(ambiguous, index=s.index))
+
+
+def _day_month(a: np.ndarray, b: np.ndarray, order: str | None):
+    """(day, month, ambiguous) for first part `a` and second part `b` of d/m/y or m/d/y."""
+    if order == "DMY":
+        return a, b, np.zeros(a.shape, dtype=bool)
+    if order == "MDY":
+        return b, a, np.zeros(a.shape, dtype=bool)
+    month_first = (a <= 12) & (b > 12)
+    day = np.where(month_first, b, a)
+    month = np.where(month_first, a, b)
+    ambiguous = (a <= 12) & (b <= 12) & (a != b) & (a >= 1) & (b >= 1)
+    return day, month, ambiguous
+
+
+def _real_date(year, month, day) -> np.ndarray:
+    """True where year/month/day name a day that exists (leap years included)."""
+    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    limit = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
+    return ok & (day <= limit)
+
+
+def _to_datetime64(year, month, day) -> np.ndarray:
+    months = (year - 1970) * 12 + (month - 1)
+    return months.astype("datetime64[M]").astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+
+
+def parse_cells(s: pd.Series, field, date_format: str | None = None) -> Parsed:
+    """Parse a column of trimmed, non-empty texts for `field` (a modules.Field) by its type."""
+    kind = field.type
+    if kind in ("number", "decimal", "amount", "percent"):
+        return parse_number(s, kind)
+    if kind == "date":
+        return parse_date(s, date_format)
+    if kind == "check_box":
+        return parse_check_box(s)
+    if field.values:
+        return parse_choice(s, field.values)
+    if kind in ("email", "url", "phone"):
+        return parse_format(s, kind)
+    return parse_text(s)

@@ -1,0 +1,313 @@
+"""Zoho Books / Inventory calls for bulkio: one method per thing the pipeline needs.
+
+Every call goes through the shared Limiter, carries the organization_id and the OAuth header,
+and comes back as Zoho's parsed envelope or an ApiError subclass. 429 answers are handled here
+because their body code decides: 44/1070 slow the limiter down and retry after a backoff with
+jitter, 45 raises QuotaExhausted. Connect errors and 5xx are retried below, in the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+import requests
+
+from bulkio.auth import ZohoAuth
+from bulkio.errors import QUOTA_CODE, ApiError, OutcomeUnknown, ServerError, api_error
+from bulkio.limiter import Limiter, QuotaInfo
+from bulkio.paginate import PER_PAGE, iter_records
+from bulkio.session import build_session, redact_url, request_was_sent, retries_of, scrub
+from bulkio.settings import ConnectionSettings
+
+log = logging.getLogger(__name__)
+
+RATE_RETRIES = 8
+BACKOFF_BASE = 0.5
+BACKOFF_MAX = 30.0
+FIELD_PATHS = ("/settings/fields", "/customfields")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """A written record as Zoho returned it; `created` tells a new record from an update."""
+
+    record: dict[str, Any]
+    created: bool
+    status: int
+
+
+@dataclass
+class ClientStats:
+    """Counts of what the client did; safe to update from many threads."""
+
+    reads: int = 0
+    writes: int = 0
+    retries: int = 0
+    token_refreshes: int = 0
+    rate_limited: Counter = field(default_factory=Counter)  # Zoho code -> 429 answers
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, name: str, n: int = 1) -> None:
+        """Add `n` to the counter `name` (reads, writes, retries, token_refreshes)."""
+        with self._lock:
+            setattr(self, name, getattr(self, name) + n)
+
+    def count_429(self, code: int | None) -> None:
+        """Count one 429 answer under its Zoho code."""
+        with self._lock:
+            self.rate_limited[code] += 1
+
+    @property
+    def calls(self) -> int:
+        """Calls made to the API (not counting urllib3's retries or token calls)."""
+        return self.reads + self.writes
+
+
+class ZohoClient:
+    """The Zoho API as bulkio uses it. Thread-safe: share one client across a run's workers.
+
+    `module` arguments are `bulkio.modules.Module` objects or module names ("items").
+
+    Example:
+        client = ZohoClient(load_settings())
+        for item in client.iter_records("items"): ...
+    """
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        session: requests.Session | None = None,
+        limiter: Limiter | None = None,
+        auth: ZohoAuth | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rate_retries: int = RATE_RETRIES,
+        backoff_base: float = BACKOFF_BASE,
+    ):
+        self.settings = settings
+        self.stats = ClientStats()
+        self._session = session or build_session(timeout=settings.timeout)
+        self._limiter = limiter or Limiter(settings.rate_per_minute, settings.max_in_flight, settings.daily_limit)
+        self._auth = auth or ZohoAuth.from_settings(
+            settings, session=self._session, on_refresh=lambda: self.stats.add("token_refreshes")
+        )
+        self._sleep = sleep
+        self._rate_retries = rate_retries
+        self._backoff_base = backoff_base
+
+    def __repr__(self) -> str:
+        return f"ZohoClient(api_url={self.settings.api_url!r}, organization_id={self.settings.organization_id!r})"
+
+    @property
+    def quota(self) -> QuotaInfo | None:
+        """The daily budget left, from Zoho's headers when it sent them, else from --daily-limit."""
+        return self._limiter.quota
+
+    @property
+    def limiter(self) -> Limiter:
+        """The limiter every call of this client passes through."""
+        return self._limiter
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """GET `path` (relative to the API root) and return Zoho's envelope."""
+        return self.request("GET", path, params=params)[1]
+
+    def iter_records(self, module, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every record of a module, read in pages of 200, with optional Zoho filters."""
+        module = _module(module)
+        return iter_records(lambda p: self.get(module.endpoint, p), module.plural, params, PER_PAGE)
+
+    def get_record(self, module, record_id: str) -> dict[str, Any]:
+        """One record by its Zoho id; NotFoundError when it does not exist."""
+        module = _module(module)
+        return _record(self.get(f"{module.endpoint}/{record_id}"), module.singular)
+
+    def find_by_name(self, module, name: str) -> list[dict[str, Any]]:
+        """Records whose display name (module.name_field) is exactly `name`."""
+        module = _module(module)
+        key = module.name_field
+        wanted = name.strip()
+        return [r for r in self.iter_records(module, {key: wanted}) if str(r.get(key, "")).strip() == wanted]
+
+    def custom_fields(self, entity: str) -> list[dict[str, Any]]:
+        """The organisation's custom-field metadata for an entity ("item", "contact", ...).
+
+        Asks /settings/fields, and /customfields when that path is unknown (404/405).
+        """
+        for path in FIELD_PATHS:
+            try:
+                envelope = self.get(path, {"entity": entity})
+            except ApiError as exc:
+                if exc.status in (404, 405) and path != FIELD_PATHS[-1]:
+                    continue
+                raise
+            return _first_list_of_dicts(envelope)
+        return []  # pragma: no cover - the loop returns or raises
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def create(self, module, payload: Mapping[str, Any]) -> WriteResult:
+        """POST a new record. A lost reply raises OutcomeUnknown and is never resent."""
+        module = _module(module)
+        status, envelope = self.request("POST", module.endpoint, json=payload)
+        return WriteResult(_record(envelope, module.singular), True, status)
+
+    def update(self, module, record_id: str, payload: Mapping[str, Any]) -> WriteResult:
+        """PUT changes to the record with this Zoho id."""
+        module = _module(module)
+        status, envelope = self.request("PUT", f"{module.endpoint}/{record_id}", json=payload)
+        return WriteResult(_record(envelope, module.singular), False, status)
+
+    def upsert(
+        self, module, key_api_name: str, key_value: str, payload: Mapping[str, Any], create: bool = True
+    ) -> WriteResult:
+        """PUT by unique custom field: update the record holding `key_value`, or create it.
+
+        With `create=False` a missing record is an error (update only). Zoho answers 201 when it
+        created and 200 when it updated; other answers fall back to Zoho's message.
+        """
+        module = _module(module)
+        headers = {"X-Unique-Identifier-Key": key_api_name, "X-Unique-Identifier-Value": str(key_value)}
+        if create:
+            headers["X-Upsert"] = "true"
+        status, envelope = self.request("PUT", module.endpoint, json=payload, headers=headers)
+        return WriteResult(_record(envelope, module.singular), create and _was_created(status, envelope), status)
+
+    # --- one call ----------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """One API call with pacing, auth, 429 handling; returns (HTTP status, envelope)."""
+        url = self.settings.api_url + path
+        params = {**(params or {}), "organization_id": self.settings.organization_id}
+        self.stats.add("reads" if method == "GET" else "writes")
+        rate_attempts = 0
+        refreshed = False
+        while True:
+            response, ticket = self._send(method, url, params=params, json=json, headers=headers)
+            if response.status_code == 401 and not refreshed:
+                refreshed = True
+                self._auth.after_401(response.request)
+                self.stats.add("retries")
+                continue
+            envelope = self._envelope(response)
+            if response.status_code == 429:
+                self._on_429(response, envelope, ticket, rate_attempts)
+                rate_attempts += 1
+                self.stats.add("retries")
+                continue
+            self._limiter.succeeded()
+            if response.status_code >= 400 or envelope.get("code", 0) != 0:
+                raise self._error(response, envelope)
+            return response.status_code, envelope
+
+    def _send(self, method, url, **kwargs) -> tuple[requests.Response, int]:
+        with self._limiter.slot() as ticket:
+            started = time.monotonic()
+            try:
+                response = self._session.request(method, url, auth=self._auth, timeout=self.settings.timeout, **kwargs)
+            except requests.RequestException as exc:
+                raise self._no_answer(method, url, exc) from None
+        self._limiter.observe(response.headers)
+        retried = retries_of(response)
+        if retried:
+            self.stats.add("retries", retried)
+        log.debug(
+            "%s %s -> %s (%.2f s, %d retries)",
+            method, redact_url(response.url), response.status_code, time.monotonic() - started, retried,
+        )
+        return response, ticket
+
+    def _on_429(self, response, envelope, ticket: int, attempt: int) -> None:
+        code = envelope.get("code")
+        self.stats.count_429(code)
+        if code == QUOTA_CODE:
+            self._limiter.exhaust()
+            raise self._error(response, envelope)
+        if attempt >= self._rate_retries:
+            raise self._error(response, envelope)
+        if self._limiter.slowed_down(ticket):
+            log.info("Zoho answered 429 (code %s): slowing to %.0f calls per minute", code, self._limiter.rate)
+        delay = min(BACKOFF_MAX, self._backoff_base * 2**attempt)
+        self._sleep(delay * random.uniform(0.5, 1.5))  # jitter keeps threads from retrying in step
+
+    def _envelope(self, response: requests.Response) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            return body
+        text = scrub(response.text or "", self._secrets())
+        return {"code": None, "message": f"not a JSON answer: {text!r}"}
+
+    def _error(self, response: requests.Response, envelope: Mapping[str, Any]) -> ApiError:
+        message = scrub(str(envelope.get("message") or response.reason or ""), self._secrets())
+        return api_error(response.status_code, envelope.get("code"), message)
+
+    def _no_answer(self, method: str, url: str, exc: requests.RequestException) -> Exception:
+        where = redact_url(url).removeprefix(self.settings.api_url)
+        if method != "GET" and request_was_sent(exc):
+            return OutcomeUnknown(
+                f"{method} {where}: the request went out but no answer came back ({type(exc).__name__}); "
+                "Zoho may or may not have applied it. A POST is never resent; check the record before retrying."
+            )
+        return ServerError(
+            0, None, f"{method} {where}: no answer from {self.settings.api_url} ({type(exc).__name__}) after retries; "
+            "check the network and --api-url / --region, then run again."
+        )
+
+    def _secrets(self) -> tuple[str, ...]:
+        return self.settings.secrets() + self._auth.secrets()
+
+
+def _module(module):
+    """A Module from a Module or a module name."""
+    if isinstance(module, str):
+        from bulkio.modules import load_module  # modules sits beside client; imported when needed
+
+        return load_module(module)
+    return module
+
+
+def _record(envelope: Mapping[str, Any], singular: str) -> dict[str, Any]:
+    record = envelope.get(singular)
+    if isinstance(record, dict):
+        return record
+    # Zoho's answers are inconsistent about the key; take the one record there is
+    return next((v for v in envelope.values() if isinstance(v, dict) and v is not envelope.get("page_context")), {})
+
+
+def _was_created(status: int, envelope: Mapping[str, Any]) -> bool:
+    if status in (200, 201):
+        return status == 201
+    message = str(envelope.get("message", "")).lower()
+    return "added" in message or "created" in message
+
+
+def _first_list_of_dicts(envelope: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The first list of objects in an envelope, whatever its key (customfields, fields, ...),
+    looking into nested objects too."""
+    for value in envelope.values():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            return value
+        if isinstance(value, dict):
+            found = _first_list_of_dicts(value)
+            if found:
+                return found
+    return []

@@ -1,0 +1,40 @@
+"""Zoho's page-numbered lists as an iterator over records."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Mapping
+
+PER_PAGE = 200  # Zoho's maximum
+
+
+def iter_pages(
+    fetch: Callable[[dict[str, Any]], Mapping[str, Any]],
+    params: Mapping[str, Any] | None = None,
+    per_page: int = PER_PAGE,
+) -> Iterator[Mapping[str, Any]]:
+    """Yield each page's envelope, asking for the next while `page_context.has_more_page` is true.
+
+    `fetch(params)` does one GET and returns the parsed envelope.
+    """
+    page = 1
+    while True:
+        envelope = fetch({**(params or {}), "page": page, "per_page": per_page})
+        yield envelope
+        context = envelope.get("page_context") or {}
+        if not context.get("has_more_page"):
+            return
+        page += 1
+
+
+def iter_records(
+    fetch: Callable[[dict[str, Any]], Mapping[str, Any]],
+    list_key: str,
+    params: Mapping[str, Any] | None = None,
+    per_page: int = PER_PAGE,
+) -> Iterator[dict[str, Any]]:
+    """Every record under `list_key` (e.g. "items") across all pages, one at a time."""
+    for envelope in iter_pages(fetch, params, per_page):
+        records = envelope.get(list_key) or []
+        yield from records
+        if not records:
+            return  # a page with no records cannot be followed by more; guards against a loop

@@ -1,0 +1,257 @@
+"""Import and validate as a library API: read -> match -> validate -> map -> run -> report.
+
+A script can call `run_import(ImportOptions(...))` and inspect the `ImportResult`; the CLI's
+`import` and `validate` commands are thin shells over these two functions.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from bulkio.columns import ColumnPlan, load_mapping, match_columns
+from bulkio.errors import ConfigError, ExitCode, RowError
+from bulkio.journal import Journal
+from bulkio.mapper import build_payload, payload_hash
+from bulkio.modules import Module, load_module
+from bulkio.readers import read_table
+from bulkio.report import ReportFiles, ReportRow, write_report
+from bulkio.runner import Plan, RowOutcome, RunOptions, WorkItem, make_plan, run_rows
+from bulkio.validate import ValidationResult, resolve_key, validate_frame
+
+GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update"})
+
+
+@dataclass
+class ImportOptions:
+    """What the user asked for; paths absolute or relative to the working directory."""
+
+    path: Path
+    module: str
+    key: str | None = None
+    mode: str | None = None
+    mapping: Path | None = None
+    sheet: str | None = None
+    report: Path | None = None
+    date_format: str | None = None
+    dry_run: bool = False
+    skip_unchanged: bool = False
+    journal: Path | None = None
+    resume: bool = True
+    rate: int = 100
+    concurrency: int = 5
+    daily_limit: int = 1000
+    replace_line_items: bool = False
+
+    @property
+    def effective_mode(self) -> str:
+        return self.mode or ("upsert" if self.key else "create")
+
+    def report_path(self) -> Path:
+        return self.report or self.path.with_name(f"{self.path.stem}.report.xlsx")
+
+    def journal_path(self) -> Path:
+        return self.journal or self.path.with_name(f"{self.path.stem}.journal.sqlite")
+
+
+@dataclass
+class Prepared:
+    """A file read, matched, validated and mapped: everything decided before any write."""
+
+    module: Module
+    frame: pd.DataFrame
+    columns: ColumnPlan
+    validation: ValidationResult
+    items: list[WorkItem]
+    key_api_name: str | None
+
+
+@dataclass
+class ImportResult:
+    rows: list[ReportRow]
+    files: ReportFiles | None
+    warnings: list[str] = field(default_factory=list)
+    plan: Plan | None = None
+    stopped: str | None = None
+    calls: dict = field(default_factory=dict)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(r.status for r in self.rows)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.stopped:
+            return ExitCode.STOPPED
+        if all(r.status in GOOD for r in self.rows):
+            return ExitCode.OK
+        return ExitCode.ROWS_FAILED
+
+
+def prepare(opts: ImportOptions, module: Module) -> Prepared:
+    """Read, match, validate and map the file; nothing is sent."""
+    mapping = load_mapping(opts.mapping) if opts.mapping else None
+    date_format = opts.date_format or (mapping.options.get("date_format") if mapping else None)
+    frame = read_table(opts.path, sheet=opts.sheet)
+    columns = match_columns(list(frame.columns), module, mapping)
+    key_field = resolve_key(module, opts.key) if opts.key else None
+    validation = validate_frame(
+        frame, module, columns, key_field=key_field, mode=opts.effective_mode, date_format=date_format
+    )
+    items = [_work_item(module, rec) for rec in validation.records]
+    return Prepared(module, frame, columns, validation, items, key_field.api_name if key_field else None)
+
+
+def _work_item(module: Module, record) -> WorkItem:
+    payload = build_payload(module, record.values)
+    name = record.values.get(module.name_field)
+    record_id = record.values.get(module.id_field)
+    return WorkItem(record.row, record.key, payload, payload_hash(payload), name=name, record_id=record_id)
+
+
+def run_validate(opts: ImportOptions, module: Module) -> ImportResult:
+    """Check every row and write the report; no write call is made."""
+    prep = prepare(opts, module)
+    valid = [ReportRow(i.row, i.key, "valid", None, None, "") for i in prep.items]
+    rows = _merge(prep, valid)
+    files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, {}))
+    return ImportResult(rows, files, warnings=prep.columns.warnings)
+
+
+def run_import(
+    opts: ImportOptions,
+    client,
+    module: Module,
+    *,
+    on_plan: Callable[[Plan], None] | None = None,
+    on_progress: Callable | None = None,
+) -> ImportResult:
+    """Validate, then write every valid row through `client`, journalled and resumable."""
+    prep = prepare(opts, module)
+    identity = _identity(opts, prep)
+    with Journal.open(opts.journal_path(), identity, resume=opts.resume) as journal:
+        plan = make_plan(
+            prep.items,
+            rows_invalid=len(prep.validation.invalid_rows),
+            rate=opts.rate,
+            daily_limit=opts.daily_limit,
+            quota=getattr(client, "quota", None),
+            journal=journal,
+            skip_unchanged=opts.skip_unchanged or opts.dry_run,
+        )
+        if on_plan:
+            on_plan(plan)
+        run_opts = RunOptions(
+            mode=opts.effective_mode,
+            key_field=prep.key_api_name,
+            skip_unchanged=opts.skip_unchanged,
+            dry_run=opts.dry_run,
+            concurrency=opts.concurrency,
+        )
+        with _ctrl_c_sets() as stop:
+            result = run_rows(
+                prep.items, client=client, module=module, journal=journal,
+                options=run_opts, on_progress=on_progress, stop_event=stop,
+            )
+    rows = _merge(prep, [_report_row(o) for o in _fill_unsent(prep.items, result)])
+    files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, result.calls))
+    return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
+
+
+def _identity(opts: ImportOptions, prep: Prepared) -> dict:
+    return {
+        "input": str(opts.path.resolve()),
+        "module": prep.module.name,
+        "mode": opts.effective_mode,
+        "key": prep.key_api_name or "",
+        "dry_run": opts.dry_run,
+    }
+
+
+def _fill_unsent(items: list[WorkItem], result) -> Iterator[RowOutcome]:
+    """Every valid row gets an outcome; rows a stopped run never reached say so."""
+    why = {
+        "quota": "not sent: the daily API quota was used up; run the same command again to resume",
+        "interrupted": "not sent: the run was interrupted; run the same command again to resume",
+    }.get(result.stopped or "", "not sent")
+    for item in items:
+        yield result.outcomes.get(item.row) or RowOutcome(item.row, item.key, "skipped", message=why)
+
+
+def _report_row(o: RowOutcome) -> ReportRow:
+    return ReportRow(o.row, o.key, o.status, o.record_id, o.error_code, o.message)
+
+
+def _merge(prep: Prepared, done: list[ReportRow]) -> list[ReportRow]:
+    """The valid rows' outcomes and the invalid rows' problems, one row each, in input order."""
+    by_row = {r.row: r for r in done}
+    for row, errors in _errors_by_row(prep.validation.errors).items():
+        by_row[row] = ReportRow(
+            row, _key_text(prep, row), "invalid", None, errors[0].code, "; ".join(e.message for e in errors)
+        )
+    return [by_row[row] for row in prep.frame.index if row in by_row]
+
+
+def _errors_by_row(errors: list[RowError]) -> dict[int, list[RowError]]:
+    grouped: dict[int, list[RowError]] = {}
+    for err in errors:
+        grouped.setdefault(err.row, []).append(err)
+    return grouped
+
+
+def _key_text(prep: Prepared, row: int) -> str | None:
+    if not prep.key_api_name:
+        return None
+    for column, targets in prep.columns.fields.items():
+        if prep.key_api_name in targets:
+            return str(prep.frame.at[row, column]).strip() or None
+    return None
+
+
+def _summary(opts: ImportOptions, prep: Prepared, rows: list[ReportRow], calls: dict) -> dict:
+    return {
+        "file": str(opts.path),
+        "module": prep.module.name,
+        "mode": opts.effective_mode,
+        "key": prep.key_api_name or "",
+        "rows": len(rows),
+        "statuses": dict(Counter(r.status for r in rows)),
+        "calls": dict(calls),
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+@contextmanager
+def _ctrl_c_sets() -> Iterator[threading.Event]:
+    """While the runner works, Ctrl-C asks it to stop cleanly instead of raising mid-write."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def resolve_module(name: str, client=None) -> Module:
+    """The catalogue module merged with the organisation's custom fields when a client is given."""
+    if client is None:
+        return load_module(name)
+    from bulkio.fields import load_fields
+
+    return load_fields(client, name)
+
+
+def require_key_for_mode(opts: ImportOptions) -> None:
+    if opts.effective_mode == "upsert" and not opts.key:
+        raise ConfigError("--mode upsert needs -k/--key: the unique custom field that identifies a record")

@@ -1,0 +1,282 @@
+"""The results report: the input plus outcome columns, in input order, and an errors file.
+
+The report has one row per input record (a grouped document counts once, on its first row);
+the errors file holds the input rows of every record that failed, exactly as they were, plus
+`error_code` and `message`, so the user can fix that file and import it again as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bulkio.errors import InputError, RowError
+
+OUTCOME_COLUMNS = ("row", "key", "status", "record_id", "error_code", "message")
+ERROR_COLUMNS = ("error_code", "message")
+ERROR_STATUSES = frozenset({"failed", "invalid", "would_fail"})
+GOOD_STATUSES = frozenset({"created", "updated", "would_create", "would_update", "valid"})
+NEUTRAL_STATUSES = frozenset({"unchanged", "skipped"})
+
+_FILLS = {
+    "good": PatternFill("solid", fgColor="C6EFCE"),
+    "neutral": PatternFill("solid", fgColor="D9D9D9"),
+    "bad": PatternFill("solid", fgColor="FFC7CE"),
+}
+_BOLD = Font(bold=True)
+_MAX_WIDTH = 60
+_MAX_CELL = 32_767  # Excel's limit on the characters of one cell
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """The outcome of one input record.
+
+    `rows` lists every input row the record was read from (a document's line rows); empty means
+    just `row`.
+    """
+
+    row: int
+    key: str | None
+    status: str
+    record_id: str | None = None
+    error_code: str | None = None
+    message: str | None = None
+    rows: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where the report went, and the errors file (None when no row failed)."""
+
+    report: Path
+    errors: Path | None
+
+
+def write_report(
+    path: str | Path,
+    rows: Sequence[ReportRow],
+    input_df: pd.DataFrame | None,
+    *,
+    summary: dict[str, Any],
+) -> ReportFiles:
+    """Write the report at `path` (`.csv` or `.xlsx`) and, if any row failed, its errors file.
+
+    `input_df` is the input as read (all text, index = spreadsheet row numbers). `summary` holds
+    the run's facts for the XLSX summary sheet (module, file, calls, duration, ...).
+
+    Example:
+        write_report("items.report.xlsx", rows, df, summary={"module": "items"})
+        # -> ReportFiles(report=items.report.xlsx, errors=items.report.errors.xlsx)
+    """
+    path = Path(path)
+    kind = _kind(path)
+    table = _InputTable(input_df)
+    header, body, statuses = _report_table(rows, table)
+    if kind == "xlsx":
+        sheets = [("Report", header, body, statuses)]
+        _write_xlsx(path, sheets, summary=_summary_rows(rows, summary))
+    else:
+        _write_csv(path, header, body)
+    return ReportFiles(path, _write_errors(path, kind, rows, table))
+
+
+def errors_path(report_path: str | Path) -> Path:
+    """The errors file that goes with a report: `<report stem>.errors.<same extension>`."""
+    report_path = Path(report_path)
+    return report_path.with_name(f"{report_path.stem}.errors{report_path.suffix.lower()}")
+
+
+def combine_errors(errors: Iterable[RowError]) -> dict[int, tuple[str, str]]:
+    """Several problems of one row as one (error_code, message): the first code, messages
+    joined with "; "."""
+    combined: dict[int, tuple[str, list[str]]] = {}
+    for error in errors:
+        code, messages = combined.setdefault(error.row, (error.code, []))
+        if error.message not in messages:
+            messages.append(error.message)
+    return {row: (code, "; ".join(messages)) for row, (code, messages) in combined.items()}
+
+
+class _InputTable:
+    """The input's own columns and each row's cells as text, by spreadsheet row number."""
+
+    def __init__(self, df: pd.DataFrame | None):
+        if df is None:
+            self.columns: list[str] = []
+            self._cells: dict[int, tuple[str, ...]] = {}
+            return
+        # Columns named error_code/message come from an errors file imported again: they are
+        # the previous run's outcome, replaced by this run's, never data.
+        keep = [i for i, c in enumerate(df.columns) if str(c) not in ERROR_COLUMNS]
+        self.columns = [str(df.columns[i]) for i in keep]
+        self._cells = {
+            int(row): tuple(_text(values[i]) for i in keep)
+            for row, values in zip(df.index, df.itertuples(index=False, name=None))
+        }
+
+    def cells(self, row: int) -> tuple[str, ...]:
+        return self._cells.get(row, ("",) * len(self.columns))
+
+
+def _report_table(rows: Sequence[ReportRow], table: _InputTable):
+    taken = set(OUTCOME_COLUMNS)
+    # An input column spelled like an outcome column is renamed so both stay readable.
+    input_header = [f"{c} (input)" if c in taken else c for c in table.columns]
+    header = list(OUTCOME_COLUMNS) + input_header
+    body = [
+        [str(r.row), _text(r.key), r.status, _text(r.record_id), _text(r.error_code),
+         _text(r.message), *table.cells(r.row)]
+        for r in rows
+    ]
+    return header, body, [r.status for r in rows]
+
+
+def _write_errors(path: Path, kind: str, rows: Sequence[ReportRow], table: _InputTable):
+    target = errors_path(path)
+    for stale in (target.with_suffix(".csv"), target.with_suffix(".xlsx")):
+        stale.unlink(missing_ok=True)
+    failed = [r for r in rows if r.status in ERROR_STATUSES]
+    if not failed:
+        return None
+    header = table.columns + list(ERROR_COLUMNS)
+    body = [
+        [*table.cells(input_row), _text(r.error_code), _text(r.message)]
+        for r in failed
+        for input_row in (r.rows or (r.row,))
+    ]
+    if kind == "xlsx":
+        _write_xlsx(target, [("Errors", header, body, None)], summary=None)
+    else:
+        _write_csv(target, header, body)
+    return target
+
+
+def _summary_rows(rows: Sequence[ReportRow], summary: dict[str, Any]) -> list[list[str]]:
+    lines = [["rows", str(len(rows))]]
+    lines += [[f"status: {s}", str(n)] for s, n in sorted(Counter(r.status for r in rows).items())]
+    for name, value in summary.items():
+        if isinstance(value, dict):
+            lines += [[f"{name}: {k}", _text(v)] for k, v in value.items()]
+        else:
+            lines.append([name, _text(value)])
+    return lines
+
+
+def _write_csv(path: Path, header: list[str], body: list[list[str]]) -> None:
+    # utf-8 with a BOM: Excel then opens accents correctly, and bulkio's reader strips it.
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(header)
+            writer.writerows(body)
+
+    _atomic(path, write)
+
+
+def _write_xlsx(path: Path, sheets, *, summary: list[list[str]] | None) -> None:
+    def write(tmp: Path) -> None:
+        wb = Workbook(write_only=True)
+        for title, header, body, statuses in sheets:
+            _fill_sheet(wb.create_sheet(title), header, body, statuses)
+        if summary is not None:
+            _fill_sheet(wb.create_sheet("Summary"), ["item", "value"], summary, None)
+        wb.save(tmp)
+
+    _atomic(path, write)
+
+
+def _fill_sheet(ws, header: list[str], body: list[list[str]], statuses: list[str] | None) -> None:
+    # A write-only sheet takes widths and the frozen pane before its first row.
+    for i, width in enumerate(_widths(header, body), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.append([_cell(ws, h, font=_BOLD) for h in header])
+    status_col = header.index("status") if statuses is not None else -1
+    for i, values in enumerate(body):
+        cells = [_cell(ws, v) for v in values]
+        if status_col >= 0:
+            cells[status_col].fill = _fill_for(statuses[i])
+        ws.append(cells)
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{len(body) + 1}"
+
+
+def _cell(ws, value: str, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=_excel_text(value))
+    # Text is text: "=SUM(A1)" or "00042" must come back exactly as the user wrote it.
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _fill_for(status: str) -> PatternFill | None:
+    if status in GOOD_STATUSES:
+        return _FILLS["good"]
+    if status in ERROR_STATUSES:
+        return _FILLS["bad"]
+    return _FILLS["neutral"]
+
+
+def _widths(header: list[str], body: list[list[str]]) -> list[float]:
+    widths = [len(h) for h in header]
+    for values in body:
+        for i, v in enumerate(values):
+            if len(v) > widths[i]:
+                widths[i] = len(v)
+    return [min(max(w, 6), _MAX_WIDTH) + 2 for w in widths]
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temporary file so a crash never leaves half a report behind."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise InputError(f"Cannot write the report {path}: {exc.strerror}. "
+                         "Pass --report PATH to write it elsewhere.") from None
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"Cannot write the report {path}: {exc.strerror}. "
+                         "Pass --report PATH to write it elsewhere.") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx"):
+        return suffix[1:]
+    raise InputError(
+        f"The report must be a .csv or .xlsx file, not {path.name!r}. "
+        "Pass --report with one of those extensions."
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN from a non-text column
+        return ""
+    return str(value)
+
+
+def _excel_text(value: str) -> str:
+    # XLSX cannot hold control characters or more than 32,767 characters in a cell.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_CELL]

@@ -1,0 +1,48 @@
+"""Row problems as data: one message template per error code, filled in one place.
+
+Tests and users compare these texts, so each code has exactly one template.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from bulkio.errors import RowError
+
+MAX_SHOWN_VALUE = 60
+
+MESSAGES = {
+    "E_REQUIRED": '"{column}" is required',
+    "E_CLEAR": '"{column}" is required and cannot be cleared with #N/A',
+    "E_TYPE": '"{column}" must be {expected}; got "{value}"',
+    "E_FORMAT": '"{column}" must be {expected}; got "{value}"',
+    "E_DATE": '"{column}" must be {expected}; got "{value}"',
+    "E_DATE_AMBIGUOUS": ('"{column}" value "{value}" could be day-first or month-first; '
+                         "say which with --date-format DD/MM/YYYY or MM/DD/YYYY"),
+    "E_LENGTH": '"{column}" is {length} characters long; at most {max_length} are allowed',
+    "E_CHOICE": '"{column}" must be one of {choices}; got "{value}"',
+    "E_DUPLICATE_KEY": '"{column}" value "{value}" is also on row {first}; each row needs its own key',
+}
+
+
+def message(code: str, **parts: Any) -> str:
+    """The message for `code`; a long value is cut so the line stays readable."""
+    value = str(parts.get("value", ""))
+    if len(value) > MAX_SHOWN_VALUE:
+        parts["value"] = value[:MAX_SHOWN_VALUE - 3] + "..."
+    return MESSAGES[code].format(**parts)
+
+
+def row_errors(code: str, positions: Iterable[int], rows, column: str, texts=None,
+               **parts: Any) -> list[RowError]:
+    """RowErrors for the cells at `positions` (into `rows` and `texts`; texts None: no cell).
+
+    >>> row_errors("E_REQUIRED", [0], [2], "Item Name")[0].message
+    '"Item Name" is required'
+    """
+    out = []
+    for pos in positions:
+        value = "" if texts is None else texts[pos]
+        out.append(RowError(int(rows[pos]), column, code, value,
+                            message(code, column=column, value=value, **parts)))
+    return out

@@ -1,0 +1,42 @@
+"""The sandbox's settings; the defaults are Zoho's own limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """How a sandbox listens, limits and misbehaves.
+
+    `orgs` lists the organization ids it serves (the first is `Sandbox.org_id`). Credentials left
+    as None are generated (and kept in the `db` file when there is one).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    db: str | None = None
+    orgs: tuple[str, ...] = ("10234695",)
+    rate_limit: int = 100
+    rate_window_s: float = 60.0
+    max_concurrent: int = 10
+    daily_limit: int = 1000
+    token_ttl_s: float = 3600
+    latency_ms: float = 0
+    fail_rate: float = 0.0
+    lost_reply_rate: float = 0.0
+    seed: int | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # Accept a single org id or any iterable, keep a tuple of strings.
+        orgs = (self.orgs,) if isinstance(self.orgs, (str, int)) else self.orgs
+        object.__setattr__(self, "orgs", tuple(str(o) for o in orgs))
+        if not self.orgs:
+            raise ValueError("SandboxConfig.orgs needs at least one organization id")
+        for name in ("fail_rate", "lost_reply_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"SandboxConfig.{name} must be between 0 and 1, got {value}")

@@ -1,0 +1,262 @@
+"""Validation: a DataFrame of cell texts -> typed Records for the valid rows + every problem.
+
+Cells are trimmed first; an empty cell is "not given" and left out of `Record.values`. A cell
+holding exactly `CLEAR_TOKEN` ("#N/A") asks to clear the field in Zoho: it becomes
+`values[api] = ""` (for every type but check boxes, which take yes or no only). Clearing a
+required field or the key is an `E_CLEAR` error.
+
+Checks run per column with pandas (see `bulkio.checks`); Python touches single cells only to
+word an error or to assemble the final Records. Every problem is a `RowError` with one message
+template per code (`bulkio.rowerrors.MESSAGES`); nothing stops at the first one.
+
+Typed values: str for text, dropdowns (canonical spelling), ids, emails, urls and phones; int for
+number; float for decimal, amount and percent; "YYYY-MM-DD" for dates; bool for check boxes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bulkio.checks import date_order, parse_cells
+from bulkio.columns import ColumnPlan, describe, field_keys
+from bulkio.errors import ConfigError, MappingError, RowError
+from bulkio.modules import Field, Module, header_key
+from bulkio.rowerrors import row_errors
+
+CLEAR_TOKEN = "#N/A"
+MODES = ("create", "update", "upsert")
+TEXT_TYPES = frozenset({"string", "multiline", "email", "url", "phone", "id", "dropdown"})
+MAX_SHOWN_CHOICES = 15
+
+
+@dataclass
+class Record:
+    """One valid row: its spreadsheet row, key text (None without -k) and typed values."""
+
+    row: int
+    key: str | None
+    values: dict[str, Any]
+
+
+@dataclass
+class ValidationResult:
+    """Records for the valid rows (in input order), every error (by row), the invalid rows."""
+
+    records: list[Record]
+    errors: list[RowError]
+    invalid_rows: set[int]
+    total_rows: int
+
+
+def resolve_key(module: Module, key: str | Field) -> Field:
+    """The unique custom field named by -k: its api name, label or CF.<label>.
+
+    ConfigError, listing the unique custom fields available, when `key` names anything else.
+    """
+    if isinstance(key, Field):
+        key = key.api_name
+    wanted = header_key(key)
+    found = module.field(key) or next((f for f in module.fields if wanted in field_keys(f)), None)
+    if found is not None and found.custom and found.unique:
+        return found
+    unique = [describe(f) for f in module.fields if f.custom and f.unique]
+    what = (f"{describe(found)} is not a unique custom field" if found
+            else f"{module.name} has no field called that")
+    hint = ("use one of: " + ", ".join(unique) if unique else
+            f'{module.name} has no unique custom field; in Zoho, create one with '
+            '"Prevent duplicate values", or leave out -k to create records')
+    raise ConfigError(f'-k "{key}": {what}; {hint}')
+
+
+def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,
+                   key_field: Field | str | None = None, mode: str = "upsert",
+                   date_format: str | None = None,
+                   seen_keys: dict[str, int] | None = None) -> ValidationResult:
+    """Check every cell of `df` against `module` as `plan` maps it; a bad row never raises.
+
+    `date_format` falls back to the mapping's [options] date_format. `seen_keys` (key -> first
+    row) carries key uniqueness across the chunks of one file; it is updated in place.
+    Raises ConfigError for a bad mode, key, date format or mapping constant, and MappingError
+    when no column feeds the key (or, for an update by id, the record id).
+    """
+    if mode not in MODES:
+        raise ConfigError(f'--mode "{mode}" is not known; use one of {", ".join(MODES)}')
+    key = resolve_key(module, key_field) if key_field is not None else None
+    date_format = date_format or plan.options.get("date_format")
+    date_order(date_format)
+    _check_feeds(module, plan, key, mode)
+    return _Checker(df, module, plan, key, mode, date_format).run(
+        {} if seen_keys is None else seen_keys)
+
+
+def _check_feeds(module: Module, plan: ColumnPlan, key: Field | None, mode: str) -> None:
+    """Refuse a run whose rows could never be matched to records."""
+    if mode == "upsert" and key is None:
+        raise ConfigError("--mode upsert needs -k KEY, a unique custom field that identifies "
+                          "each record; or use --mode create")
+    if key and not plan.columns_for(key.api_name):
+        raise MappingError(f'No column feeds the key {describe(key)}; add a column '
+                           f'"{key.label}" or map one to it with --mapping')
+    if mode == "update" and key is None and not plan.columns_for(module.id_field):
+        raise MappingError(f"--mode update without -k needs a {module.id_field} column "
+                           "holding the Zoho ids of the records to update")
+
+
+def required_fields(module: Module, key: Field | None, mode: str) -> list[Field]:
+    """Fields every row must give: create/upsert -> the module's required fields and the key;
+    update -> only the key (or the record id when updating by id)."""
+    if mode == "update":
+        api = key.api_name if key else module.id_field
+        return [module.field(api) or Field(api_name=api, label=api, type="id")]
+    required = [f for f in module.fields
+                if f.required and not f.read_only and f.active and f.level == "header"]
+    return required + ([key] if key and key not in required else [])
+
+
+class _Checker:
+    """One validation pass over one frame: typed columns and errors, then Records."""
+
+    def __init__(self, df, module, plan, key, mode, date_format):
+        self.df, self.module, self.plan = df, module, plan
+        self.key, self.mode, self.date_format = key, mode, date_format
+        self.rows = df.index.to_numpy()
+        self.errors: list[RowError] = []
+        self.columns: dict[str, TypedColumn] = {}     # api -> the column that fed it
+
+    def run(self, seen_keys: dict[str, int]) -> ValidationResult:
+        constants = self._constants()
+        for column, apis in self.plan.fields.items():
+            text = self.df[column].fillna("").astype(str).str.strip()
+            text.index = pd.RangeIndex(len(text))
+            for api in apis:
+                self._column(text, column, self.module.field(api))
+        self._missing_required(constants)
+        keys = self._keys(seen_keys) if self.key else None
+        self.errors.sort(key=lambda e: e.row)
+        invalid = {e.row for e in self.errors}
+        return ValidationResult(self._records(keys, constants, invalid), self.errors, invalid,
+                                len(self.df))
+
+    def _protected(self, f: Field) -> bool:
+        return f.required or (self.key is not None and f.api_name == self.key.api_name)
+
+    def _column(self, text: pd.Series, column: str, f: Field) -> None:
+        typed = type_column(text, column, f, self.rows, self._protected(f), self.date_format)
+        self.errors += typed.errors
+        self.columns[f.api_name] = typed
+
+    def _constants(self) -> dict[str, Any]:
+        """Mapping constants typed like cells; a bad one is a ConfigError naming the mapping."""
+        typed, problems = {}, []
+        for api, text in self.plan.constants.items():
+            f = self.module.field(api)
+            one = type_column(pd.Series([str(text).strip()]), api, f, np.array([0]),
+                              self._protected(f), self.date_format)
+            problems += [e.message for e in one.errors]
+            typed[api] = one.values[0]
+        if problems:
+            where = (f"Mapping file {self.plan.mapping_source}" if self.plan.mapping_source
+                     else "The mapping")
+            raise ConfigError(f"{where}, [constants]: " + "; ".join(problems))
+        return {api: v for api, v in typed.items() if v is not None}
+
+    def _missing_required(self, constants: dict[str, Any]) -> None:
+        """E_REQUIRED where no source gives a required field a value: its column, or a lookup
+        column whose target it is (a customer name resolves to customer_id later)."""
+        for f in required_fields(self.module, self.key, self.mode):
+            if f.api_name in constants:
+                continue
+            sources = [f.api_name] + [g.api_name for g in self.module.fields
+                                      if g.lookup and g.lookup.target == f.api_name]
+            fed = [self.columns[api] for api in sources if api in self.columns]
+            missing = np.ones(len(self.rows), dtype=bool)
+            for typed in fed:
+                missing &= ~typed.given
+            column = fed[0].column if fed else f.label
+            self.errors += row_errors("E_REQUIRED", np.flatnonzero(missing), self.rows, column)
+
+    def _keys(self, seen: dict[str, int]) -> list[str | None]:
+        """Key text per row; E_DUPLICATE_KEY on every row repeating an earlier row's key."""
+        typed = self.columns[self.key.api_name]
+        keys = [_key_text(v) for v in typed.values.tolist()]
+        for pos, key in enumerate(keys):
+            if key:
+                first = seen.setdefault(key, int(self.rows[pos]))
+                if first != self.rows[pos]:
+                    self.errors += row_errors("E_DUPLICATE_KEY", [pos], self.rows, typed.column,
+                                              typed.texts, first=first)
+        return keys
+
+    def _records(self, keys, constants: dict[str, Any], invalid: set[int]) -> list[Record]:
+        apis = list(self.columns)
+        cells_by_api = [self.columns[a].values.tolist() for a in apis]
+        rows = self.rows.tolist()
+        keys = keys if keys is not None else [None] * len(rows)
+        records = []
+        for row, key, *cells in zip(rows, keys, *cells_by_api):
+            if row not in invalid:
+                values = dict(constants)
+                values.update({a: v for a, v in zip(apis, cells) if v is not None})
+                records.append(Record(row, key, values))
+        return records
+
+
+@dataclass
+class TypedColumn:
+    """One column checked for one field: typed values (None = not given), which cells held
+    something (a value or a clear), the trimmed texts, and the errors found."""
+
+    column: str
+    values: np.ndarray
+    given: np.ndarray
+    texts: np.ndarray
+    errors: list[RowError] = dataclass_field(default_factory=list)
+
+
+def type_column(text: pd.Series, column: str, f: Field, rows: np.ndarray, protected: bool,
+                date_format: str | None) -> TypedColumn:
+    """Check trimmed cell texts (positional index) for field `f`: clear, type, length.
+
+    `protected` fields (required ones, the key) may not be cleared; errors name `column`.
+    """
+    texts = text.to_numpy(dtype=object)
+    given = texts != ""
+    clear = (texts == CLEAR_TOKEN) & (f.type != "check_box")
+    values = np.full(len(texts), None, dtype=object)
+    values[clear] = ""
+    errors = row_errors("E_CLEAR", np.flatnonzero(clear), rows, column, texts) if protected else []
+    cells = text[given & ~clear]
+    parsed = parse_cells(cells, f, date_format)
+    bad = parsed.bad
+    if parsed.ambiguous is not None:
+        errors += row_errors("E_DATE_AMBIGUOUS", bad.index[bad & parsed.ambiguous], rows, column,
+                             texts)
+        bad = bad & ~parsed.ambiguous
+    errors += row_errors(parsed.code, bad.index[bad], rows, column, texts,
+                         expected=parsed.expected, choices=_choices(f))
+    if f.type in TEXT_TYPES and f.max_length and not f.values:
+        lengths = cells.str.len()
+        too_long = lengths[lengths > f.max_length]
+        for pos, length in zip(too_long.index, too_long.tolist()):
+            errors += row_errors("E_LENGTH", [pos], rows, column, texts, length=length,
+                                 max_length=f.max_length)
+    values[parsed.values.index.to_numpy()] = parsed.values.to_numpy()
+    return TypedColumn(column, values, given, texts, errors)
+
+
+def _choices(f: Field) -> str:
+    shown = ", ".join(f.values[:MAX_SHOWN_CHOICES])
+    return shown + (", ..." if len(f.values) > MAX_SHOWN_CHOICES else "")
+
+
+def _key_text(value: Any) -> str | None:
+    """A typed key value as the text Zoho stores (12.0 -> "12")."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,146 @@
+"""The limiter's schedule, budget and slow-down, on a fake clock that never really sleeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from bulkio.errors import QuotaExhausted
+from bulkio.limiter import SAFETY, Limiter
+
+
+class FakeClock:
+    """A clock whose sleep just moves time on."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def make(rate=60, in_flight=5, daily=1000):
+    clock = FakeClock()
+    return Limiter(rate, in_flight, daily, clock=clock, sleep=clock.sleep), clock
+
+
+def starts(limiter, clock, n):
+    times = []
+    for _ in range(n):
+        with limiter.slot():
+            times.append(clock.now)
+    return times
+
+
+def test_calls_are_evenly_spaced_from_the_first():
+    limiter, clock = make(rate=60)
+    times = starts(limiter, clock, 5)
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert times[0] == 1000.0  # the first call does not wait
+    assert gaps == pytest.approx([1.0 * SAFETY] * 4)
+
+
+def test_no_sixty_second_window_holds_more_than_the_rate():
+    limiter, clock = make(rate=100)
+    times = starts(limiter, clock, 250)
+    worst = max(sum(1 for t in times if start <= t < start + 60) for start in times)
+    assert worst <= 100
+
+
+def test_idle_time_is_not_saved_up_as_a_burst():
+    limiter, clock = make(rate=60)
+    starts(limiter, clock, 2)
+    clock.now += 600  # ten idle minutes
+    times = starts(limiter, clock, 3)
+    assert times[1] - times[0] == pytest.approx(SAFETY)
+
+
+def test_daily_budget_raises_before_sending():
+    limiter, clock = make(daily=3)
+    starts(limiter, clock, 3)
+    with pytest.raises(QuotaExhausted) as info:
+        limiter.acquire()
+    assert "daily budget of 3 calls is used up" in str(info.value)
+    assert limiter.quota.remaining == 0
+
+
+def test_a_refused_call_gives_back_its_in_flight_place():
+    limiter, clock = make(in_flight=1, daily=0)
+    for _ in range(3):  # would deadlock if the place leaked
+        with pytest.raises(QuotaExhausted):
+            limiter.acquire()
+    assert limiter._in_flight.acquire(blocking=False)
+
+
+def test_headers_teach_the_budget():
+    limiter, clock = make(daily=1000)
+    limiter.observe({"X-Rate-Limit-Limit": "5000", "X-Rate-Limit-Remaining": "2", "X-Rate-Limit-Reset": "3600"})
+    assert limiter.quota.limit == 5000 and limiter.quota.remaining == 2 and limiter.quota.reset == "3600"
+    starts(limiter, clock, 2)
+    with pytest.raises(QuotaExhausted):
+        limiter.acquire()
+
+
+def test_headers_that_are_absent_or_garbled_change_nothing():
+    limiter, _ = make(daily=1000)
+    limiter.observe({"X-Rate-Limit-Remaining": "lots"})
+    assert limiter.quota.remaining == 1000
+
+
+def test_exhaust_stops_every_later_call():
+    limiter, _ = make(daily=1000)
+    limiter.exhaust()
+    with pytest.raises(QuotaExhausted):
+        limiter.acquire()
+
+
+def test_slow_down_halves_once_per_burst_and_recovers_slowly():
+    limiter, clock = make(rate=100)
+    tickets = []
+    for _ in range(3):
+        tickets.append(limiter.acquire())
+        limiter.release()
+    assert limiter.slowed_down(tickets[0]) is True
+    assert limiter.rate == 50
+    # the other calls of the same burst were sent before the cut: no second halving
+    assert limiter.slowed_down(tickets[2]) is False
+    assert limiter.rate == 50
+    later = limiter.acquire()
+    limiter.release()
+    assert limiter.slowed_down(later) is True
+    assert limiter.rate == 25
+    for _ in range(10):
+        limiter.succeeded()
+    assert limiter.rate == pytest.approx(35)
+    for _ in range(1000):
+        limiter.succeeded()
+    assert limiter.rate == 100
+
+
+def test_slow_down_spaces_the_next_call_by_the_new_interval():
+    limiter, clock = make(rate=60)
+    ticket = limiter.acquire()
+    limiter.release()
+    limiter.slowed_down(ticket)
+    before = clock.now
+    starts(limiter, clock, 1)
+    assert clock.now - before == pytest.approx(2 * SAFETY)
+
+
+def test_rate_never_drops_below_a_floor():
+    limiter, _ = make(rate=64)
+    for _ in range(20):
+        ticket = limiter.acquire()
+        limiter.release()
+        limiter.slowed_down(ticket)
+    assert limiter.rate == 2
+
+
+def test_no_budget_means_no_quota_and_no_refusal():
+    limiter, clock = make(daily=None)
+    assert limiter.quota is None
+    assert len(starts(limiter, clock, 3)) == 3

@@ -1,0 +1,604 @@
+"""Regenerate templates/*.toml from Zoho's OpenAPI files plus the curated tables below.
+
+Run by hand when the OpenAPI files or the curated tables change; bulkio never runs it:
+
+    python tools/gen_catalogue.py [--openapi ../shared/zoho-openapi] [--out templates]
+
+The OpenAPI create schemas give each field's api name, type, required flag, length limit and
+allowed values; this file adds what Zoho's files do not say: the labels Zoho's UI and import
+wizard use, the header names people bring from other systems (aliases), lookups (a name column
+resolved to an id) and a few fields Zoho accepts but the request schemas leave out. Edit the
+tables here, not the generated TOML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ---------------------------------------------------------------------------------------------
+# Curated tables
+
+ACRONYMS = {
+    "id": "ID", "sku": "SKU", "hsn": "HSN", "sac": "SAC", "gst": "GST", "vat": "VAT", "tds": "TDS",
+    "sat": "SAT", "cfdi": "CFDI", "crm": "CRM", "zcrm": "Zoho CRM", "url": "URL", "pdf": "PDF",
+    "no": "No.", "reg": "Registration", "avatax": "AvaTax", "bcy": "Base Currency",
+}
+
+# Labels as Zoho names the columns, shared by every module unless a module overrides them.
+LABELS = {
+    "currency_id": "Currency ID", "payment_terms": "Payment Terms",
+    "payment_terms_label": "Payment Terms Label", "notes": "Notes", "terms": "Terms & Conditions",
+    "reference_number": "Reference Number", "exchange_rate": "Exchange Rate",
+    "location_id": "Location ID", "date": "Date", "due_date": "Due Date",
+    "adjustment": "Adjustment", "adjustment_description": "Adjustment Description",
+    "shipping_charge": "Shipping Charge", "is_inclusive_tax": "Is Inclusive Tax",
+    "discount_type": "Discount Type", "is_discount_before_tax": "Is Discount Before Tax",
+    "salesperson_name": "Sales Person", "place_of_supply": "Place of Supply",
+    "template_id": "Template ID", "gst_no": "GST Identification Number (GSTIN)",
+    "gst_treatment": "GST Treatment", "vat_treatment": "VAT Treatment",
+    "tax_treatment": "Tax Treatment", "customer_id": "Customer ID", "vendor_id": "Vendor ID",
+    "ignore_auto_number_generation": "Ignore Auto Number Generation",
+    "pricebook_id": "Price List ID", "is_taxable": "Taxable", "tax_id": "Tax ID",
+    "account_id": "Account ID", "item_id": "Item ID", "hsn_or_sac": "HSN/SAC",
+    "product_type": "Product Type", "status": "Status", "created_time": "Created Time",
+    "last_modified_time": "Last Modified Time",
+}
+
+# What spreadsheets exported from other systems call the same columns, shared by modules.
+ALIASES = {
+    "currency_id": [], "payment_terms": ["Terms (days)", "Payment Terms (days)"],
+    "notes": ["Note", "Comments", "Remarks"], "terms": ["Terms", "Terms and Conditions"],
+    "reference_number": ["Reference", "Reference #", "Ref", "Ref No", "PO Number"],
+    "salesperson_name": ["Salesperson", "Sales Rep", "Salesperson Name"],
+    "exchange_rate": ["FX Rate"],
+}
+
+CUSTOMER_LOOKUP = {"module": "contacts", "match": ["contact_name", "company_name"],
+                   "target": "customer_id"}
+VENDOR_LOOKUP = {"module": "contacts", "match": ["contact_name", "company_name"],
+                 "target": "vendor_id"}
+
+ITEMS = {
+    "name": "items", "title": "Items", "kind": "record", "endpoint": "/items",
+    "id_field": "item_id", "singular": "item", "plural": "items",
+    "custom_field_entity": "item", "custom_field_shape": ["customfield_id", "value"],
+    "name_field": "name", "upsert_requires": ["name", "rate"], "openapi": "items.yml",
+    "create_schema": "create-an-item-request", "update_schema": "update-an-item-request",
+    "fields": [
+        ("name", "Item Name", ["Name", "Product Name", "Product", "Title", "Item"]),
+        ("sku", "SKU", ["Item Code", "Product Code", "Code", "Article Number", "Part Number"]),
+        ("rate", "Selling Price", ["Rate", "Price", "Sales Price", "Sale Price", "Unit Price",
+                                   "Regular Price", "Sales Rate", "List Price"]),
+        ("description", "Sales Description", ["Description", "Item Description",
+                                              "Product Description"]),
+        ("unit", "Unit", ["UOM", "Unit of Measure", "Usage Unit"]),
+        ("product_type", "Product Type", ["Type"]),
+        ("item_type", "Item Type", []),
+        ("purchase_rate", "Purchase Price", ["Cost", "Cost Price", "Purchase Rate", "Unit Cost"]),
+        ("purchase_description", "Purchase Description", []),
+        ("tax_id", "Tax ID", []),
+        ("tax_percentage", "Tax Percentage", []),
+        ("is_taxable", "Taxable", ["Is Taxable"]),
+        ("account_id", "Sales Account ID", []),
+        ("purchase_account_id", "Purchase Account ID", []),
+        ("inventory_account_id", "Inventory Account ID", []),
+        ("vendor_id", "Preferred Vendor ID", []),
+        ("reorder_level", "Reorder Level", ["Reorder Point"]),
+        ("hsn_or_sac", "HSN/SAC", ["HSN Code", "SAC Code"]),
+    ],
+    # Zoho's item responses and UI carry `unit`; the request schemas omit it, Zoho accepts it.
+    "extra": {"unit": {"type": "string", "max_length": 100}},
+    "read_only": [
+        ("item_id", "Item ID", "id", []),
+        ("status", "Status", "string", []),
+        ("created_time", "Created Time", "string", []),
+        ("last_modified_time", "Last Modified Time", "string", []),
+    ],
+}
+
+CONTACTS = {
+    "name": "contacts", "title": "Contacts", "kind": "record", "endpoint": "/contacts",
+    "id_field": "contact_id", "singular": "contact", "plural": "contacts",
+    "custom_field_entity": "contact", "custom_field_shape": ["index", "label", "value"],
+    "name_field": "contact_name", "upsert_requires": ["contact_name"], "openapi": "contacts.yml",
+    "create_schema": "create-a-contact-request", "update_schema": "update-a-contact-request",
+    "fields": [
+        ("contact_name", "Display Name", ["Contact Name", "Customer Name", "Vendor Name", "Name",
+                                          "Full Name", "Customer", "Vendor", "Supplier Name"]),
+        ("company_name", "Company Name", ["Company", "Organization", "Organisation",
+                                          "Business Name", "Account Name"]),
+        ("contact_type", "Contact Type", ["Type"]),
+        ("customer_sub_type", "Customer Sub Type", ["Customer Type"]),
+        ("contact_number", "Contact Number", ["Customer Number", "Account Number"]),
+        ("website", "Website", ["Web", "Web Site", "Homepage", "URL"]),
+        ("payment_terms", "Payment Terms", ["Terms (days)", "Payment Terms (days)"]),
+        ("payment_terms_label", "Payment Terms Label", []),
+        ("credit_limit", "Credit Limit", []),
+        ("currency_id", "Currency ID", []),
+        ("notes", "Notes", ["Note", "Comments", "Remarks"]),
+        ("language_code", "Language Code", ["Language"]),
+        ("is_portal_enabled", "Portal Enabled", ["Enable Portal"]),
+        ("facebook", "Facebook", []),
+        ("twitter", "Twitter", ["X"]),
+    ],
+    # Nested fields worth a column: dotted api names, see Field.path in bulkio/modules.py.
+    # `contact_persons.x` is the first (primary) contact person.
+    "nested": [
+        ("contact_persons.salutation", "Salutation", ["Title Prefix"]),
+        ("contact_persons.first_name", "First Name", ["Given Name", "Firstname"]),
+        ("contact_persons.last_name", "Last Name", ["Surname", "Family Name", "Lastname"]),
+        ("contact_persons.email", "Email", ["Email ID", "Email Address", "E-mail", "Mail"]),
+        ("contact_persons.phone", "Phone", ["Work Phone", "Phone Number", "Telephone", "Tel"]),
+        ("contact_persons.mobile", "Mobile", ["Mobile Phone", "Cell", "Cell Phone",
+                                              "Mobile Number"]),
+        ("contact_persons.designation", "Designation", ["Job Title", "Position"]),
+        ("contact_persons.department", "Department", []),
+        ("billing_address.attention", "Billing Attention", []),
+        ("billing_address.address", "Billing Address", ["Billing Street", "Billing Street 1",
+                                                        "Billing Address Line 1", "Address",
+                                                        "Street"]),
+        ("billing_address.street2", "Billing Street2", ["Billing Street 2",
+                                                        "Billing Address Line 2"]),
+        ("billing_address.city", "Billing City", ["City"]),
+        ("billing_address.state", "Billing State", ["State", "Province", "Billing Province"]),
+        ("billing_address.zip", "Billing Code", ["Billing Zip", "Billing Postal Code",
+                                                 "Billing Postcode", "Zip", "Postal Code",
+                                                 "Postcode", "Zip Code"]),
+        ("billing_address.country", "Billing Country", ["Country"]),
+        ("billing_address.phone", "Billing Phone", []),
+        ("billing_address.fax", "Billing Fax", ["Fax"]),
+        ("shipping_address.attention", "Shipping Attention", []),
+        ("shipping_address.address", "Shipping Address", ["Shipping Street",
+                                                          "Shipping Street 1",
+                                                          "Shipping Address Line 1"]),
+        ("shipping_address.street2", "Shipping Street2", ["Shipping Street 2",
+                                                          "Shipping Address Line 2"]),
+        ("shipping_address.city", "Shipping City", []),
+        ("shipping_address.state", "Shipping State", ["Shipping Province"]),
+        ("shipping_address.zip", "Shipping Code", ["Shipping Zip", "Shipping Postal Code",
+                                                   "Shipping Postcode"]),
+        ("shipping_address.country", "Shipping Country", []),
+        ("shipping_address.phone", "Shipping Phone", []),
+        ("shipping_address.fax", "Shipping Fax", []),
+    ],
+    "lookups": [
+        ("currency_code", "Currency Code", ["Currency"], "string",
+         {"module": "currencies", "match": ["currency_code"], "target": "currency_id"}),
+    ],
+    "read_only": [
+        ("contact_id", "Contact ID", "id", []),
+        ("status", "Status", "string", []),
+        ("created_time", "Created Time", "string", []),
+        ("last_modified_time", "Last Modified Time", "string", []),
+    ],
+}
+
+# Document header fields that the create schemas list at top level but belong to line items
+# (Zoho's files leak them) or that are actions rather than data.
+HEADER_SKIP = {
+    "tax_id", "expense_id", "salesorder_item_id", "avatax_tax_code", "item_id", "line_item_id",
+    "name", "description", "rate", "unit", "quantity", "send", "notes_default", "terms_default",
+    "tax_name", "tax_type", "tax_percentage", "item_order",
+}
+
+# Line item fields, curated: label and aliases. Anything else the line schema has is included
+# with a derived label.
+LINE_FIELDS = [
+    ("item_id", "Item ID", []),
+    ("name", "Line Item Name", ["Line Name"]),
+    ("description", "Item Description", ["Line Description", "Description"]),
+    ("rate", "Item Price", ["Rate", "Price", "Unit Price", "Item Rate", "Selling Price"]),
+    ("quantity", "Quantity", ["Qty", "Quantity Ordered", "Units"]),
+    ("unit", "Usage Unit", ["Unit", "UOM", "Unit of Measure"]),
+    ("discount", "Item Discount", ["Line Discount", "Discount %", "Discount (%)"]),
+    ("discount_amount", "Item Discount Amount", ["Line Discount Amount"]),
+    ("tax_id", "Item Tax ID", ["Line Tax ID"]),
+    ("account_id", "Item Account ID", ["Line Account ID"]),
+    ("item_order", "Item Order", ["Line Number", "Line No", "Line #"]),
+    ("location_id", "Item Location ID", ["Line Location ID"]),
+    ("project_id", "Item Project ID", ["Line Project ID"]),
+    ("hsn_or_sac", "HSN/SAC", []),
+    ("product_type", "Item Type", []),
+    ("tax_exemption_id", "Item Tax Exemption ID", []),
+    ("tax_exemption_code", "Item Tax Exemption Code", []),
+    ("tax_treatment_code", "Item Tax Treatment Code", []),
+    ("tds_tax_id", "Item TDS Tax ID", []),
+    ("avatax_use_code", "Item AvaTax Use Code", []),
+    ("avatax_exempt_no", "Item AvaTax Exempt No.", []),
+    ("avatax_tax_code", "Item AvaTax Tax Code", []),
+    ("tax_type", "Item Tax Type", []),
+    ("line_item_id", "Line Item ID", []),
+]
+
+# Line fields never offered as columns: nested, or references to other transactions that an
+# import cannot know.
+LINE_SKIP = {
+    "tags", "item_custom_fields", "serial_numbers", "time_entry_ids", "bill_id", "bill_item_id",
+    "expense_id", "expense_receipt_name", "salesorder_item_id", "purchaseorder_item_id",
+    "invoice_id", "invoice_item_id", "header_name", "header_id", "tax_name", "tax_percentage",
+    "account_name", "location_name", "code", "type", "bcy_rate", "item_total",
+}
+
+# Columns holding a name that a lookup turns into an id.
+LINE_LOOKUPS = [
+    ("item_name", "Item Name", ["Product Name", "Product", "Item"],
+     {"module": "items", "match": ["name"], "target": "item_id"}),
+    ("sku", "SKU", ["Item Code", "Product Code", "Item SKU"],
+     {"module": "items", "match": ["sku"], "target": "item_id"}),
+    ("tax_name", "Tax Name", ["Tax", "Item Tax", "Tax Code"],
+     {"module": "taxes", "match": ["tax_name"], "target": "tax_id"}),
+    ("tax_percentage", "Tax %", ["Tax Percentage", "Tax Rate", "Item Tax %", "VAT %", "GST %"],
+     {"module": "taxes", "match": ["tax_percentage"], "target": "tax_id"}),
+    ("account_name", "Account Name", ["Account", "Item Account", "GL Account"],
+     {"module": "chartofaccounts", "match": ["account_name"], "target": "account_id"}),
+]
+
+
+def document(name, title, singular, schema_stem, openapi, number, party, shape, entity,
+             number_aliases, header, lookup_party, date_aliases=()):
+    """One document module's curated spec."""
+    article = "an" if schema_stem[0] in "aeiou" else "a"
+    party_label = "Customer" if party == "customer_id" else "Vendor"
+    document_label = title[:-1] if title != "Sales Orders" else "Sales Order"
+    party_aliases = (["Customer", "Client", "Client Name", "Customer Display Name", "Bill To"]
+                     if party == "customer_id"
+                     else ["Vendor", "Supplier", "Supplier Name", "Vendor Display Name"])
+    return {
+        "name": name, "title": title, "kind": "document", "endpoint": f"/{name}",
+        "id_field": f"{singular}_id", "singular": singular, "plural": name,
+        "custom_field_entity": entity, "custom_field_shape": shape,
+        "name_field": number, "openapi": openapi,
+        "create_schema": f"create-{article}-{schema_stem}-request",
+        "update_schema": f"update-{article}-{schema_stem}-request",
+        "line_items_key": "line_items", "number_field": number, "party_field": party,
+        "fields": [(party, f"{party_label} ID", []),
+                   ("date", f"{document_label} Date", ["Date", *date_aliases])]
+                  + header + [(number, f"{document_label} Number", number_aliases)],
+        "lookups": [(f"{party_label.lower()}_name", f"{party_label} Name", party_aliases,
+                     "string", lookup_party)],
+        "line_lookups": LINE_LOOKUPS,
+        "read_only": [
+            (f"{singular}_id", f"{document_label} ID", "id", []),
+            ("status", "Status", "string", []),
+            ("total", "Total", "amount", []),
+            ("created_time", "Created Time", "string", []),
+            ("last_modified_time", "Last Modified Time", "string", []),
+        ],
+    }
+
+
+SALES_HEADER = [
+    ("reference_number", "Reference Number", ["Reference", "Reference #", "Ref", "Ref No"]),
+    ("discount", "Discount", ["Entity Discount", "Document Discount"]),
+]
+
+DOCUMENTS = [
+    document("invoices", "Invoices", "invoice", "invoice", "invoices.yml", "invoice_number",
+             "customer_id", ["customfield_id", "value"], "invoice",
+             ["Invoice #", "Invoice No", "Invoice No.", "Invoice ID Number", "Invoice"],
+             SALES_HEADER + [("due_date", "Due Date", ["Payment Due", "Due"])], CUSTOMER_LOOKUP),
+    document("estimates", "Estimates", "estimate", "estimate", "estimates.yml",
+             "estimate_number", "customer_id", ["index", "label", "value"], "estimate",
+             ["Estimate #", "Estimate No", "Quote Number", "Quote #", "Quotation Number"],
+             SALES_HEADER + [("expiry_date", "Expiry Date", ["Valid Until", "Expires"])],
+             CUSTOMER_LOOKUP, ["Quote Date"]),
+    document("salesorders", "Sales Orders", "salesorder", "sales-order", "sales-order.yml",
+             "salesorder_number", "customer_id", ["customfield_id", "index", "label", "value"],
+             "salesorder", ["Sales Order #", "SO Number", "SO #", "Order Number", "Order #"],
+             SALES_HEADER + [("shipment_date", "Expected Shipment Date",
+                              ["Shipment Date", "Ship Date"])], CUSTOMER_LOOKUP, ["Order Date"]),
+    document("creditnotes", "Credit Notes", "creditnote", "credit-note", "credit-notes.yml",
+             "creditnote_number", "customer_id", ["index", "label", "value"], "creditnote",
+             ["Credit Note #", "Credit Note No", "CN Number"],
+             SALES_HEADER, CUSTOMER_LOOKUP),
+    document("bills", "Bills", "bill", "bill", "bills.yml", "bill_number", "vendor_id",
+             ["custom_field_id", "index", "label", "value"], "bill",
+             ["Bill #", "Bill No", "Vendor Invoice Number", "Supplier Invoice Number"],
+             [("due_date", "Due Date", ["Payment Due", "Due"]),
+              ("reference_number", "Reference Number", ["Reference", "Reference #", "Ref",
+                                                        "PO Number"])],
+             VENDOR_LOOKUP),
+    document("purchaseorders", "Purchase Orders", "purchaseorder", "purchase-order",
+             "purchase-order.yml", "purchaseorder_number", "vendor_id",
+             ["customfield_id", "value"], "purchaseorder",
+             ["Purchase Order #", "PO Number", "PO #", "PO No"],
+             [("delivery_date", "Expected Delivery Date", ["Delivery Date"]),
+              ("reference_number", "Reference Number", ["Reference", "Reference #", "Ref"]),
+              ("discount", "Discount", ["Entity Discount", "Document Discount"])],
+             VENDOR_LOOKUP, ["PO Date"]),
+]
+
+REFERENCES = [
+    {"name": "taxes", "title": "Taxes", "kind": "reference", "endpoint": "/settings/taxes",
+     "id_field": "tax_id", "singular": "tax", "plural": "taxes", "name_field": "tax_name",
+     "openapi": "taxes.yml"},
+    {"name": "chartofaccounts", "title": "Chart of Accounts", "kind": "reference",
+     "endpoint": "/chartofaccounts", "id_field": "account_id", "singular": "chart_of_account",
+     "plural": "chartofaccounts", "name_field": "account_name",
+     "openapi": "chart-of-accounts.yml"},
+    {"name": "currencies", "title": "Currencies", "kind": "reference",
+     "endpoint": "/settings/currencies", "id_field": "currency_id", "singular": "currency",
+     "plural": "currencies", "name_field": "currency_code", "openapi": ""},
+]
+
+# ---------------------------------------------------------------------------------------------
+# Inference from the OpenAPI schemas
+
+MAX_LENGTH = re.compile(r"max-length\s*\[(\d+)\]", re.I)
+ALLOWED = re.compile(r"allowed\s+values?\s*(?:are|is)?\s*:?(.*)", re.I | re.S)
+CODE = re.compile(r"<code>(.*?)</code>", re.I | re.S)
+
+
+class Spec:
+    """An OpenAPI file with $ref resolution (Zoho's files also use refs missing the '#')."""
+
+    def __init__(self, path: Path):
+        self.doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.schemas = self.doc["components"]["schemas"]
+
+    def resolve(self, node: dict) -> dict:
+        while isinstance(node, dict) and "$ref" in node:
+            node = self.schemas[node["$ref"].split("/")[-1]]
+        return node or {}
+
+    def properties(self, schema_name: str) -> dict:
+        return self.resolve(self.schemas[schema_name]).get("properties", {})
+
+    def required(self, schema_name: str) -> list[str]:
+        return list(self.resolve(self.schemas[schema_name]).get("required", []) or [])
+
+    def line_properties(self, schema_name: str) -> dict:
+        items = self.resolve(self.properties(schema_name).get("line_items", {}))
+        return self.resolve(items.get("items", {})).get("properties", {})
+
+    def nested(self, schema_name: str, dotted: str) -> dict:
+        node = {"properties": self.properties(schema_name)}
+        for part in dotted.split("."):
+            node = self.resolve(node.get("properties", {}).get(part, {}))
+            if node.get("type") == "array":
+                node = self.resolve(node.get("items", {}))
+        return node
+
+
+def allowed_values(description: str) -> list[str]:
+    match = ALLOWED.search(description)
+    if not match:
+        return []
+    values = []
+    for code in CODE.findall(match.group(1)):
+        for value in html.unescape(code).split(","):
+            value = value.strip()
+            if value and value not in values and len(value) <= 60 and " " not in value:
+                values.append(value)
+    return values
+
+
+def infer(api_name: str, prop: dict) -> dict:
+    """Field type, max length and values from one resolved schema property."""
+    description = prop.get("description") or ""
+    kind = prop.get("type")
+    last = api_name.split(".")[-1]
+    out: dict = {}
+    length = MAX_LENGTH.search(description)
+    if length:
+        out["max_length"] = int(length.group(1))
+    if kind == "boolean":
+        out["type"] = "check_box"
+    elif last.endswith("_id") or last == "id":
+        out["type"] = "id"
+    elif "percent" in last:
+        out["type"] = "percent"
+    elif last in {"rate", "purchase_rate", "credit_limit", "adjustment", "shipping_charge",
+                  "discount_amount", "opening_balance_amount", "amount"}:
+        out["type"] = "amount"
+    elif last in {"quantity", "reorder_level", "exchange_rate"}:
+        out["type"] = "decimal"
+    elif last == "discount":
+        out["type"] = "string"  # "12.5%" or "190": Zoho takes either
+    elif last.endswith("date") or "yyyy-mm-dd" in description.lower():
+        out["type"] = "date"
+    elif last == "email":
+        out["type"] = "email"
+    elif last in {"website"}:
+        out["type"] = "url"
+    elif last in {"phone", "mobile", "fax"}:
+        out["type"] = "phone"
+    elif kind == "integer":
+        out["type"] = "number"
+    elif kind == "number":
+        out["type"] = "decimal"
+    elif last in {"notes", "terms", "description", "purchase_description", "address",
+                  "adjustment_description", "custom_body"}:
+        out["type"] = "multiline"
+    else:
+        out["type"] = "string"
+    if out["type"] in {"string"}:
+        values = allowed_values(description)
+        if len(values) >= 2:
+            out["type"] = "dropdown"
+            out["values"] = values
+    return out
+
+
+def derive_label(api_name: str) -> str:
+    words = api_name.split(".")[-1].split("_")
+    return " ".join(ACRONYMS.get(w, w.capitalize()) for w in words)
+
+
+def is_scalar(prop: dict) -> bool:
+    return prop.get("type") not in {"array", "object"} and "properties" not in prop
+
+
+# ---------------------------------------------------------------------------------------------
+# Building one module
+
+
+def field_entry(api_name, label, aliases, inferred, required=False, **extra) -> dict:
+    entry = {"api_name": api_name, "label": label}
+    if aliases:
+        entry["aliases"] = list(aliases)
+    entry.update(inferred)
+    if required:
+        entry["required"] = True
+    entry.update(extra)
+    return entry
+
+
+def header_fields(spec: Spec, mod: dict) -> list[dict]:
+    props = spec.properties(mod["create_schema"])
+    update_props = spec.properties(mod["update_schema"])
+    required = set(spec.required(mod["create_schema"]))
+    out, seen = [], set()
+    for api_name, label, aliases in mod["fields"]:
+        prop = spec.resolve(props.get(api_name) or update_props.get(api_name) or {})
+        if not prop and api_name not in mod.get("extra", {}):
+            continue  # a shared curated field this module's schemas do not have
+        inferred = infer(api_name, prop) if prop else dict(mod["extra"][api_name])
+        out.append(field_entry(api_name, label, aliases, inferred, api_name in required))
+        seen.add(api_name)
+    skip = HEADER_SKIP if mod["kind"] == "document" else set()
+    for api_name, raw in props.items():
+        prop = spec.resolve(raw)
+        if api_name in seen or api_name in skip or not is_scalar(prop):
+            continue
+        label = LABELS.get(api_name) or derive_label(api_name)
+        out.append(field_entry(api_name, label, ALIASES.get(api_name, []),
+                               infer(api_name, prop), api_name in required))
+        seen.add(api_name)
+    for api_name, label, aliases in mod.get("nested", []):
+        out.append(field_entry(api_name, label, aliases,
+                               infer(api_name, spec.nested(mod["create_schema"], api_name))))
+    for api_name, label, aliases, kind, lookup in mod.get("lookups", []):
+        out.append(field_entry(api_name, label, aliases, {"type": kind}, lookup=lookup))
+    for api_name, label, kind, aliases in mod.get("read_only", []):
+        out.append(field_entry(api_name, label, aliases, {"type": kind}, read_only=True))
+    return out
+
+
+def line_fields(spec: Spec, mod: dict) -> list[dict]:
+    props = spec.line_properties(mod["create_schema"])
+    props.update({k: v for k, v in spec.line_properties(mod["update_schema"]).items()
+                  if k not in props})
+    curated = {api: (label, aliases) for api, label, aliases in LINE_FIELDS}
+    out = []
+    ordered = [api for api, _, _ in LINE_FIELDS if api in props]
+    ordered += [api for api in props if api not in curated]
+    for api_name in ordered:
+        prop = spec.resolve(props[api_name])
+        if api_name in LINE_SKIP or not is_scalar(prop):
+            continue
+        label, aliases = curated.get(api_name, (None, []))
+        label = label or "Item " + derive_label(api_name)
+        if api_name == "line_item_id":
+            entry = field_entry(api_name, label, aliases, {"type": "id"}, level="line")
+        else:
+            entry = field_entry(api_name, label, aliases, infer(api_name, prop), level="line")
+        if api_name == "item_order":
+            entry["type"] = "number"
+        if api_name == "product_type":  # documents disagree ("service" vs "services"): no list
+            entry.pop("values", None)
+            entry["type"] = "string"
+        out.append(entry)
+    for api_name, label, aliases, lookup in mod["line_lookups"]:
+        if lookup["target"] in props:
+            out.append(field_entry(api_name, label, aliases, {"type": "string"}, level="line",
+                                   lookup=lookup))
+    return out
+
+
+def line_custom_field_shape(spec: Spec, mod: dict) -> list[str]:
+    """Keys of one `item_custom_fields` entry as the line schemas document them ([] if none)."""
+    keys: list[str] = []
+    for schema in (mod["create_schema"], mod["update_schema"]):
+        node = spec.resolve(spec.line_properties(schema).get("item_custom_fields", {}))
+        for key in spec.resolve(node.get("items", {})).get("properties", {}):
+            if key not in keys:
+                keys.append(key)
+    order = ["customfield_id", "custom_field_id", "index", "label", "value"]
+    return sorted(keys, key=lambda k: order.index(k) if k in order else len(order))
+
+
+# ---------------------------------------------------------------------------------------------
+# TOML output (a small writer: the catalogue uses strings, ints, bools, lists and one table)
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(value)
+
+
+FIELD_ORDER = ["api_name", "label", "aliases", "type", "required", "max_length", "values",
+               "read_only", "level", "lookup"]
+TOP_KEYS = ["name", "title", "kind", "endpoint", "id_field", "singular", "plural",
+            "custom_field_entity", "custom_field_shape", "name_field", "upsert_requires",
+            "openapi", "create_schema", "update_schema", "line_items_key", "number_field",
+            "party_field", "line_custom_field_shape"]
+
+
+def render(mod: dict, fields: list[dict], lines: list[dict]) -> str:
+    out = [f"# The {mod['title']} module. Generated by tools/gen_catalogue.py from Zoho's OpenAPI",
+           "# file and the curated tables there: edit the generator, then run it again.", ""]
+    for key in TOP_KEYS:
+        if key in mod:
+            out.append(f"{key} = {toml_value(mod[key])}")
+    for table, entries in (("fields", fields), ("line_fields", lines)):
+        for entry in entries:
+            out += ["", f"[[{table}]]"]
+            for key in FIELD_ORDER:
+                if key in entry and key != "level":
+                    out.append(f"{key} = {toml_value(entry[key])}")
+    return "\n".join(out) + "\n"
+
+
+def build(openapi_dir: Path, out_dir: Path) -> list[Path]:
+    """Write every module's TOML; returns the paths written."""
+    written = []
+    for mod in [ITEMS, CONTACTS, *DOCUMENTS]:
+        spec = Spec(openapi_dir / mod["openapi"])
+        fields = header_fields(spec, mod)
+        if mod["kind"] == "document":  # Zoho creates on upsert when the required fields are there
+            mod = {**mod, "upsert_requires": [f["api_name"] for f in fields if f.get("required")],
+                   "line_custom_field_shape": line_custom_field_shape(spec, mod)}
+        lines = []
+        if mod["kind"] == "document":
+            lines = line_fields(spec, mod)
+        path = out_dir / f"{mod['name']}.toml"
+        path.write_text(render(mod, fields, lines), encoding="utf-8")
+        written.append(path)
+    for ref in REFERENCES:
+        path = out_dir / f"{ref['name']}.toml"
+        body = [f"# Reference data read by lookups ({ref['title']}); never imported.", ""]
+        body += [f"{k} = {toml_value(v)}" for k, v in ref.items()]
+        path.write_text("\n".join(body) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--openapi", type=Path, default=ROOT.parent / "shared" / "zoho-openapi")
+    parser.add_argument("--out", type=Path, default=ROOT / "templates")
+    args = parser.parse_args()
+    for path in build(args.openapi, args.out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
