@@ -22,12 +22,15 @@ _NUMBER = (rf"(?=.*\d)[+-]?(?:[{CURRENCY}]\s*)?[+-]?"
            r"(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?")
 _NUMBER_RE = re.compile(_NUMBER)
 _PERCENT_RE = re.compile(_NUMBER + r"\s*%?")
-_NOT_DIGITS = rf"[{CURRENCY},%\s]"
+_DECORATION = frozenset(CURRENCY + ",% \t\u00a0")
 FLOAT_DIGITS = 8  # decimals kept: enough for rates and amounts, drops binary noise (1.1000000001)
 MAX_INT = 2**53
 
 TRUTHS = {"yes": True, "true": True, "1": True, "y": True,
           "no": False, "false": False, "0": False, "n": False}
+# the spellings spreadsheets usually hold, looked up before lower-casing every cell
+_TRUTHS_AS_TYPED = {**TRUTHS, **{k.title(): v for k, v in TRUTHS.items()},
+                    **{k.upper(): v for k, v in TRUTHS.items()}}
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _YMD_RE = r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME + "$"
@@ -102,11 +105,15 @@ def parse_text(s: pd.Series) -> Parsed:
 
 def parse_number(s: pd.Series, kind: str) -> Parsed:
     """number (whole), decimal, amount, percent: "1,234.50", "$12", " 12 ", "15%" (percent)."""
-    pattern = _PERCENT_RE if kind == "percent" else _NUMBER_RE
-    shaped = s.str.fullmatch(pattern.pattern)
-    cleaned = s.where(shaped, "").str.replace(_NOT_DIGITS, "", regex=True)
-    numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    bad = ~shaped | ~np.isfinite(numbers)
+    plain = _strip_decoration(s)
+    # cells that lost a currency sign, separator or % must have had them in sensible places
+    decorated = plain != s
+    shaped = pd.Series(True, index=s.index)
+    if decorated.any():
+        pattern = _PERCENT_RE if kind == "percent" else _NUMBER_RE
+        shaped[decorated] = s[decorated].str.fullmatch(pattern.pattern)
+    numbers = pd.to_numeric(plain.where(shaped, ""), errors="coerce").astype("float64")
+    bad = ~np.isfinite(numbers)
     if kind == "number":
         bad |= (numbers % 1 != 0) | (numbers.abs() > MAX_INT)
         good = numbers[~bad].astype("int64")
@@ -116,9 +123,21 @@ def parse_number(s: pd.Series, kind: str) -> Parsed:
                   expected=EXPECTED.get(kind, EXPECTED["decimal"]))
 
 
+def _strip_decoration(s: pd.Series) -> pd.Series:
+    """The cells without currency signs, thousands separators, % and spaces. One cheap scan of
+    the joined column decides which characters need a (per-cell) replace at all."""
+    present = set("\x00".join(s.tolist())) & _DECORATION
+    for char in present:
+        s = s.str.replace(char, "", regex=False)
+    return s
+
+
 def parse_check_box(s: pd.Series) -> Parsed:
     """yes/no, true/false, 1/0, y/n in any case -> bool."""
-    flags = s.str.lower().map(TRUTHS)
+    flags = s.map(_TRUTHS_AS_TYPED)
+    retry = flags.isna()
+    if retry.any():
+        flags[retry] = s[retry].str.lower().map(TRUTHS)
     bad = flags.isna()
     good = flags[~bad]
     return Parsed(_object([bool(v) for v in good.tolist()], good.index), bad,
@@ -127,8 +146,11 @@ def parse_check_box(s: pd.Series) -> Parsed:
 
 def parse_choice(s: pd.Series, choices: tuple[str, ...]) -> Parsed:
     """A value of `choices`, matched case-insensitively, returned in its canonical spelling."""
-    canonical = {c.casefold(): c for c in choices}
-    found = s.str.casefold().map(canonical)
+    found = s.where(s.isin(choices))
+    retry = found.isna()
+    if retry.any():
+        canonical = {c.casefold(): c for c in choices}
+        found[retry] = s[retry].str.casefold().map(canonical)
     bad = found.isna()
     good = found[~bad]
     return Parsed(_object(good.tolist(), good.index), bad, code="E_CHOICE")
@@ -154,6 +176,30 @@ def parse_date(s: pd.Series, date_format: str | None = None) -> Parsed:
     (11/21/2026), and rejected as ambiguous when both work and differ (03/04/2026).
     """
     order = date_order(date_format)
+    text = np.full(len(s), None, dtype=object)
+    ambiguous = np.zeros(len(s), dtype=bool)
+    # fast path: ISO dates and Excel's "2026-11-21 00:00:00", parsed in C by pandas (tried
+    # only on cells shaped like them: a failed parse costs more than the slow path)
+    rest = (s.str.slice(4, 5) == "-").to_numpy().copy()
+    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
+        if rest.any():
+            stamps = pd.to_datetime(s[rest], format=fmt, errors="coerce").to_numpy()
+            hit = ~np.isnat(stamps)
+            at = np.flatnonzero(rest)[hit]
+            text[at] = np.datetime_as_string(stamps[hit].astype("datetime64[D]"), unit="D")
+            rest[at] = False
+    rest = pd.isna(text)
+    if rest.any():
+        at = np.flatnonzero(rest)
+        text[at], ambiguous[at] = _other_dates(s.iloc[at], order)
+    ok = pd.notna(text)
+    return Parsed(_object(text[ok].tolist(), s.index[ok]), pd.Series(~ok, index=s.index),
+                  code="E_DATE", expected=f"a date such as {date_example(date_format)}",
+                  ambiguous=pd.Series(ambiguous, index=s.index))
+
+
+def _other_dates(s: pd.Series, order: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """The slow path of parse_date: (texts or None, ambiguous) for the cells left over."""
     n = len(s)
     year = np.full(n, -1, dtype="int64")
     month = np.zeros(n, dtype="int64")
@@ -192,11 +238,7 @@ def parse_date(s: pd.Series, date_format: str | None = None) -> Parsed:
     if valid_serial.any():
         text[valid_serial] = np.datetime_as_string(
             _EXCEL_EPOCH + serial_days[valid_serial].astype("timedelta64[D]"), unit="D")
-    ok = valid_ymd | valid_serial
-    bad = pd.Series(~ok, index=s.index)
-    return Parsed(_object(text[ok].tolist(), s.index[ok]), bad, code="E_DATE",
-                  expected=f"a date such as {date_example(date_format)}",
-                  ambiguous=pd.Series(ambiguous, index=s.index))
+    return text, ambiguous
 
 
 def _day_month(a: np.ndarray, b: np.ndarray, order: str | None):

@@ -134,6 +134,8 @@ class ZohoClient:
         """Records whose display name (module.name_field) is exactly `name`."""
         module = _module(module)
         key = module.name_field
+        if not key:
+            raise ValueError(f"module {module.name} has no name_field to search by")
         wanted = name.strip()
         return [r for r in self.iter_records(module, {key: wanted}) if str(r.get(key, "")).strip() == wanted]
 

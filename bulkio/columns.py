@@ -35,7 +35,7 @@ class Mapping:
     constants: dict[str, str] = dataclass_field(default_factory=dict)
     ignore: frozenset[str] = frozenset()
     options: dict = dataclass_field(default_factory=dict)
-    source: str = "the mapping"
+    source: str | None = None
 
 
 @dataclass
@@ -86,9 +86,10 @@ def load_mapping(path: str | Path) -> Mapping:
     return parse_mapping(data, source=str(path))
 
 
-def parse_mapping(data: dict, source: str = "the mapping") -> Mapping:
+def parse_mapping(data: dict, source: str | None = None) -> Mapping:
     """A Mapping from already-parsed TOML data (the tables of CONTRACT.md "Mapping files")."""
-    where = _where(Mapping(source=source))
+    where = mapping_label(source)
+    data = _hoist_ignore(data)
     unknown = [k for k in data if k not in MAPPING_TABLES]
     if unknown:
         raise ConfigError(f'{where}: unknown entry "{unknown[0]}"; expected '
@@ -108,6 +109,19 @@ def parse_mapping(data: dict, source: str = "the mapping") -> Mapping:
             raise ConfigError(f"{where}: {exc}") from None
     return Mapping(columns=columns, constants=constants, ignore=_ignore(where, data),
                    options=dict(options), source=source)
+
+
+def _hoist_ignore(data: dict) -> dict:
+    """Move an `ignore = [...]` written after a table heading (as CONTRACT.md's own example
+    does, which TOML files under that table) back to the top level where it was meant."""
+    data = dict(data)
+    for name in ("columns", "constants", "options"):
+        table = data.get(name)
+        if isinstance(table, dict) and isinstance(table.get("ignore"), list):
+            table = dict(table)
+            data["ignore"] = list(data.get("ignore", [])) + table.pop("ignore")
+            data[name] = table
+    return data
 
 
 def _table(where: str, data: dict, name: str) -> dict:
@@ -181,8 +195,7 @@ def match_columns(columns, module: Module, mapping: Mapping | None = None) -> Co
     columns = [str(c) for c in columns]
     header_index = field_index(module.fields)
     line_index = field_index(module.line_fields)
-    plan = ColumnPlan(fields={}, options=dict(mapping.options),
-                      mapping_source=None if mapping.source == Mapping.source else mapping.source)
+    plan = ColumnPlan(fields={}, options=dict(mapping.options), mapping_source=mapping.source)
     target = _TargetResolver(module, header_index, mapping)
     explicit = _explicit_columns(columns, mapping, target, plan)
     ignored = {header_key(c) for c in mapping.ignore}
@@ -240,7 +253,7 @@ def _explicit_columns(columns, mapping: Mapping, target, plan: ColumnPlan) -> di
         apis = tuple(dict.fromkeys(target(name, t, "columns").api_name for t in targets))
         column = name if name in columns else by_key.get(header_key(name))
         if column is None:
-            plan.warnings.append(f'{_where(mapping)} maps column "{name}", which is not in the file')
+            plan.warnings.append(f'{mapping_label(mapping.source)} maps column "{name}", which is not in the file')
         else:
             out[column] = apis
     return out
@@ -264,11 +277,13 @@ class _TargetResolver:
             problem += "; use the field's api name"
         else:
             problem = f'{self.module.name} has no field "{name}" (see bulkio fields -m {self.module.name})'
-        raise ConfigError(f'{_where(self.mapping)}: [{table}] "{entry}": {problem}')
+        raise ConfigError(f'{mapping_label(self.mapping.source)}: [{table}] "{entry}": {problem}')
 
 
-def _where(mapping: Mapping) -> str:
-    return "The mapping" if mapping.source == Mapping.source else f"Mapping file {mapping.source}"
+def mapping_label(source: str | None) -> str:
+    """How messages name a mapping: `Mapping file map.toml`, or `The mapping` for one built in
+    code."""
+    return f"Mapping file {source}" if source else "The mapping"
 
 
 def _fed_twice(plan: ColumnPlan, module: Module) -> list[str]:

@@ -23,9 +23,13 @@ from bulkio.errors import QUOTA_CODE, QuotaExhausted
 #: stay this much under the nominal rate, so jitter in arrival times cannot fill the server's window
 SAFETY = 1.02
 #: never slow below this share of the configured rate
-MIN_FACTOR = 1 / 32
+MIN_FACTOR = 1 / 16
 #: each success after a slow-down gives back this share of the configured rate
-RECOVERY_STEP = 0.01
+RECOVERY_STEP = 0.02
+#: after a cut, further 429s within this many intervals (and at least MIN_COOLDOWN s) are taken
+#: as the same full window draining, not as proof that the new rate is still too high
+COOLDOWN_INTERVALS = 4
+MIN_COOLDOWN = 1.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Limiter:
         self._next_start = float("-inf")
         self._tickets = 0
         self._cut_at_ticket = 0
+        self._cut_until = float("-inf")
         self._limit = daily_limit
         self._remaining = daily_limit
         self._reset: str | None = None
@@ -134,16 +139,19 @@ class Limiter:
     def slowed_down(self, ticket: int) -> bool:
         """A call got 429 (44/1070): halve the rate, once per burst. True if the rate was cut.
 
-        Calls that started before the last cut were paced at the old rate; their 429s say
-        nothing new, so they do not cut again.
+        Calls that started before the last cut were paced at the old rate, and the server's
+        window takes a while to drain after a cut: 429s from either say nothing new, so they do
+        not cut again.
         """
         with self._lock:
-            if ticket <= self._cut_at_ticket:
+            now = self._clock()
+            if ticket <= self._cut_at_ticket or now < self._cut_until:
                 return False
+            self._cut_until = now + max(MIN_COOLDOWN, COOLDOWN_INTERVALS * self.interval)
             self.rate = max(self.rate / 2, self.base_rate * MIN_FACTOR)
             self._cut_at_ticket = self._tickets
             # the next start is spaced by the new, longer interval
-            self._next_start = max(self._next_start, self._clock() + self.interval)
+            self._next_start = max(self._next_start, now + self.interval)
             return True
 
     def succeeded(self) -> None:

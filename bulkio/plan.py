@@ -25,7 +25,6 @@ class Plan:
     rate: float = 100
     daily_limit: int | None = None
     quota_left: int | None = None
-    quota_from_headers: bool = False
     compare_reads: int | None = 0  # None: one read per 200 records in Zoho, count unknown
     dry_run: bool = False
 
@@ -39,16 +38,15 @@ class Plan:
         lines = [f"Rows: {self.rows_valid:,} valid, {self.rows_invalid:,} invalid"
                  + (" (listed in the report)." if self.rows_invalid else ".")]
         if self.rows_done:
-            lines.append(f"Finished in an earlier run (journal): {self.rows_done:,} rows; "
+            lines.append(f"Finished in an earlier run (journal): {_rows(self.rows_done)}; "
                          f"{self.rows_to_send:,} left to send.")
         lines.append(self._calls_line())
-        lines.append(f"Time: about {_duration(self.minutes_at_rate)} at {self.rate:g} requests "
+        lines.append(f"Time: {_duration(self.minutes_at_rate)} at {self.rate:g} requests "
                      "per minute.")
         if self.daily_share is not None:
-            source = "Zoho's rate-limit headers" if self.quota_from_headers else "--daily-limit"
             left = f"; {self.quota_left:,} left today" if self.quota_left is not None else ""
-            lines.append(f"Daily quota: {self.daily_share:.0%} of {self.daily_limit:,} calls "
-                         f"(from {source}){left}.")
+            lines.append(f"Daily quota: this uses {self.daily_share:.0%} of "
+                         f"{self.daily_limit:,} calls a day{left}.")
         if self.over_quota:
             lines.append(
                 f"Over quota: this needs more calls than the {self.quota_left:,} left today. "
@@ -74,45 +72,57 @@ def make_plan(
     items: Sequence,
     *,
     rate: float,
-    daily_limit: int,
+    daily_limit: int | None,
+    quota=None,
     quota_remaining: int | None = None,
     quota_limit: int | None = None,
     reads: int = 0,
     rows_invalid: int = 0,
     journal: Journal | None = None,
     options=None,
+    skip_unchanged: bool | None = None,
+    dry_run: bool | None = None,
 ) -> Plan:
-    """The plan for sending `items` (runner.WorkItem) with `options` (runner.RunOptions).
+    """The plan for sending `items` (runner.WorkItem).
 
-    `reads` are calls made besides the writes (lookups, custom fields); `quota_remaining` and
-    `quota_limit` come from Zoho's X-Rate-Limit headers when it sent them, else `daily_limit`
-    stands for both. Rows the journal shows as done are not counted as calls.
+    `quota` is the client's QuotaInfo (or give `quota_remaining` / `quota_limit`); without
+    either, `daily_limit` stands for the whole day's budget. `reads` are calls made besides the
+    writes and the comparison reads (lookups, custom fields). `skip_unchanged` and `dry_run`
+    default to those of `options` (runner.RunOptions). Rows the journal shows as finished cost
+    nothing.
+
+    Example:
+        make_plan(items, rate=100, daily_limit=1000, journal=journal).lines()
     """
-    mode = getattr(options, "mode", "upsert")
-    dry_run = bool(getattr(options, "dry_run", False))
-    entries = journal.entries() if journal is not None else {}
+    if quota is not None:
+        quota_remaining = quota.remaining if quota_remaining is None else quota_remaining
+        quota_limit = quota.limit if quota_limit is None else quota_limit
+    dry_run = bool(getattr(options, "dry_run", False) if dry_run is None else dry_run)
+    if skip_unchanged is None:
+        skip_unchanged = bool(getattr(options, "skip_unchanged", False))
+    entries = journal.entries() if journal is not None and not dry_run else {}
     to_send = sum(
         1 for item in items
-        if resume_action(entries.get(item.row), item.payload_hash,
-                         keyed=is_keyed(item, mode)) not in ("done", "failed")
+        if resume_action(entries.get(item.row), item.payload_hash, keyed=True)
+        not in ("done", "failed")
     )
     compare_reads: int | None = 0
     if dry_run:
         compare_reads = None
-    elif getattr(options, "skip_unchanged", False):
+    elif skip_unchanged and to_send:
         compare_reads = to_send  # the runner stops paging beyond this many reads
     writes = 0 if dry_run else to_send
     reads_total = reads + (compare_reads or 0)
-    from_headers = quota_remaining is not None
-    limit = (quota_limit or daily_limit) if from_headers else daily_limit
-    left = quota_remaining if from_headers else daily_limit
     calls = reads_total + writes
+    limit = quota_limit or daily_limit
+    left = quota_remaining if quota_remaining is not None else daily_limit
     return Plan(
         rows_valid=len(items), rows_invalid=rows_invalid, rows_to_send=to_send,
         reads=reads_total, writes=writes, minutes_at_rate=calls / rate if rate else 0.0,
-        daily_share=calls / limit if limit else None, over_quota=left is not None and calls > left,
+        daily_share=calls / limit if limit else None,
+        over_quota=left is not None and calls > left,
         rows_done=len(items) - to_send, rate=rate, daily_limit=limit, quota_left=left,
-        quota_from_headers=from_headers, compare_reads=compare_reads, dry_run=dry_run,
+        compare_reads=compare_reads, dry_run=dry_run,
     )
 
 
@@ -123,9 +133,13 @@ def is_keyed(item, mode: str) -> bool:
     return mode != "create" and item.key not in (None, "")
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def _duration(minutes: float) -> str:
     if minutes < 1:
         return "less than a minute"
     if minutes < 90:
-        return f"{round(minutes)} minute{'s' if round(minutes) != 1 else ''}"
-    return f"{minutes / 60:.1f} hours"
+        return f"about {round(minutes)} minute{'s' if round(minutes) != 1 else ''}"
+    return f"about {minutes / 60:.1f} hours"

@@ -16,13 +16,14 @@ number; float for decimal, amount and percent; "YYYY-MM-DD" for dates; bool for 
 from __future__ import annotations
 
 from dataclasses import dataclass, field as dataclass_field
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bulkio.checks import date_order, parse_cells
-from bulkio.columns import ColumnPlan, describe, field_keys
+from bulkio.columns import ColumnPlan, describe, field_keys, mapping_label
 from bulkio.errors import ConfigError, MappingError, RowError
 from bulkio.modules import Field, Module, header_key
 from bulkio.rowerrors import row_errors
@@ -159,9 +160,8 @@ class _Checker:
             problems += [e.message for e in one.errors]
             typed[api] = one.values[0]
         if problems:
-            where = (f"Mapping file {self.plan.mapping_source}" if self.plan.mapping_source
-                     else "The mapping")
-            raise ConfigError(f"{where}, [constants]: " + "; ".join(problems))
+            raise ConfigError(f"{mapping_label(self.plan.mapping_source)}, [constants]: "
+                              + "; ".join(problems))
         return {api: v for api, v in typed.items() if v is not None}
 
     def _missing_required(self, constants: dict[str, Any]) -> None:
@@ -192,15 +192,20 @@ class _Checker:
         return keys
 
     def _records(self, keys, constants: dict[str, Any], invalid: set[int]) -> list[Record]:
-        apis = list(self.columns)
-        cells_by_api = [self.columns[a].values.tolist() for a in apis]
+        # columns given on every row go in with one C-level dict update; only the others need
+        # a per-cell "was it given" test
+        full = [a for a, c in self.columns.items() if c.given.all()]
+        sparse = [a for a in self.columns if a not in full]
+        full_rows = zip(*(self.columns[a].values.tolist() for a in full)) if full else repeat(())
+        sparse_cells = [self.columns[a].values.tolist() for a in sparse]
         rows = self.rows.tolist()
         keys = keys if keys is not None else [None] * len(rows)
         records = []
-        for row, key, *cells in zip(rows, keys, *cells_by_api):
+        for row, key, cells, *others in zip(rows, keys, full_rows, *sparse_cells):
             if row not in invalid:
                 values = dict(constants)
-                values.update({a: v for a, v in zip(apis, cells) if v is not None})
+                values.update(zip(full, cells))
+                values.update({a: v for a, v in zip(sparse, others) if v is not None})
                 records.append(Record(row, key, values))
         return records
 

@@ -37,10 +37,13 @@ def nonblank_rows(df: pd.DataFrame) -> np.ndarray:
 class Shaper:
     """Names the columns from the header row and shapes each chunk of rows the same way."""
 
-    def __init__(self, header: list[str], header_row: int, source: str):
+    def __init__(self, header: list[str], header_row: int, source: str, ragged_ok: bool):
         self.header_row = header_row
         self.width = len(header)
         self.source = source
+        # In a workbook, cells right of the last header are columns without a header;
+        # in a text file they are a record longer than its header.
+        self.ragged_ok = ragged_ok
         self.names = {pos: cell.strip() for pos, cell in enumerate(header)}
         self.keep: list[int] | None = None  # decided by the first chunk
         self.blank_dropped: list[int] = []
@@ -50,11 +53,14 @@ class Shaper:
         """One chunk of raw rows (columns 0..n, index row numbers) as a table chunk."""
         raw = raw[raw.index > self.header_row]
         raw = raw[nonblank_rows(raw)] if len(raw) else raw
-        self._refuse_extra_cells(raw)
         if self.keep is None:
             self._decide_columns(raw)
+        self._refuse_extra_cells(raw)
         self._refuse_late_data(raw)
-        table = raw[self.keep] if len(raw.columns) else raw.reindex(columns=self.keep)
+        if all(pos in raw.columns for pos in self.keep):
+            table = raw[self.keep]
+        else:
+            table = raw.reindex(columns=self.keep, fill_value="").astype(str)
         table = table.set_axis([self._name(pos) for pos in self.keep], axis=1)
         table.index = table.index.astype("int64")
         table.index.name = "row"
@@ -65,6 +71,10 @@ class Shaper:
 
     def _decide_columns(self, raw: pd.DataFrame) -> None:
         # A column without a header is kept when it holds data, so nothing is lost.
+        if self.ragged_ok:
+            for pos in range(self.width, len(raw.columns)):
+                self.names[pos] = ""
+            self.width = max(self.width, len(raw.columns))
         self.keep = []
         for pos in range(self.width):
             if self.names[pos] or (pos in raw.columns and _has_data(raw[pos])):
@@ -76,6 +86,9 @@ class Shaper:
     def _refuse_extra_cells(self, raw: pd.DataFrame) -> None:
         extra = [pos for pos in raw.columns if pos >= self.width]
         rows = _rows_with_data(raw, extra)
+        if len(rows) and self.ragged_ok:
+            pos = next(p for p in extra if raw.at[rows[0], p].strip())
+            raise InputError(self._late_message(pos, rows[0]))
         if len(rows):
             row = rows[0]
             cells = max(pos for pos in extra if raw.at[row, pos].strip()) + 1
@@ -91,10 +104,13 @@ class Shaper:
         rows = _rows_with_data(raw, columns)
         if len(rows):
             pos = next(p for p in columns if raw.at[rows[0], p].strip())
-            raise InputError(
-                f"{self.source}: column {column_letter(pos)} has no header but holds data in "
-                f"row {rows[0]}; give it a header"
-            )
+            raise InputError(self._late_message(pos, rows[0]))
+
+    def _late_message(self, pos: int, row: int) -> str:
+        return (
+            f"{self.source}: column {column_letter(pos)} has no header but holds data in "
+            f"row {row}; give it a header"
+        )
 
 
 def _has_data(cells: pd.Series) -> bool:

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from .schema_data import MODULE_FIELDS
 
+# Fields Zoho's attribute pages document (and its answers carry) that the request schemas omit.
+EXTRA_FIELDS = {"items": {"unit": ("string", None)}}
+
 
 @dataclass(frozen=True)
 class ModuleSpec:
@@ -36,7 +39,7 @@ class ModuleSpec:
     @property
     def fields(self) -> dict:
         """Top-level request fields from the OpenAPI files: name -> (json type, max length)."""
-        return MODULE_FIELDS[self.name]["fields"]
+        return {**MODULE_FIELDS[self.name]["fields"], **EXTRA_FIELDS.get(self.name, {})}
 
     @property
     def line_fields(self) -> dict:

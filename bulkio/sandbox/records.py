@@ -88,7 +88,7 @@ class Records:
         if value is None or not str(value).strip():
             raise errors.invalid_value("X-Unique-Identifier-Value")
         with self.store.lock:
-            owner = self._index(org, spec).get("cf:" + meta["field_id"], {}).get(unique_key(value))
+            owner = self.unique_index(org, spec).get("cf:" + meta["field_id"], {}).get(unique_key(value))
             if owner is not None:
                 return self.update(org, spec, owner, body), False
             if not create:
@@ -171,7 +171,9 @@ class Records:
             keys["cf:" + field_id] = unique_key(value)
         return keys
 
-    def _index(self, org: str, spec: ModuleSpec) -> dict[str, dict[str, str]]:
+    def unique_index(self, org: str, spec: ModuleSpec) -> dict[str, dict[str, str]]:
+        """{index name: {normalised value: record id}} for names, numbers and custom values;
+        built on first use, kept current by every write. Hold the store lock while using it."""
         index = self._indexes.get((org, spec.name))
         if index is None:
             index = {}
@@ -182,7 +184,7 @@ class Records:
         return index
 
     def _reindex(self, org: str, spec: ModuleSpec, rid: str, old: dict | None, new: dict | None) -> None:
-        index = self._index(org, spec)
+        index = self.unique_index(org, spec)
         for name, key in self._keys(spec, old).items():
             if index.get(name, {}).get(key) == rid:
                 del index[name][key]
@@ -190,7 +192,7 @@ class Records:
             index.setdefault(name, {})[key] = rid
 
     def _check_unique(self, org: str, spec: ModuleSpec, record: dict, rid: str | None) -> None:
-        index = self._index(org, spec)
+        index = self.unique_index(org, spec)
         keys = self._keys(spec, record)
         for name, key in keys.items():
             owner = index.get(name, {}).get(key)

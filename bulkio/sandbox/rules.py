@@ -29,16 +29,18 @@ DATE_FIELDS = ("date", "due_date", "expected_delivery_date", "shipment_date", "e
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PERCENT = re.compile(r"^\s*[0-9]*\.?[0-9]+\s*%\s*$")
 
 
 def clean(spec: ModuleSpec, body: dict) -> dict:
     """The known standard fields of a request body, type-checked (custom_fields and line_items
     are left to their own checks)."""
     out = {}
+    fields = spec.fields
     for key, value in body.items():
-        if key not in spec.fields or key in ("custom_fields", "line_items") or value is None:
+        if key not in fields or key in ("custom_fields", "line_items") or value is None:
             continue
-        json_type, max_length = spec.fields[key]
+        json_type, max_length = fields[key]
         max_length = EXTRA_MAX_LENGTH.get(spec.name, {}).get(key, max_length)
         out[key] = check(key, json_type, max_length, value, _enum(spec, key))
     return out
@@ -46,6 +48,8 @@ def clean(spec: ModuleSpec, body: dict) -> dict:
 
 def check(key: str, json_type: str, max_length: int | None, value, allowed=None):
     """One value of a standard field in its stored form; ZohoError when it cannot be."""
+    if key == "discount" and isinstance(value, str) and _PERCENT.match(value):
+        return value.strip()  # Zoho takes a discount as an amount or as "12.5%", whatever the schema says
     if json_type == "string":
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise errors.invalid_value(key)

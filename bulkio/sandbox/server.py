@@ -39,6 +39,12 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ZohoBooksSandbox/1"
 
+    def setup(self):
+        super().setup()
+        # Headers and body leave in separate writes: without NODELAY, Nagle and delayed ACKs
+        # would add ~40 ms to every call.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self):
         self._dispatch()
 
@@ -143,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
         answer = sandbox.tokens.grant(params, sandbox.config.token_ttl_s, sandbox.base_url)
         if "access_token" in answer:
             sandbox.stats.bump("tokens_issued")
-        self._send(200, answer, {})
+        self._send(200, answer, {}, count=False)
 
     # --- bytes in and out ----------------------------------------------------------------------
 
@@ -174,9 +180,10 @@ class Handler(BaseHTTPRequestHandler):
     def _send_error(self, exc: ZohoError, headers: dict) -> None:
         self._send(exc.status, exc.body(), headers)
 
-    def _send(self, status: int, answer: dict, headers: dict) -> None:
+    def _send(self, status: int, answer: dict, headers: dict, count: bool = True) -> None:
         payload = json.dumps(answer).encode("utf-8")
-        self.server.sandbox.stats.record_answer(status, answer.get("code"))
+        if count:
+            self.server.sandbox.stats.record_answer(status, answer.get("code"))
         self.send_response(status)
         self.send_header("Content-Type", "application/json;charset=UTF-8")
         self.send_header("Content-Length", str(len(payload)))

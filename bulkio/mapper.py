@@ -1,0 +1,252 @@
+"""Pure functions between typed values and Zoho's JSON: payloads, their hash, and what a write
+would change in a record as Zoho returns it.
+
+Standard fields go top level (dotted api names nest: `billing_address.city`, and the first entry
+of `contact_persons`); custom fields go in a `custom_fields` list in the module's documented shape
+(`Module.custom_field_shape`). Values that are None are left out; "" (a cleared cell, see
+`bulkio.validate.CLEAR_TOKEN`) is sent so Zoho clears the field. Line-item fields are not mapped
+here (documents assemble their lines separately and pass them in `values` under the module's
+`line_items_key`, which is copied as it is).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bulkio.modules import Field, Module
+
+DEFAULT_SHAPE = ("customfield_id", "value")
+ID_KEYS = ("customfield_id", "custom_field_id")
+# Nested api names whose parent is a list of objects in Zoho: the dotted field is the first entry.
+ARRAY_PARENTS = frozenset({"contact_persons"})
+NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
+_TRUE = frozenset({"true", "yes", "y", "1", "on"})
+_FALSE = frozenset({"false", "no", "n", "0", "off"})
+_MISSING = object()
+
+
+def build_payload(module: Module, values: dict[str, Any]) -> dict:
+    """Typed values (api name -> value) -> the JSON body for a create, update or upsert.
+
+    >>> build_payload(items, {"name": "Pen", "cf_external_id": "A-1"})
+    {'name': 'Pen', 'custom_fields': [{'customfield_id': 7, 'value': 'A-1'}]}
+    """
+    payload: dict[str, Any] = {}
+    custom = []
+    known = set()
+    for f in module.fields:
+        known.add(f.api_name)
+        value = values.get(f.api_name)
+        if value is None or not _sendable(module, f):
+            continue
+        if f.custom:
+            custom.append(custom_field_entry(f, value, module.custom_field_shape))
+        else:
+            _put(payload, f.path, value)
+    for api, value in values.items():   # set by later stages (line items, looked-up ids)
+        if api not in known and value is not None:
+            payload[api] = value
+    if custom:
+        payload["custom_fields"] = custom
+    return payload
+
+
+def _sendable(module: Module, f: Field) -> bool:
+    # a lookup column holds a name; the id it resolves to travels under lookup.target
+    return not (f.read_only or f.lookup or f.level != "header" or f.api_name == module.id_field)
+
+
+def _put(payload: dict, path: tuple[str, ...], value: Any) -> None:
+    if len(path) == 1:
+        payload[path[0]] = value
+        return
+    parent, child = path[0], ".".join(path[1:])
+    if parent in ARRAY_PARENTS:
+        payload.setdefault(parent, [{}])[0][child] = value
+    else:
+        payload.setdefault(parent, {})[child] = value
+
+
+def custom_field_entry(f: Field, value: Any, shape: tuple[str, ...] = DEFAULT_SHAPE) -> dict:
+    """One `custom_fields` entry in `shape`, each key filled from the Field.
+
+    Zoho types the id as an integer, so a numeric id is sent as int. When the shape's way of
+    naming the field is unknown (no id yet), `api_name` is added, which Zoho also accepts.
+    """
+    source = {"customfield_id": _id(f.customfield_id), "custom_field_id": _id(f.customfield_id),
+              "index": f.index, "label": f.label, "api_name": f.api_name, "value": value}
+    entry = {k: source.get(k) for k in shape or DEFAULT_SHAPE}
+    entry = {k: v for k, v in entry.items() if v is not None or k == "value"}
+    if not set(entry) - {"value"}:
+        entry = {"api_name": f.api_name, **entry}
+    return entry
+
+
+def _id(value: Any) -> Any:
+    text = "" if value is None else str(value).strip()
+    return int(text) if text.isdigit() else (text or None)
+
+
+def payload_hash(payload: dict) -> str:
+    """sha256 of the payload as canonical JSON (sorted keys, no spaces): equal payloads, equal
+    hashes, whatever order their keys were added in."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def changed_fields(module: Module, payload: dict, existing: dict) -> dict[str, tuple[Any, Any]]:
+    """{api name: (value in Zoho, value to send)} for what the write would change; {} if nothing.
+
+    `existing` is a record as GET returns it; custom fields are read from `custom_field_hash`,
+    the `custom_fields` list or top-level `cf_` keys. Numbers compare by value (10 == "10.00"),
+    check boxes by truth ("true" == True), dates by day, text after trimming.
+    """
+    changes = {}
+    for api, new, f in _flatten(module, payload):
+        old = custom_value(existing, f) if f is not None and f.custom else _dig(existing, api)
+        old = None if old is _MISSING else old
+        if not same_value(f.type if f else None, old, new):
+            changes[api] = (old, new)
+    return changes
+
+
+def _flatten(module: Module, payload: dict):
+    """(api name, value, Field or None) for every leaf of a payload build_payload made."""
+    for key, value in payload.items():
+        if key == "custom_fields" and isinstance(value, list):
+            for entry in value:
+                f = custom_field_for(module, entry)
+                yield (f.api_name if f else str(entry.get("label"))), entry.get("value"), f
+        elif isinstance(value, dict) or (key in ARRAY_PARENTS and isinstance(value, list)):
+            inner = value if isinstance(value, dict) else (value[0] if value else {})
+            for child, v in inner.items():
+                yield f"{key}.{child}", v, module.field(f"{key}.{child}")
+        else:
+            yield key, value, module.field(key)
+
+
+def custom_field_for(module: Module, entry: dict) -> Field | None:
+    """The module's custom Field a `custom_fields` entry stands for (by id, api name, label or
+    index, in that order)."""
+    fields = module.custom_fields
+    for attr, keys in (("customfield_id", ID_KEYS), ("api_name", ("api_name",)),
+                       ("label", ("label",)), ("index", ("index",))):
+        wanted = next((entry[k] for k in keys if entry.get(k) not in (None, "")), None)
+        if wanted is not None:
+            found = next((f for f in fields if str(getattr(f, attr)) == str(wanted)), None)
+            if found is not None:
+                return found
+    return None
+
+
+def custom_value(record: dict, f: Field) -> Any:
+    """A custom field's value in a Zoho record, or _MISSING when the record does not carry it.
+
+    custom_field_hash first (its `<api>_unformatted` twin before the formatted text), then the
+    custom_fields list matched by id, api name, label or index, then a top-level `cf_` key.
+    """
+    hashed = record.get("custom_field_hash") or {}
+    for key in (f"{f.api_name}_unformatted", f.api_name):
+        if key in hashed:
+            return hashed[key]
+    entries = [e for e in record.get("custom_fields") or () if isinstance(e, dict)]
+    for match in (_same_id, _same("api_name"), _same("label"), _same("index")):
+        found = next((e for e in entries if match(e, f)), None)
+        if found is not None:
+            return found.get("value", _MISSING)
+    return record.get(f.api_name, _MISSING)
+
+
+def _same_id(entry: dict, f: Field) -> bool:
+    return f.customfield_id is not None and any(
+        str(entry.get(k)) == str(f.customfield_id) for k in ID_KEYS if entry.get(k) is not None)
+
+
+def _same(attr: str):
+    def match(entry: dict, f: Field) -> bool:
+        mine = getattr(f, attr)
+        return mine is not None and entry.get(attr) is not None and str(entry[attr]) == str(mine)
+    return match
+
+
+def _dig(record: dict, api: str) -> Any:
+    """A standard field's value; dotted names walk nested objects (a list: its primary entry)."""
+    current: Any = record
+    for part in api.split("."):
+        if isinstance(current, list):
+            current = next((e for e in current if isinstance(e, dict)
+                            and e.get("is_primary_contact")), current[0] if current else {})
+        if not isinstance(current, dict) or part not in current:
+            return _MISSING
+        current = current[part]
+    return current
+
+
+def key_of(record: dict, key_api_name: str) -> str | None:
+    """A Zoho record's value of the unique custom field `key_api_name`, as text (None if unset).
+
+    Read as tolerantly as changed_fields reads custom fields: custom_field_hash, the
+    custom_fields list (by api name), or a top-level key.
+    """
+    probe = Field(api_name=key_api_name, label="", type="string", custom=True)
+    value = custom_value(record, probe)
+    if value is _MISSING or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def same_value(kind: str | None, old: Any, new: Any) -> bool:
+    """Whether Zoho's `old` and the payload's `new` mean the same for a field of type `kind`."""
+    if _empty(old) or _empty(new):
+        return _empty(old) and _empty(new)
+    if isinstance(new, dict):
+        return isinstance(old, dict) and all(same_value(None, old.get(k), v) for k, v in new.items())
+    if isinstance(new, list):
+        return (isinstance(old, list) and len(old) == len(new)
+                and all(same_value(None, o, n) for o, n in zip(old, new)))
+    if kind == "check_box" or isinstance(new, bool):
+        return _truth(old) is not None and _truth(old) == _truth(new)
+    if kind in NUMBER_TYPES or (kind is None and _is_number(new)):
+        a, b = _number(old), _number(new)
+        if a is not None and b is not None:
+            return a == b
+    if kind == "date":
+        return str(old).strip()[:10] == str(new).strip()[:10]
+    if kind == "dropdown":
+        return str(old) == str(new)
+    return str(old).strip() == str(new).strip()
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value is _MISSING or (isinstance(value, str) and value.strip() == "")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _truth(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    for char in "$€£₹,% ":
+        text = text.replace(char, "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

@@ -1,0 +1,169 @@
+"""CSV/TSV/XLSX files -> DataFrames of text with spreadsheet row numbers.
+
+Every cell is a `str` ("" when empty), exactly as written ("00123" stays, "NA" stays text);
+columns are the trimmed headers in file order; the index, named "row", is the row number a
+person sees in the spreadsheet (header = 1 when it is the first row). Fully empty rows are
+dropped. Types come later, from the field definitions in validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from bulkio.errors import InputError
+from bulkio.readers import delimited, detect, workbook
+from bulkio.readers.cells import cell_text
+from bulkio.readers.frame import Shaper
+
+__all__ = ["TableInfo", "describe", "iter_tables", "read_table"]
+
+CHUNK_ROWS = 50_000
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
+BOOK_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """How a file was read: for messages and the report."""
+
+    path: Path
+    kind: str  # "csv" or "xlsx"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheets: tuple[str, ...] = ()
+    sheet: str | None = None
+
+
+def describe(
+    path, sheet: str | int | None = None, encoding: str | None = None, delimiter: str | None = None
+) -> TableInfo:
+    """Detect the encoding and delimiter of a text file, or the sheets of a workbook.
+
+    >>> describe("orders.csv").delimiter
+    ';'
+    """
+    path = _existing(path)
+    kind = _kind(path)
+    if kind == "xlsx":
+        names = workbook.sheet_names(path)
+        chosen = workbook.resolve_sheet(names, sheet, path.name)
+        return TableInfo(path, kind, sheets=tuple(names), sheet=chosen)
+    sample = _sample(path)
+    if not sample.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
+        raise InputError(f"{path.name}: the file is empty")
+    encoding = encoding or detect.detect_encoding(sample, complete=len(sample) < detect.SAMPLE_BYTES)
+    if delimiter is None:
+        if path.suffix.lower() in {".tsv", ".tab"}:
+            delimiter = "\t"
+        else:
+            delimiter = detect.detect_delimiter(detect.decode_sample(sample, encoding))
+    return TableInfo(path, kind, encoding=encoding, delimiter=delimiter)
+
+
+def read_table(
+    path, sheet: str | int | None = None, encoding: str | None = None, delimiter: str | None = None
+) -> pd.DataFrame:
+    """The whole table of a CSV/TSV/XLSX file.
+
+    >>> df = read_table("items.xlsx", sheet="Items")
+    >>> df.loc[2, "SKU"]          # first data row under the header in row 1
+    '00123'
+    """
+    chunks = list(_iter(path, sheet, encoding, delimiter, chunk_rows=None))
+    return chunks[0] if len(chunks) == 1 else pd.concat(chunks)
+
+
+def iter_tables(
+    path,
+    chunk_rows: int = CHUNK_ROWS,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Iterator[pd.DataFrame]:
+    """The table in chunks of at most `chunk_rows` rows (before empty rows are dropped).
+
+    Every chunk has the same columns; row numbers continue. A column without a header that
+    is empty in the first chunk is left out; if it holds data later, InputError says where.
+    """
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1")
+    yield from _iter(path, sheet, encoding, delimiter, chunk_rows)
+
+
+def _iter(path, sheet, encoding, delimiter, chunk_rows) -> Iterator[pd.DataFrame]:
+    info = describe(path, sheet=sheet, encoding=encoding, delimiter=delimiter)
+    raw = _xlsx_chunks(info, chunk_rows) if info.kind == "xlsx" else _csv_chunks(info, chunk_rows)
+    yielded = False
+    for shaper, chunk in raw:
+        table = shaper.shape(chunk)
+        if len(table) or not yielded:
+            yielded = True
+            yield table
+
+
+def _csv_chunks(info: TableInfo, chunk_rows):
+    header_row, header = delimited.find_header(info.path, info.encoding, info.delimiter)
+    shaper = Shaper(header, header_row, info.path.name, ragged_ok=False)
+    for chunk in delimited.iter_raw_chunks(
+        info.path, info.encoding, info.delimiter, len(header), chunk_rows
+    ):
+        yield shaper, chunk
+
+
+def _xlsx_chunks(info: TableInfo, chunk_rows):
+    rows = enumerate(workbook.iter_sheet_rows(info.path, info.sheet), start=1)
+    shaper = None
+    for number, row in rows:
+        texts = [cell_text(v).strip() for v in row]
+        if any(texts):
+            shaper = Shaper([cell_text(v) for v in row], number, info.path.name, ragged_ok=True)
+            break
+    if shaper is None:
+        raise InputError(f"{info.path.name}: sheet '{info.sheet}' is empty (no header row)")
+    batch, numbers = [], []
+    for number, row in rows:
+        batch.append([v if type(v) is str else cell_text(v) for v in row])
+        numbers.append(number)
+        if chunk_rows is not None and len(batch) >= chunk_rows:
+            yield shaper, _grid(batch, numbers)
+            batch, numbers = [], []
+    if batch or shaper.keep is None:
+        yield shaper, _grid(batch, numbers)
+
+
+def _grid(batch: list[list[str]], numbers: list[int]) -> pd.DataFrame:
+    width = max((len(r) for r in batch), default=0)
+    padded = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in batch]
+    return pd.DataFrame(padded, index=pd.Index(numbers, dtype="int64"), columns=range(width), dtype=str)
+
+
+def _existing(path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    return path
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in BOOK_SUFFIXES:
+        return "xlsx"
+    if suffix in TEXT_SUFFIXES:
+        return "csv"
+    if suffix == ".xls":
+        raise InputError(f"{path.name}: old .xls workbooks are not read; save it as .xlsx or .csv")
+    raise InputError(f"{path.name}: unsupported file type '{suffix}'; use .csv, .tsv or .xlsx")
+
+
+def _sample(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(detect.SAMPLE_BYTES)
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot open it ({exc.strerror})") from None

@@ -1,0 +1,465 @@
+"""Rows through the client under the run's limits, with resume, skip-unchanged and dry run.
+
+A pool of `concurrency` threads sends the rows, so the client's shared limiter (the quota), not
+one call's latency, sets the pace. Every write is journalled before it goes out and after its
+answer, so a crash, a kill or a quota stop can be resumed without sending a row twice.
+
+Lost answers (OutcomeUnknown) are where duplicates are born. A write by key or id (PUT) is
+simply sent again: applying it twice leaves one record. A create (POST) is never resent
+blindly: bulkio first looks the record up by its display name. Found once: the lost create did
+happen, and the row is `created` with that id. Not found: the create was not applied (a
+record is listed as soon as Zoho answers), so sending it again cannot make a second record.
+Found more than once: bulkio cannot tell, and says so.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from bulkio import mapper
+from bulkio.dryrun import DryRun
+from bulkio.errors import ApiError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
+from bulkio.existing import ExistingIndex, read_existing
+from bulkio.journal import Journal, JournalEntry, resume_action
+from bulkio.plan import Plan, is_keyed, make_plan
+
+__all__ = [
+    "WorkItem", "RowOutcome", "RunOptions", "RunResult", "ProgressEvent", "Plan", "make_plan",
+    "run_rows",
+]
+
+#: How many times one row's write is tried when its answers keep getting lost.
+MAX_LOST_ANSWERS = 3
+E_UNKNOWN_OUTCOME = "E_UNKNOWN_OUTCOME"
+E_AMBIGUOUS = "E_AMBIGUOUS_RECORD"
+
+_NOT_SENT = {
+    "quota": "not sent: the organisation's daily API quota is used up; run the same command "
+             "again after it resets to send this row",
+    "interrupted": "not sent: the run was interrupted; run the same command again to send "
+                   "this row",
+}
+
+
+@dataclass
+class WorkItem:
+    """One record to write: its spreadsheet row, unique key, payload and the payload's hash.
+
+    `name` is the display name (module.name_field), used to find a record whose create answer
+    was lost; `record_id` is a Zoho id given in the input (an id column)."""
+
+    row: int
+    key: str | None
+    payload: dict
+    payload_hash: str
+    name: str | None = None
+    record_id: str | None = None
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one row."""
+
+    row: int
+    key: str | None
+    status: str
+    record_id: str | None = None
+    error_code: str | None = None
+    message: str = ""
+    attempts: int = 0
+
+
+@dataclass
+class RunOptions:
+    """How rows are written: `mode` is upsert, update or create; `key_field` the unique custom
+    field's api name."""
+
+    mode: str = "upsert"
+    key_field: str | None = None
+    skip_unchanged: bool = False
+    dry_run: bool = False
+    concurrency: int = 5
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """Sent to `on_progress` after every row: rows finished (`done`, failures included),
+    `failed`, `total`, and `rate` (rows written per minute so far)."""
+
+    done: int
+    failed: int
+    total: int
+    rate: float
+    outcome: RowOutcome | None = None
+
+
+@dataclass
+class RunResult:
+    """Every row's outcome by row number, in input order; why the run stopped early (None,
+    "quota" or "interrupted"); the API calls it made."""
+
+    outcomes: dict[int, RowOutcome]
+    stopped: str | None = None
+    calls: dict[str, int] = field(default_factory=dict)
+    duration: float = 0.0
+
+
+def run_rows(
+    items: Iterable[WorkItem],
+    *,
+    client,
+    module,
+    journal: Journal | None,
+    options: RunOptions,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    stop_event: threading.Event | None = None,
+) -> RunResult:
+    """Write `items` to Zoho (or, with `options.dry_run`, say what writing them would do).
+
+    Rows the journal shows as done with the same payload are not sent again. The run stops
+    cleanly on QuotaExhausted (stopped="quota") or when `stop_event` is set or Ctrl-C arrives
+    (stopped="interrupted"): calls in flight finish, rows not sent are reported `skipped` and
+    stay pending in the journal.
+
+    Example:
+        result = run_rows(items, client=client, module=module, journal=journal,
+                          options=RunOptions(mode="upsert", key_field="cf_external_id"))
+    """
+    return _Run(client, module, journal, options, on_progress, stop_event).run(list(items))
+
+
+class _Run:
+    """The state of one run, shared by its worker threads."""
+
+    def __init__(self, client, module, journal, options, on_progress, stop_event):
+        self.client = client
+        self.module = module
+        self.journal = journal if journal is not None else _NoJournal()
+        self.options = options
+        self.on_progress = on_progress
+        self.stop_event = stop_event
+        self.stopped: str | None = None
+        self._lock = threading.Lock()
+        self._counts = {"done": 0, "failed": 0, "written": 0}
+        self._started = time.monotonic()
+        self._total = 0
+
+    # --- the run -------------------------------------------------------------------------------
+
+    def run(self, items: list[WorkItem]) -> RunResult:
+        calls_before = _calls(self.client)
+        self._total = len(items)
+        outcomes: dict[int, RowOutcome] = {}
+        if self.options.dry_run:
+            self._dry_run(items, outcomes)
+        else:
+            todo = self._resume(items, outcomes)
+            if self.options.skip_unchanged and todo:
+                todo = self._skip_unchanged(todo, outcomes)
+            self._send_all(todo, outcomes)
+        ordered = {item.row: outcomes[item.row] for item in items}
+        calls_after = _calls(self.client)
+        return RunResult(
+            outcomes=ordered,
+            stopped=self.stopped,
+            calls={k: calls_after[k] - calls_before.get(k, 0) for k in calls_after},
+            duration=time.monotonic() - self._started,
+        )
+
+    def _resume(self, items, outcomes) -> list[tuple[WorkItem, str, JournalEntry | None]]:
+        entries = self.journal.entries()
+        todo = []
+        for item in items:
+            entry = entries.get(item.row)
+            action = resume_action(entry, item.payload_hash, keyed=self._keyed(item))
+            if action in ("done", "failed"):
+                self._finish(outcomes, _from_journal(item, entry))
+            else:
+                todo.append((item, action, entry))
+        return todo
+
+    def _skip_unchanged(self, todo, outcomes):
+        # Paging costs one read per 200 records and can save at most one write per row, so
+        # reading more pages than there are rows to send can never pay off.
+        index = self._read_index(max_pages=len(todo))
+        if index is None:
+            return todo
+        left = []
+        for item, action, entry in todo:
+            record = self._existing_record(index, item, entry)
+            if record is not None and not mapper.changed_fields(self.module, item.payload, record):
+                record_id = _id_of(record, self.module)
+                self.journal.mark_done(item.row, "unchanged", record_id=record_id,
+                                       key=item.key, payload_hash=item.payload_hash)
+                self._finish(outcomes, RowOutcome(item.row, item.key, "unchanged", record_id))
+            else:
+                left.append((item, action, entry))
+        return left
+
+    def _existing_record(self, index: ExistingIndex, item, entry) -> dict | None:
+        if self.options.mode == "create" and entry is not None and entry.record_id:
+            return index.by_id.get(entry.record_id)
+        return index.record_for(item, self.options.mode)
+
+    def _dry_run(self, items, outcomes) -> None:
+        index = self._read_index(max_pages=None)
+        if index is None:
+            for item in items:
+                self._finish(outcomes, self._not_sent(item))
+            return
+        dry = DryRun(self.module, index, self.options.mode, self.options.key_field,
+                     skip_unchanged=self.options.skip_unchanged)
+        for item in items:
+            status, record_id, message = dry.classify(item)
+            self._finish(outcomes, RowOutcome(item.row, item.key, status, record_id,
+                                              message=message))
+
+    def _read_index(self, max_pages: int | None) -> ExistingIndex | None:
+        try:
+            return read_existing(self.client, self.module, self.options.key_field,
+                                 max_pages=max_pages)
+        except QuotaExhausted:
+            self._stop("quota")
+            return None
+
+    def _send_all(self, todo, outcomes) -> None:
+        if not todo:
+            return
+        workers = max(1, int(self.options.concurrency))
+        window = workers * 2  # a few queued rows keep every worker busy, no more
+        queue = iter(todo)
+        in_flight: set[Future] = set()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulkio-row") as pool:
+            while True:
+                try:
+                    while len(in_flight) < window and not self._halted():
+                        job = next(queue, None)
+                        if job is None:
+                            break
+                        in_flight.add(pool.submit(self._process, *job))
+                    if not in_flight:
+                        break
+                    finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        self._finish(outcomes, future.result())
+                        in_flight.discard(future)
+                except KeyboardInterrupt:
+                    # Ctrl-C: send nothing new, let the calls in flight finish and journal.
+                    self._stop("interrupted")
+        for item, _, _ in queue:
+            self._finish(outcomes, self._not_sent(item))
+
+    # --- one row (runs in a worker thread) -----------------------------------------------------
+
+    def _process(self, item: WorkItem, action: str, entry: JournalEntry | None) -> RowOutcome:
+        if self._halted():
+            return self._not_sent(item)
+        try:
+            if action == "check":
+                return self._check_lost_create(item, entry)
+            update_id = entry.record_id if action == "update" else None
+            return self._send(item, update_id)
+        except QuotaExhausted:
+            self._stop("quota")
+            return self._not_sent(item)
+        except ApiError as exc:
+            # Only a lookup gets here (a write's own error is handled in _send): the row stays
+            # `unknown` so that the next run checks it again instead of creating it blindly.
+            return self._lookup_failed(item, exc)
+
+    def _check_lost_create(self, item: WorkItem, entry: JournalEntry) -> RowOutcome:
+        """An earlier run's create of this row went out and its answer never came."""
+        found = self._find(item)
+        if found is None:
+            return self._cannot_check(item)
+        if len(found) > 1:
+            return self._ambiguous(item, found)
+        if len(found) == 1:
+            if entry.payload_hash != item.payload_hash:
+                return self._send(item, _id_of(found[0], self.module))
+            return self._found(item, found[0])
+        return self._send(item, None)
+
+    def _send(self, item: WorkItem, update_id: str | None) -> RowOutcome:
+        keyed = bool(update_id) or self._keyed(item)
+        for attempt in range(1, MAX_LOST_ANSWERS + 1):
+            self.journal.mark_sending(item.row, item.key, item.payload_hash)
+            try:
+                result = self._write(item, update_id)
+            except OutcomeUnknown:
+                if not keyed:
+                    found = self._find(item)
+                    if found is None:
+                        return self._cannot_check(item)
+                    if len(found) > 1:
+                        return self._ambiguous(item, found)
+                    if found:
+                        return self._found(item, found[0], attempt)
+                    # not listed: the create was not applied, so sending it again is safe
+                self.journal.mark_done(item.row, "unknown", retryable=True)
+                if self._halted():
+                    return self._not_sent(item, lost=True)
+                continue
+            except QuotaExhausted:
+                # a 429 answer: nothing was applied, the row waits for the next run
+                self.journal.mark_done(item.row, "pending")
+                raise
+            except ApiError as exc:
+                return self._failed(item, exc, attempt)
+            return self._written(item, result, attempt, created=result.created and not update_id)
+        return self._lost(item)
+
+    def _write(self, item: WorkItem, update_id: str | None):
+        mode = self.options.mode
+        record_id = update_id or (item.record_id if mode != "create" else None)
+        if record_id and (update_id or mode == "update" or not item.key):
+            return self.client.update(self.module, record_id, item.payload)
+        if mode == "create" or item.key in (None, ""):
+            return self.client.create(self.module, item.payload)
+        return self.client.upsert(self.module, self.options.key_field, item.key, item.payload,
+                                  create=(mode == "upsert"))
+
+    def _find(self, item: WorkItem) -> list[dict] | None:
+        """Records named like the item, or None when it has no name to look up."""
+        if not self.module.name_field or not (item.name or "").strip():
+            return None
+        wanted = item.name.strip().lower()
+        found = self.client.find_by_name(self.module, item.name.strip())
+        return [r for r in found
+                if str(r.get(self.module.name_field, "")).strip().lower() == wanted]
+
+    # --- outcomes --------------------------------------------------------------------------
+
+    def _written(self, item, result, attempt: int, created: bool) -> RowOutcome:
+        status = "created" if created else "updated"
+        record_id = _id_of(result.record, self.module)
+        self.journal.mark_done(item.row, status, record_id=record_id)
+        # A resent write that finds its own earlier, unanswered attempt reads as "updated".
+        message = (f"sent {attempt} times: the earlier answers were lost" if attempt > 1 else "")
+        return RowOutcome(item.row, item.key, status, record_id, attempts=attempt,
+                          message=message)
+
+    def _found(self, item, record, attempt: int = 0) -> RowOutcome:
+        record_id = _id_of(record, self.module)
+        self.journal.mark_done(item.row, "created", record_id=record_id, key=item.key,
+                               payload_hash=item.payload_hash)
+        return RowOutcome(item.row, item.key, "created", record_id, attempts=attempt,
+                          message="the answer to this create was lost; the record was found "
+                                  f"in Zoho by its {self.module.name_field}")
+
+    def _failed(self, item, exc: ApiError, attempt: int) -> RowOutcome:
+        code = _error_code(exc)
+        message = exc.message if exc.code is not None else f"HTTP {exc.status}: {exc.message}"
+        retryable = isinstance(exc, (ServerError, RateLimitError))
+        self.journal.mark_done(item.row, "failed", error_code=code, message=message,
+                               retryable=retryable)
+        return RowOutcome(item.row, item.key, "failed", None, code, message, attempt)
+
+    def _lookup_failed(self, item, exc: ApiError) -> RowOutcome:
+        message = (f"the answer to this create was lost, and looking the record up failed "
+                   f"({exc.message}); run the same command again to check and finish it")
+        self.journal.mark_done(item.row, "unknown", error_code=_error_code(exc), message=message)
+        return RowOutcome(item.row, item.key, "failed", None, _error_code(exc), message)
+
+    def _lost(self, item) -> RowOutcome:
+        message = (f"the answer to this write was lost {MAX_LOST_ANSWERS} times; run the same "
+                   "command again to check and finish it")
+        self.journal.mark_done(item.row, "unknown", error_code=E_UNKNOWN_OUTCOME,
+                               message=message, retryable=True)
+        return RowOutcome(item.row, item.key, "failed", None, E_UNKNOWN_OUTCOME, message,
+                          MAX_LOST_ANSWERS)
+
+    def _cannot_check(self, item) -> RowOutcome:
+        field_name = self.module.name_field or "name"
+        message = (f"the answer to this create was lost and the row has no {field_name} to "
+                   "look the record up by, so it is not sent again (that could duplicate it); "
+                   "check Zoho, and import the row again only if the record is not there")
+        self.journal.mark_done(item.row, "unknown", error_code=E_UNKNOWN_OUTCOME,
+                               message=message)
+        return RowOutcome(item.row, item.key, "failed", None, E_UNKNOWN_OUTCOME, message)
+
+    def _ambiguous(self, item, found: list[dict]) -> RowOutcome:
+        ids = ", ".join(str(_id_of(r, self.module)) for r in found)
+        message = (f"the answer to this create was lost and {len(found)} {self.module.plural} "
+                   f"named {item.name!r} exist in Zoho (ids {ids}); bulkio cannot tell which, "
+                   "if any, it created. Remove the extra ones in Zoho, then run the same "
+                   "command again")
+        self.journal.mark_done(item.row, "unknown", error_code=E_AMBIGUOUS, message=message)
+        return RowOutcome(item.row, item.key, "failed", None, E_AMBIGUOUS, message)
+
+    def _not_sent(self, item, lost: bool = False) -> RowOutcome:
+        reason = _NOT_SENT.get(self.stopped or "interrupted")
+        if lost:
+            reason += " (its last answer was lost; the next run checks it first)"
+        return RowOutcome(item.row, item.key, "skipped", message=reason)
+
+    def _finish(self, outcomes: dict[int, RowOutcome], outcome: RowOutcome) -> None:
+        """Record one outcome and report progress; called from the run's own thread only."""
+        if outcome.row in outcomes:  # already taken before a Ctrl-C cut the loop short
+            return
+        outcomes[outcome.row] = outcome
+        self._counts["done"] += 1
+        self._counts["failed"] += outcome.status in ("failed", "would_fail")
+        self._counts["written"] += outcome.attempts > 0
+        if self.on_progress is not None:
+            minutes = max(time.monotonic() - self._started, 1e-6) / 60
+            self.on_progress(ProgressEvent(self._counts["done"], self._counts["failed"],
+                                           self._total, self._counts["written"] / minutes,
+                                           outcome))
+
+    # --- stopping ----------------------------------------------------------------------------
+
+    def _stop(self, reason: str) -> None:
+        with self._lock:
+            if self.stopped is None:
+                self.stopped = reason
+
+    def _halted(self) -> bool:
+        if self.stopped is None and self.stop_event is not None and self.stop_event.is_set():
+            self._stop("interrupted")
+        return self.stopped is not None
+
+    def _keyed(self, item: WorkItem) -> bool:
+        return is_keyed(item, self.options.mode)
+
+
+class _NoJournal:
+    """Stands in when a run keeps no journal (tests, one-off calls)."""
+
+    def entries(self) -> dict:
+        return {}
+
+    def mark_sending(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def mark_done(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def _from_journal(item: WorkItem, entry: JournalEntry) -> RowOutcome:
+    if entry.status == "failed":
+        message = (f"{entry.message or ''} (failed the same way in an earlier run; not sent "
+                   "again until the row changes)").strip()
+        return RowOutcome(item.row, item.key, "failed", entry.record_id, entry.error_code,
+                          message)
+    return RowOutcome(item.row, item.key, entry.status, entry.record_id)
+
+
+def _id_of(record: dict | None, module) -> str | None:
+    value = (record or {}).get(module.id_field)
+    return None if value in (None, "") else str(value)
+
+
+def _error_code(exc: ApiError) -> str:
+    if exc.code is not None:
+        return str(exc.code)
+    return "E_NO_ANSWER" if exc.status == 0 else f"HTTP_{exc.status}"
+
+
+def _calls(client) -> dict[str, int]:
+    stats = getattr(client, "stats", None)
+    return {name: int(getattr(stats, name, 0) or 0) for name in ("reads", "writes", "retries")}

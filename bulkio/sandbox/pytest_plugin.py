@@ -1,0 +1,31 @@
+"""pytest fixtures: `sandbox` (a fresh sandbox per test, limits generous enough for tests) and
+`sandbox_factory` (build sandboxes with any SandboxConfig fields; all stopped at teardown)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bulkio.sandbox import Sandbox, SandboxConfig
+
+TEST_DEFAULTS = {"rate_limit": 100000, "max_concurrent": 100, "daily_limit": 10**9}
+
+
+@pytest.fixture
+def sandbox_factory():
+    """Call with SandboxConfig fields (test-friendly limits unless given); returns a started Sandbox."""
+    started: list[Sandbox] = []
+
+    def make(**fields) -> Sandbox:
+        sandbox = Sandbox(SandboxConfig(**{**TEST_DEFAULTS, **fields})).start()
+        started.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_factory) -> Sandbox:
+    """A fresh sandbox for one test."""
+    return sandbox_factory()

@@ -1,0 +1,92 @@
+"""Field metadata merged from the catalogue and the organisation, and `bulkio fields`."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from bulkio.cli import cli
+from bulkio.fields import format_fields_table, load_fields
+from bulkio.modules import Field, Module
+from test_client import client_for
+
+
+def sandbox_env(sandbox, home) -> dict[str, str]:
+    return {
+        "HOME": str(home),
+        "ZOHO_API_URL": sandbox.api_url("books"),
+        "ZOHO_ACCOUNTS_URL": sandbox.accounts_url,
+        "ZOHO_ORGANIZATION_ID": sandbox.org_id,
+        "ZOHO_CLIENT_ID": sandbox.client_id,
+        "ZOHO_CLIENT_SECRET": sandbox.client_secret,
+        "ZOHO_REFRESH_TOKEN": sandbox.refresh_token,
+    }
+
+
+def add_fields(sandbox) -> None:
+    sandbox.add_custom_field("item", label="External ID", data_type="string", is_unique=True)
+    sandbox.add_custom_field("item", label="Colour", data_type="dropdown", values=["Red", "Blue"])
+    sandbox.add_custom_field("contact", label="Account No", data_type="string", is_unique=True)
+
+
+def test_load_fields_merges_the_entitys_custom_fields(sandbox):
+    add_fields(sandbox)
+    module = load_fields(client_for(sandbox), "items")
+    custom = {f.api_name: f for f in module.custom_fields}
+    assert sorted(custom) == ["cf_colour", "cf_external_id"]  # not the contact's field
+    assert custom["cf_external_id"].unique and not custom["cf_colour"].unique
+    assert custom["cf_colour"].values == ("Red", "Blue")
+    assert module.field("name").required  # the catalogue's own fields are kept
+    gets = [q for m, p, q, h, b in sandbox.stats.requests if p.endswith("/settings/fields")]
+    assert gets == [{"entity": "item", "organization_id": sandbox.org_id}]
+
+
+def columns_of(output: str) -> dict[str, dict[str, str]]:
+    """The table read back by the header's column positions: api name -> column -> text."""
+    header, *lines = output.splitlines()
+    names = header.split()
+    names = ["API NAME", *names[2:]]  # "API NAME" is two words
+    starts = [header.index(n) for n in names]
+    rows = {}
+    for line in lines:
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
+        rows[cells[0]] = dict(zip(names, cells))
+    return rows
+
+
+def test_fields_command_marks_the_unique_custom_field(sandbox, tmp_path):
+    add_fields(sandbox)
+    result = CliRunner().invoke(cli, ["fields", "-m", "items"], env=sandbox_env(sandbox, tmp_path))
+    assert result.exit_code == 0, result.output
+    rows = columns_of(result.output)
+    assert rows["cf_external_id"] == {
+        "API NAME": "cf_external_id", "LABEL": "External ID (custom)", "TYPE": "string",
+        "REQUIRED": "", "UNIQUE": "yes", "VALUES": "",
+    }
+    assert rows["cf_colour"]["UNIQUE"] == "" and rows["cf_colour"]["VALUES"] == "Red, Blue"
+    assert rows["name"]["REQUIRED"] == "yes"
+
+
+def test_fields_command_without_org_says_what_to_set(sandbox, tmp_path):
+    env = sandbox_env(sandbox, tmp_path)
+    env["ZOHO_ORGANIZATION_ID"] = ""
+    result = CliRunner().invoke(cli, ["fields", "-m", "items"], env=env)
+    assert "set ZOHO_ORGANIZATION_ID or pass --org" in str(result.exception)
+    assert sandbox.stats.total == 0  # nothing was sent
+
+
+def test_table_is_plain_and_aligned():
+    module = Module(
+        name="things", title="Things", kind="record", endpoint="/things", id_field="thing_id",
+        singular="thing", plural="things",
+        fields=(
+            Field("name", "Name", "string", required=True),
+            Field("cf_size", "Size", "dropdown", values=("S", "M"), custom=True),
+            Field("cf_code", "Code", "string", unique=True, custom=True),
+        ),
+    )
+    assert format_fields_table(module) == (
+        "API NAME  LABEL          TYPE      REQUIRED  UNIQUE  VALUES\n"
+        "name      Name           string    yes\n"
+        "cf_size   Size (custom)  dropdown                    S, M\n"
+        "cf_code   Code (custom)  string              yes"
+    )
