@@ -11,9 +11,35 @@ from bulkio import __version__
 from bulkio.errors import BulkioError, ExitCode
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class BulkioGroup(click.Group):
+    """Maps bulkio's errors to exit codes for every command, under CliRunner as in the shell."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BulkioError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            click.echo("Interrupted; run the same command again to resume.", err=True)
+            ctx.exit(int(ExitCode.STOPPED))
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if (ctx.obj or {}).get("traceback"):
+                raise
+            click.echo(f"Unexpected error: {type(exc).__name__}: {_short(exc)}", err=True)
+            click.echo("Run again with `bulkio --traceback ...` and report it with the output.", err=True)
+            ctx.exit(int(ExitCode.ROWS_FAILED))
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:300] if str(exc) else ""
+
+
+@click.group(cls=BulkioGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="bulkio")
-@click.option("--traceback", is_flag=True, hidden=True, help="Show Python tracebacks (for bug reports).")
+@click.option("--traceback", is_flag=True, help="Show Python tracebacks (for bug reports).")
 @click.pass_context
 def cli(ctx: click.Context, traceback: bool) -> None:
     """Move records between spreadsheets and Zoho Books / Zoho Inventory.
@@ -129,6 +155,92 @@ def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token
         fail_rate=fail_rate, lost_reply_rate=lost_reply_rate, seed=seed,
     )
     serve(config, echo=click.echo)
+
+
+from bulkio.cli_options import input_options  # noqa: E402
+
+
+def _import_options(function):
+    for option in reversed([
+        click.option("--dry-run", is_flag=True, help="Read and compare only: say what each row would do, write nothing."),
+        click.option("--skip-unchanged", is_flag=True, help="Send nothing for rows that would change nothing in Zoho."),
+        click.option("--rate", type=click.IntRange(1), default=100, show_default=True, help="Requests per minute."),
+        click.option("--concurrency", type=click.IntRange(1), default=5, show_default=True, help="Requests in flight."),
+        click.option("--daily-limit", type=click.IntRange(1), default=1000, show_default=True, help="The plan's daily API calls."),
+        click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), help="Journal file (default: <input stem>.journal.sqlite)."),
+        click.option("--no-resume", is_flag=True, help="Start afresh instead of resuming from the journal."),
+        click.option("--replace-line-items", is_flag=True, help="Allow updates that replace a document's line items."),
+    ]):
+        function = option(function)
+    return function
+
+
+def _pipeline_options(file: Path, inputs, **extra):
+    from bulkio.pipeline import ImportOptions
+
+    return ImportOptions(
+        path=file, module=inputs.module, key=inputs.key, mode=inputs.mode, mapping=inputs.mapping,
+        sheet=inputs.sheet, report=inputs.report, date_format=inputs.date_format, **extra,
+    )
+
+
+def _finish(result) -> None:
+    from bulkio.render import problem_lines, summary_lines
+
+    for line in problem_lines(result) + summary_lines(result):
+        click.echo(line)
+    raise SystemExit(int(result.exit_code))
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@input_options
+@_import_options
+@connection_options
+def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate, concurrency,
+                   daily_limit, journal, no_resume, replace_line_items) -> None:
+    """Read a CSV/TSV/XLSX file, validate it, write it to Zoho and report on every row.
+
+    Example: bulkio import items.xlsx -m items -k "External ID" --skip-unchanged
+    """
+    from bulkio.pipeline import resolve_module, run_import
+    from bulkio.progress import row_progress
+
+    opts = _pipeline_options(
+        file, inputs, dry_run=dry_run, skip_unchanged=skip_unchanged, rate=rate, concurrency=concurrency,
+        daily_limit=daily_limit, journal=journal, resume=not no_resume, replace_line_items=replace_line_items,
+    )
+    client = build_client(connection, rate=rate, concurrency=concurrency, daily_limit=daily_limit)
+    module = resolve_module(inputs.module, client)
+
+    def on_plan(plan) -> None:
+        for line in plan.lines():
+            click.echo(line)
+
+    with row_progress(0) as on_progress:
+        result = run_import(opts, client, module, on_plan=on_plan, on_progress=on_progress,
+                            on_warning=lambda w: click.echo(f"Warning: {w}", err=True))
+    _finish(result)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@input_options
+@connection_options
+def validate(file: Path, inputs, connection) -> None:
+    """Read and check every row as `import` would, without any write call; report every problem.
+
+    Custom fields are fetched from Zoho when a connection is configured.
+
+    Example: bulkio validate items.xlsx -m items -k "External ID"
+    """
+    from bulkio.pipeline import module_for_validate, run_validate
+
+    opts = _pipeline_options(file, inputs)
+    module, note = module_for_validate(inputs.module, lambda: build_client(connection), needs_custom=bool(inputs.key))
+    if note:
+        click.echo(f"Warning: {note}", err=True)
+    _finish(run_validate(opts, module, on_warning=lambda w: click.echo(f"Warning: {w}", err=True)))
 
 
 def main(argv: list[str] | None = None) -> None:

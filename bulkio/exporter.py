@@ -23,7 +23,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -436,7 +436,7 @@ def write_xlsx(path: Path, module: Module, header: list[Column], lines: list[Col
     if line_sheet:
         line_sheet.start([row for _, line_rows in sample_rows for row in line_rows])
     count = line_count = 0
-    for record in _chain(sample, records):
+    for record in chain(sample, records):
         count += 1
         head_rows, line_rows = _rows_of(module, record, header, lines, split, joins)
         for row in head_rows:
@@ -449,11 +449,6 @@ def write_xlsx(path: Path, module: Module, header: list[Column], lines: list[Col
         line_sheet.finish()
     book.save(path)
     return count, line_count
-
-
-def _chain(first: list, rest: Iterator) -> Iterator:
-    yield from first
-    yield from rest
 
 
 def _join_columns(module: Module, header: list[Column]) -> list[Column]:

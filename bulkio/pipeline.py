@@ -24,7 +24,8 @@ from bulkio.mapper import build_payload, payload_hash
 from bulkio.modules import Module, load_module
 from bulkio.readers import read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
-from bulkio.runner import Plan, RowOutcome, RunOptions, WorkItem, make_plan, run_rows
+from bulkio.plan import Plan, make_plan
+from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
 from bulkio.validate import ValidationResult, resolve_key, validate_frame
 
 GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update"})
@@ -117,9 +118,12 @@ def _work_item(module: Module, record) -> WorkItem:
     return WorkItem(record.row, record.key, payload, payload_hash(payload), name=name, record_id=record_id)
 
 
-def run_validate(opts: ImportOptions, module: Module) -> ImportResult:
+def run_validate(
+    opts: ImportOptions, module: Module, *, on_warning: Callable[[str], None] | None = None
+) -> ImportResult:
     """Check every row and write the report; no write call is made."""
     prep = prepare(opts, module)
+    _warn(prep, on_warning)
     valid = [ReportRow(i.row, i.key, "valid", None, None, "") for i in prep.items]
     rows = _merge(prep, valid)
     files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, {}))
@@ -133,29 +137,31 @@ def run_import(
     *,
     on_plan: Callable[[Plan], None] | None = None,
     on_progress: Callable | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Validate, then write every valid row through `client`, journalled and resumable."""
     prep = prepare(opts, module)
+    _warn(prep, on_warning)
     identity = _identity(opts, prep)
-    with Journal.open(opts.journal_path(), identity, resume=opts.resume) as journal:
+    run_opts = RunOptions(
+        mode=opts.effective_mode,
+        key_field=prep.key_api_name,
+        skip_unchanged=opts.skip_unchanged,
+        dry_run=opts.dry_run,
+        concurrency=opts.concurrency,
+    )
+    with _journal(opts, identity) as journal:
         plan = make_plan(
             prep.items,
-            rows_invalid=len(prep.validation.invalid_rows),
             rate=opts.rate,
             daily_limit=opts.daily_limit,
             quota=getattr(client, "quota", None),
+            rows_invalid=len(prep.validation.invalid_rows),
             journal=journal,
-            skip_unchanged=opts.skip_unchanged or opts.dry_run,
+            options=run_opts,
         )
         if on_plan:
             on_plan(plan)
-        run_opts = RunOptions(
-            mode=opts.effective_mode,
-            key_field=prep.key_api_name,
-            skip_unchanged=opts.skip_unchanged,
-            dry_run=opts.dry_run,
-            concurrency=opts.concurrency,
-        )
         with _ctrl_c_sets() as stop:
             result = run_rows(
                 prep.items, client=client, module=module, journal=journal,
@@ -166,13 +172,28 @@ def run_import(
     return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
 
 
+@contextmanager
+def _journal(opts: ImportOptions, identity: dict) -> Iterator[Journal | None]:
+    """A dry run reads and never writes, so it neither needs nor touches the journal."""
+    if opts.dry_run:
+        yield None
+        return
+    with Journal.open(opts.journal_path(), identity, resume=opts.resume) as journal:
+        yield journal
+
+
+def _warn(prep: Prepared, on_warning: Callable[[str], None] | None) -> None:
+    for warning in prep.columns.warnings:
+        if on_warning:
+            on_warning(warning)
+
+
 def _identity(opts: ImportOptions, prep: Prepared) -> dict:
     return {
         "input": str(opts.path.resolve()),
         "module": prep.module.name,
         "mode": opts.effective_mode,
         "key": prep.key_api_name or "",
-        "dry_run": opts.dry_run,
     }
 
 
@@ -252,6 +273,13 @@ def resolve_module(name: str, client=None) -> Module:
     return load_fields(client, name)
 
 
-def require_key_for_mode(opts: ImportOptions) -> None:
-    if opts.effective_mode == "upsert" and not opts.key:
-        raise ConfigError("--mode upsert needs -k/--key: the unique custom field that identifies a record")
+def module_for_validate(name: str, make_client: Callable, *, needs_custom: bool) -> tuple[Module, str | None]:
+    """The module to validate against: with the organisation's custom fields when a connection
+    is configured; else the catalogue alone, with a note (or an error when -k needs them)."""
+    try:
+        client = make_client()
+    except ConfigError as exc:
+        if needs_custom:
+            raise ConfigError(f"-k/--key names a custom field, so validate must read them from Zoho: {exc}") from exc
+        return load_module(name), "no Zoho connection configured: custom fields are not checked"
+    return resolve_module(name, client), None

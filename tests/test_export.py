@@ -244,3 +244,54 @@ def test_the_export_command_writes_the_file_and_says_so(sandbox, tmp_path, monke
     assert len(read_table(out)) == 3
     bad = CliRunner().invoke(cli, ["export", "-m", "items", "-o", str(out), "--filter", "colour=red"])
     assert bad.exit_code != 0
+
+
+class DocumentsClient:
+    """Stands in for ZohoClient where the sandbox serves no documents yet: Zoho's list answer
+    (no line items) and the one-record answer (with them)."""
+
+    def __init__(self, invoices):
+        self.invoices = {i["invoice_id"]: i for i in invoices}
+        self.stats = type("Stats", (), {"reads": 0})()
+
+    def iter_records(self, module, params=None):
+        self.stats.reads += 1
+        for invoice in self.invoices.values():
+            yield {k: v for k, v in invoice.items() if k != "line_items"}
+
+    def get_record(self, module, record_id):
+        self.stats.reads += 1
+        return self.invoices[record_id]
+
+
+def invoice(n: int, lines: int) -> dict:
+    return {"invoice_id": f"90{n}", "invoice_number": f"INV-{n:05d}", "customer_id": "77", "customer_name": "=Acme",
+            "date": "2024-03-01", "custom_field_hash": {"cf_legacy_number": f"L-{n}"},
+            "line_items": [{"item_id": f"5{k}", "name": f"Part {k}", "rate": 2.5 * k, "quantity": k}
+                           for k in range(1, lines + 1)]}
+
+
+def test_documents_export_as_a_header_and_a_line_sheet_or_one_row_per_line(tmp_path):
+    module = load_module("invoices").with_custom_fields(
+        [{"field_id": 1, "label": "Legacy Number", "data_type": "string", "is_unique": True}])
+    client = DocumentsClient([invoice(1, 2), invoice(2, 1)])
+
+    result = export_module(client, module, tmp_path / "inv.xlsx", columns="Invoice Date,Customer Name,Line Item Name,Quantity,Item Price")
+    book = openpyxl.load_workbook(tmp_path / "inv.xlsx")
+
+    assert (result.rows, result.lines, result.calls) == (2, 3, 3)
+    assert book.sheetnames == ["Invoices", "Line Items"]
+    assert [[c.value for c in row] for row in book["Invoices"].iter_rows()][:2] == [
+        ["Invoice ID", "Legacy Number", "Invoice Number", "Invoice Date", "Customer Name"],
+        ["901", "L-1", "INV-00001", dt.datetime(2024, 3, 1), "=Acme"]]
+    assert book["Invoices"]["E2"].data_type == "s"
+    assert [[c.value for c in row] for row in book["Line Items"].iter_rows()] == [
+        ["Legacy Number", "Line Item Name", "Quantity", "Item Price"],
+        ["L-1", "Part 1", 1, 2.5], ["L-1", "Part 2", 2, 5], ["L-2", "Part 1", 1, 2.5]]
+
+    export_module(client, module, tmp_path / "inv.csv", columns="Customer Name,Line Item Name,Quantity")
+    with open(tmp_path / "inv.csv", encoding="utf-8-sig", newline="") as handle:
+        assert list(csv.reader(handle)) == [
+            ["Invoice ID", "Legacy Number", "Invoice Number", "Customer Name", "Line Item Name", "Quantity"],
+            ["901", "L-1", "INV-00001", "'=Acme", "Part 1", "1"], ["901", "L-1", "INV-00001", "'=Acme", "Part 2", "2"],
+            ["902", "L-2", "INV-00002", "'=Acme", "Part 1", "1"]]

@@ -1,0 +1,38 @@
+"""What the CLI prints after a run: counts per status, where the report is, what to do next."""
+
+from __future__ import annotations
+
+ORDER = (
+    "created", "updated", "unchanged", "would_create", "would_update", "valid", "skipped",
+    "failed", "would_fail", "invalid",
+)
+
+
+PROBLEM_STATUSES = frozenset({"invalid", "failed", "would_fail"})
+MAX_PROBLEMS = 50
+
+
+def problem_lines(result, limit: int = MAX_PROBLEMS) -> list[str]:
+    """One line per row that needs fixing, with its row number; the rest are in the report."""
+    bad = [r for r in result.rows if r.status in PROBLEM_STATUSES]
+    lines = [f"Row {r.row} [{r.error_code}] {r.message}" for r in bad[:limit]]
+    if len(bad) > limit:
+        lines.append(f"... and {len(bad) - limit} more rows in the report")
+    return lines
+
+
+def summary_lines(result) -> list[str]:
+    """A few lines a person reads after `import` or `validate`."""
+    counts = result.counts
+    parts = [f"{counts[s]} {s}" for s in ORDER if counts.get(s)]
+    parts += [f"{n} {s}" for s, n in sorted(counts.items()) if s not in ORDER]
+    lines = [f"Rows: {len(result.rows)} ({', '.join(parts) or 'none'})"]
+    if result.files:
+        lines.append(f"Report: {result.files.report}")
+        if result.files.errors:
+            lines.append(f"Rows to fix: {result.files.errors} (fix them and import that file again)")
+    if result.stopped == "quota":
+        lines.append("Stopped: the daily API quota is used up. Run the same command again after it resets.")
+    elif result.stopped == "interrupted":
+        lines.append("Stopped: interrupted. Run the same command again to resume.")
+    return lines
