@@ -22,7 +22,8 @@ from bulkio.errors import ConfigError, ExitCode, RowError
 from bulkio.journal import Journal
 from bulkio.mapper import build_payload, payload_hash
 from bulkio.modules import Module, load_module
-from bulkio.readers import read_table
+from bulkio.formulas import unguard_frame
+from bulkio.readers import describe, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
 from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
@@ -101,7 +102,7 @@ def prepare(opts: ImportOptions, module: Module) -> Prepared:
     """Read, match, validate and map the file; nothing is sent."""
     mapping = load_mapping(opts.mapping) if opts.mapping else None
     date_format = opts.date_format or (mapping.options.get("date_format") if mapping else None)
-    frame = read_table(opts.path, sheet=opts.sheet)
+    frame = read_frame(opts.path, opts.sheet)
     columns = match_columns(list(frame.columns), module, mapping)
     key_field = resolve_key(module, opts.key) if opts.key else None
     validation = validate_frame(
@@ -109,6 +110,14 @@ def prepare(opts: ImportOptions, module: Module) -> Prepared:
     )
     items = [_work_item(module, rec) for rec in validation.records]
     return Prepared(module, frame, columns, validation, items, key_field.api_name if key_field else None)
+
+
+def read_frame(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """The file as text; CSV cells that export guarded against formula injection are restored."""
+    frame = read_table(path, sheet=sheet)
+    if describe(path).kind != "xlsx":
+        frame = unguard_frame(frame)
+    return frame
 
 
 def _work_item(module: Module, record) -> WorkItem:
