@@ -243,6 +243,23 @@ def validate(file: Path, inputs, connection) -> None:
     _finish(run_validate(opts, module, on_warning=lambda w: click.echo(f"Warning: {w}", err=True)))
 
 
+@cli.command()
+@click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("bulkio-demo"),
+              show_default=True, help="Folder for the sample copies, reports and export.")
+def demo(workdir: Path) -> None:
+    """Start a sandbox in-process, import the samples, import them again to show nothing is
+    duplicated, export the result, and print where the reports are.
+
+    Example: bulkio demo --dir /tmp/bulkio-demo
+    """
+    from bulkio.demo import run_demo
+
+    failures = run_demo(workdir, echo=click.echo)
+    if failures:
+        click.echo(f"{failures} demo step(s) did not end as expected.", err=True)
+        raise SystemExit(int(ExitCode.ROWS_FAILED))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: the one place errors become exit codes."""
     try:
