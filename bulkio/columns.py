@@ -46,7 +46,8 @@ class ColumnPlan:
     `constants`: api name -> text set on every row. `unknown`: columns matching nothing (already
     summed up in `warnings`). `ignored`: columns left out on purpose (mapping `ignore`, read-only
     fields, bulkio's report columns). `line_fields`: column -> line-item api names, for
-    documents. `options`: the mapping's [options]; `mapping_source` names it in messages.
+    documents. `line_items_column`: a document's `line_items` column (a JSON array of lines per
+    row). `options`: the mapping's [options]; `mapping_source` names it in messages.
     """
 
     fields: dict[str, tuple[str, ...]]
@@ -57,6 +58,7 @@ class ColumnPlan:
     line_fields: dict[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
     options: dict = dataclass_field(default_factory=dict)
     mapping_source: str | None = None
+    line_items_column: str | None = None
 
     def columns_for(self, api_name: str) -> list[str]:
         """The columns feeding header field `api_name` (at most one in a plan that matched)."""
@@ -196,18 +198,20 @@ def match_columns(columns, module: Module, mapping: Mapping | None = None) -> Co
     header_index = field_index(module.fields)
     line_index = field_index(module.line_fields)
     plan = ColumnPlan(fields={}, options=dict(mapping.options), mapping_source=mapping.source)
-    target = _TargetResolver(module, header_index, mapping)
+    target = _TargetResolver(module, header_index, mapping, line_index)
     explicit = _explicit_columns(columns, mapping, target, plan)
     ignored = {header_key(c) for c in mapping.ignore}
     clashes: list[str] = []
 
     for column in columns:
         if column in explicit:
-            plan.fields[column] = explicit[column]
+            _place_explicit(plan, column, explicit[column])
             continue
         key = header_key(column)
         found = header_index.get(key, [])
-        if not key or key in ignored:
+        if _is_line_items(module, key) and not found:
+            plan.line_items_column = column
+        elif not key or key in ignored:
             plan.ignored.append(column)
         elif len(found) > 1:
             clashes.append(f'Column "{column}" matches {len(found)} fields: '
@@ -235,6 +239,19 @@ def match_columns(columns, module: Module, mapping: Mapping | None = None) -> Co
     return plan
 
 
+def _is_line_items(module: Module, key: str) -> bool:
+    return module.is_document and bool(module.line_items_key) and key == header_key(module.line_items_key)
+
+
+def _place_explicit(plan: ColumnPlan, column: str, fields: tuple[Field, ...]) -> None:
+    header = tuple(f.api_name for f in fields if f.level == "header")
+    lines = tuple(f.api_name for f in fields if f.level != "header")
+    if header:
+        plan.fields[column] = header
+    if lines:
+        plan.line_fields[column] = lines
+
+
 def _place(plan: ColumnPlan, column: str, f: Field, id_field: str) -> None:
     """Feed an automatically matched column, or leave it out silently when the field is
     read-only (an export's status, created_time...); the record id still feeds updates by id."""
@@ -245,12 +262,13 @@ def _place(plan: ColumnPlan, column: str, f: Field, id_field: str) -> None:
 
 
 def _explicit_columns(columns, mapping: Mapping, target, plan: ColumnPlan) -> dict[str, tuple]:
-    """Columns the mapping names -> api names they feed; warns about mapped columns not in the
+    """Columns the mapping names -> the fields they feed; warns about mapped columns not in the
     file. A mapped column is found as written, else with case and spacing ignored."""
     by_key = {header_key(c): c for c in columns}
     out: dict[str, tuple] = {}
     for name, targets in mapping.columns.items():
-        apis = tuple(dict.fromkeys(target(name, t, "columns").api_name for t in targets))
+        found = [target(name, t, "columns") for t in targets]
+        apis = tuple({(f.level, f.api_name): f for f in found}.values())
         column = name if name in columns else by_key.get(header_key(name))
         if column is None:
             plan.warnings.append(f'{mapping_label(mapping.source)} maps column "{name}", which is not in the file')
@@ -260,14 +278,20 @@ def _explicit_columns(columns, mapping: Mapping, target, plan: ColumnPlan) -> di
 
 
 class _TargetResolver:
-    """Finds the field a mapping entry names: its exact api name first, then any spelling."""
+    """Finds the field a mapping entry names: its exact api name first, then any spelling; a
+    document's line fields after its header fields ([columns] only)."""
 
-    def __init__(self, module: Module, index: dict[str, list[Field]], mapping: Mapping):
+    def __init__(self, module: Module, index: dict[str, list[Field]], mapping: Mapping,
+                 line_index: dict[str, list[Field]] | None = None):
         self.module, self.index, self.mapping = module, index, mapping
+        self.line_index = line_index or {}
 
     def __call__(self, entry: str, name: str, table: str) -> Field:
         exact = self.module.field(name)
         found = [exact] if exact else self.index.get(header_key(name), [])
+        if not found and table == "columns":
+            line = self.module.line_field(name)
+            found = [line] if line else self.line_index.get(header_key(name), [])
         if len(found) == 1 and (not found[0].read_only or found[0].api_name == self.module.id_field):
             return found[0]
         if len(found) == 1:
@@ -287,13 +311,17 @@ def mapping_label(source: str | None) -> str:
 
 
 def _fed_twice(plan: ColumnPlan, module: Module) -> list[str]:
-    """Messages for fields fed by more than one column, or by a column and a constant."""
-    sources: dict[str, list[str]] = {}
-    for column, apis in plan.fields.items():
-        for api in apis:
-            sources.setdefault(api, []).append(f'column "{column}"')
+    """Messages for fields fed by more than one column, or by a column and a constant (header
+    and line fields apart: a document's header and its lines may both have a discount)."""
+    sources: dict[tuple[str, str], list[str]] = {}
+    for level, table in (("header", plan.fields), ("line", plan.line_fields)):
+        for column, apis in table.items():
+            for api in apis:
+                sources.setdefault((level, api), []).append(f'column "{column}"')
     for api in plan.constants:
-        sources.setdefault(api, []).append("a constant in the mapping")
-    return [f"Field {describe(module.field(api))} is fed by " + ", ".join(fed_by[:-1])
+        sources.setdefault(("header", api), []).append("a constant in the mapping")
+    return [f"{'Field' if level == 'header' else 'Line field'} "
+            f"{describe(module.field(api) if level == 'header' else module.line_field(api))}"
+            " is fed by " + ", ".join(fed_by[:-1])
             + f" and {fed_by[-1]}; keep one, or list the others under ignore in a --mapping file"
-            for api, fed_by in sources.items() if len(fed_by) > 1]
+            for (level, api), fed_by in sources.items() if len(fed_by) > 1]

@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Mapping
 from bulkio.errors import QUOTA_CODE, QuotaExhausted
 
 #: stay this much under the nominal rate, so jitter in arrival times cannot fill the server's window
-SAFETY = 1.02
+SAFETY = 1.03
 #: never slow below this share of the configured rate
 MIN_FACTOR = 1 / 16
 #: each success after a slow-down gives back this share of the configured rate

@@ -22,6 +22,20 @@ MESSAGES = {
     "E_LENGTH": '"{column}" is {length} characters long; at most {max_length} are allowed',
     "E_CHOICE": '"{column}" must be one of {choices}; got "{value}"',
     "E_DUPLICATE_KEY": '"{column}" value "{value}" is also on row {first}; each row needs its own key',
+    # documents with line items (bulkio.documents, bulkio.lookups)
+    "E_LOOKUP": '"{column}" value "{value}" matches {found}; {hint}',
+    "E_HEADER_MISMATCH": ('"{column}" is "{value}" on row {row} but "{expected}" on row {first}, '
+                          "the document's first row; its header columns must be the same on "
+                          "every row (or left empty)"),
+    "E_SPLIT_DOCUMENT": ('"{column}" value "{value}" is also on row {first}; the rows of one '
+                         "document must be next to each other"),
+    "E_JSON": ('"{column}" must be a JSON array of line items such as '
+               '[{{"item_id": "4600000012", "quantity": 2}}]; {problem}'),
+    "E_NO_LINES": ("the document has no line items; fill {columns} on its rows, or give its "
+                   "lines as a JSON array in a line_items column"),
+    "E_LINE_ITEMS": ('{noun} "{value}" already exists in Zoho, and updating it would replace its '
+                     "line items (Zoho deletes the lines not sent); nothing was sent. Run again "
+                     "with --replace-line-items to make its lines exactly the spreadsheet's"),
 }
 
 

@@ -70,7 +70,11 @@ def test_fields_command_without_org_says_what_to_set(sandbox, tmp_path):
     env = sandbox_env(sandbox, tmp_path)
     env["ZOHO_ORGANIZATION_ID"] = ""
     result = CliRunner().invoke(cli, ["fields", "-m", "items"], env=env)
-    assert "set ZOHO_ORGANIZATION_ID or pass --org" in str(result.exception)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: No Zoho organization id: set ZOHO_ORGANIZATION_ID or pass --org "
+        "(or organization_id in the [connection] table of the config file).\n"
+    )
     assert sandbox.stats.total == 0  # nothing was sent
 
 

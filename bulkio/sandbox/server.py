@@ -38,6 +38,7 @@ class Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "ZohoBooksSandbox/1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes; Nagle would hold the second
 
     def setup(self):
         super().setup()
