@@ -35,6 +35,7 @@ import pandas as pd
 from bulkio import mapper
 from bulkio.columns import ColumnPlan, field_index
 from bulkio.errors import InputError, RowError
+from bulkio.lookups import normalise
 from bulkio.mapper import build_payload, custom_field_entry, payload_hash
 from bulkio.modules import Field, Module, header_key
 from bulkio.readers import read_table
@@ -358,12 +359,20 @@ def _resolve(fields, cells: dict[str, tuple[str, Any]], values: dict[str, Any], 
         hit = next((a for _, a in answers if a.ok), None)
         if hit is not None:
             found[target] = hit.id
+        elif all(_no_tax(f, cells[f.api_name][1]) for f, _ in answers):
+            continue
         elif problem is None:
             f, answer = answers[0]
             column, value = cells[f.api_name][0], str(cells[f.api_name][1])
             problem = (column, "E_LOOKUP", value, message(
                 "E_LOOKUP", column=column, value=value, found=answer.found, hint=answer.hint))
     return found, problem
+
+
+def _no_tax(f: Field, value: Any) -> bool:
+    """A percentage of 0 that names no tax in Zoho means "no tax" (an export writes 0 for
+    untaxed lines), not a lookup error."""
+    return f.lookup.match == ("tax_percentage",) and normalise(value, numeric=True) == 0
 
 
 def _column_of(plan: ColumnPlan, f: Field | None) -> str:
@@ -407,6 +416,8 @@ def line_payload(module: Module, values: dict[str, Any], extra: dict[str, Any] |
         f = module.line_field(api)
         if value in (None, "") or (f is not None and (f.lookup or f.read_only)):
             continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)   # some schemas type quantity as integer: 2, not 2.0
         if f is not None and f.custom:
             custom.append(custom_field_entry(f, value, module.line_custom_field_shape))
         else:

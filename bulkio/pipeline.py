@@ -23,7 +23,7 @@ from bulkio.journal import Journal
 from bulkio.mapper import PayloadBuilder, payload_hash
 from bulkio.modules import Module, load_module
 from bulkio.formulas import unguard_cell, unguard_frame
-from bulkio.readers import describe, read_table
+from bulkio.readers import describe, iter_tables, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
 from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
@@ -111,6 +111,57 @@ def prepare(opts: ImportOptions, module: Module) -> Prepared:
     to_payload = PayloadBuilder(module)
     items = [_work_item(module, to_payload, rec) for rec in validation.records]
     return Prepared(module, frame, columns, validation, items, key_field.api_name if key_field else None)
+
+
+@dataclass
+class ChunkedValidation:
+    """What `validate_in_chunks` found: counts, and the problems (kept; valid rows are not)."""
+
+    total_rows: int
+    valid_rows: int
+    errors: list[RowError]
+    invalid_rows: set[int]
+    warnings: list[str]
+    chunks: int
+
+
+def validate_in_chunks(
+    opts: ImportOptions, module: Module, *, chunk_rows: int = 50_000,
+    on_chunk: Callable[[int], None] | None = None,
+) -> ChunkedValidation:
+    """Read, validate and map a file chunk by chunk, keeping only the problems, so memory stays
+    flat however long a valid file is (prepare() holds the whole table, every record and every
+    payload at once). Keys are checked for duplicates across chunks. `on_chunk(rows_done)` is
+    called after each chunk.
+
+    Example: validate_in_chunks(ImportOptions(Path("big.csv"), "items", key="External ID"), module)
+    """
+    mapping = load_mapping(opts.mapping) if opts.mapping else None
+    date_format = opts.date_format or (mapping.options.get("date_format") if mapping else None)
+    key_field = resolve_key(module, opts.key) if opts.key else None
+    is_text = describe(opts.path, sheet=opts.sheet).kind != "xlsx"
+    seen_keys: dict[str, int] = {}
+    errors: list[RowError] = []
+    invalid: set[int] = set()
+    total = valid = chunks = 0
+    columns = None
+    to_payload = PayloadBuilder(module)
+    for chunk in iter_tables(opts.path, chunk_rows=chunk_rows, sheet=opts.sheet):
+        chunk = _unguard(chunk) if is_text else chunk
+        if columns is None:
+            columns = match_columns(list(chunk.columns), module, mapping)
+        result = validate_frame(chunk, module, columns, key_field=key_field, mode=opts.effective_mode,
+                                date_format=date_format, seen_keys=seen_keys)
+        for record in result.records:
+            to_payload(record.values)  # mapping problems surface here, as in prepare()
+        errors += result.errors
+        invalid |= result.invalid_rows
+        total += result.total_rows
+        valid += len(result.records)
+        chunks += 1
+        if on_chunk:
+            on_chunk(total)
+    return ChunkedValidation(total, valid, errors, invalid, columns.warnings if columns else [], chunks)
 
 
 def read_frame(path: Path, sheet: str | None = None) -> pd.DataFrame:

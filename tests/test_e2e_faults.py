@@ -76,7 +76,7 @@ def test_a_sandbox_limit_of_a_fifth_of_rate_loses_no_row(sandbox_factory, tmp_pa
     sandbox = sandbox_factory(rate_limit=20, rate_window_s=2)
     add_item_fields(sandbox, EXTERNAL_ID)
     env = sandbox_env(sandbox, tmp_path)
-    source = items_file(tmp_path, 50)
+    source = items_file(tmp_path, 40)
     report = tmp_path / "report.csv"
 
     result = invoke(env, *import_args(source, rate="3000", report=report))
@@ -84,7 +84,7 @@ def test_a_sandbox_limit_of_a_fifth_of_rate_loses_no_row(sandbox_factory, tmp_pa
     assert result.exit_code == 0, result.output + result.stderr
     assert sum(sandbox.stats.rate_limited.values()) > 0  # the limit was really hit
     assert set(statuses(report).values()) == {"created"}
-    assert_each_row_once(sandbox, 50)
+    assert_each_row_once(sandbox, 40)
 
 
 def test_a_used_up_daily_quota_exits_3_and_a_rerun_finishes_without_duplicates(sandbox_factory, tmp_path):

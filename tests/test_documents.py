@@ -1,0 +1,327 @@
+"""Documents with line items against the sandbox: grouped rows, the line_items JSON form and
+two-sheet workbooks become the same documents, names become ids, errors land on the document's
+first row with nothing sent for it, and updates that would replace line items are refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from bulkio.columns import match_columns
+from bulkio.documents import guard_line_items, prepare_documents, read_document_table
+from bulkio.fields import load_fields
+from bulkio.lookups import LookupResolver
+from bulkio.modules import load_module
+from bulkio.runner import RunOptions, run_rows
+from test_client import client_for
+
+KEY = "cf_order_ref"
+CUSTOMERS = ["Bowman Ltd", "Acme Corp", "Globex", "Initech"]
+ITEMS = {"Widget": 10.0, "Gadget": 4.0, "Sprocket": 2.5, "Doohickey": 7.25, "Gizmo": 12.0}
+HEADERS = ["Order Ref", "Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate", "Tax Name"]
+
+
+@pytest.fixture
+def org(sandbox):
+    """A sandbox with customers, items and a unique invoice field; the client and module."""
+    sandbox.add_custom_field("invoice", "Order Ref", is_unique=True)
+    client = client_for(sandbox)
+    for name in CUSTOMERS:
+        client.create("contacts", {"contact_name": name, "contact_type": "customer"})
+    for name, rate in ITEMS.items():
+        client.create("items", {"name": name, "rate": rate, "sku": name[:3].upper()})
+    return sandbox, client, load_fields(client, "invoices")
+
+
+def invoice_rows(count: int = 20) -> list[list]:
+    """`count` invoices over 55 rows (1-5 lines each) with names instead of ids."""
+    sizes = ([1, 2, 3, 4, 4] * 3 + [1, 2, 3, 4, 3])[:count]
+    names = list(ITEMS)
+    rows = []
+    for n, size in enumerate(sizes):
+        for line in range(size):
+            rows.append([f"ORD-{n:03d}", CUSTOMERS[n % 4], "2024-05-01", names[(n + line) % 5],
+                         line + 1, 3.5 if line == 1 else None, "Sales Tax" if line == 0 else None])
+    return rows
+
+
+def write_xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def expected_total(lines: list[list]) -> float:
+    total = 0.0
+    for _, _, _, item, qty, rate, tax in lines:
+        amount = (rate if rate is not None else ITEMS[item]) * qty
+        total += amount + (round(amount * 10 / 100, 2) if tax else 0)
+    return round(total, 2)
+
+
+def prepare(client, module, path, *, key="Order Ref", mode="upsert", sheet=None):
+    frame = read_document_table(path, module, sheet=sheet)
+    plan = match_columns(list(frame.columns), module)
+    return prepare_documents(frame, module, plan, key_field=key, mode=mode,
+                             resolver=LookupResolver(client))
+
+
+def send(client, module, batch, *, mode="upsert", key=KEY, replace=False, skip_unchanged=False):
+    """What pipeline.run_import does with a batch: refuse line-item updates, then run."""
+    items, refused = guard_line_items(batch.items, client=client, module=module, mode=mode,
+                                      key_field=key, replace=replace, skip_unchanged=skip_unchanged)
+    result = run_rows(items, client=client, module=module, journal=None,
+                      options=RunOptions(mode=mode, key_field=key, skip_unchanged=skip_unchanged))
+    outcomes = {**result.outcomes, **{o.row: o for o in refused}}
+    return {row: outcomes[row] for row in sorted(outcomes)}
+
+
+def by_ref(sandbox) -> dict[str, dict]:
+    return {r["custom_field_hash"][KEY]: r for r in sandbox.records("invoices")}
+
+
+def writes(sandbox) -> int:
+    return sum(1 for m, *_ in sandbox.stats.requests if m in ("POST", "PUT", "DELETE"))
+
+
+def test_xlsx_of_20_invoices_creates_them_with_lines_and_totals_then_nothing_again(org, tmp_path):
+    sandbox, client, module = org
+    rows = invoice_rows()
+    assert len(rows) == 55
+    path = write_xlsx(tmp_path / "invoices.xlsx", HEADERS, rows)
+    sandbox.stats.reset()
+
+    batch = prepare(client, module, path)
+    reads = {m for (method, m), n in sandbox.stats.by_module.items() if method == "GET"}
+    lists = [p for m, p, *_ in sandbox.stats.requests if m == "GET"]
+    outcomes = send(client, module, batch)
+
+    assert batch.errors == []
+    assert len(batch.items) == 20 and sum(len(g) for g in batch.groups.values()) == 55
+    assert sorted(lists) == ["/books/v3/contacts", "/books/v3/items", "/books/v3/settings/taxes"]
+    assert reads  # one paged read per referenced module, not one per row
+    assert [o.status for o in outcomes.values()] == ["created"] * 20
+    assert list(outcomes) == list(batch.groups)
+    stored = by_ref(sandbox)
+    for ref in stored:
+        lines = [r for r in rows if r[0] == ref]
+        invoice = stored[ref]
+        assert invoice["customer_name"] == lines[0][1]
+        assert [(l["name"], l["quantity"]) for l in invoice["line_items"]] == [(r[3], r[4]) for r in lines]
+        assert invoice["total"] == expected_total(lines)
+
+    sandbox.stats.reset()
+    again = send(client, module, prepare(client, module, path), skip_unchanged=True)
+    assert [o.status for o in again.values()] == ["unchanged"] * 20
+    assert writes(sandbox) == 0 and len(sandbox.records("invoices")) == 20
+
+
+def test_reimport_without_skip_unchanged_is_refused_and_creates_nothing(org, tmp_path):
+    sandbox, client, module = org
+    path = write_xlsx(tmp_path / "invoices.xlsx", HEADERS, invoice_rows()[:6])
+    first = send(client, module, prepare(client, module, path))
+    sandbox.stats.reset()
+
+    again = send(client, module, prepare(client, module, path))
+
+    assert [o.status for o in first.values()] == ["created"] * 3
+    assert {o.error_code for o in again.values()} == {"E_LINE_ITEMS"}
+    assert again[2].message == (
+        'Invoice "ORD-000" already exists in Zoho, and updating it would replace its line items '
+        "(Zoho deletes the lines not sent); nothing was sent. Run again with "
+        "--replace-line-items to make its lines exactly the spreadsheet's")
+    assert writes(sandbox) == 0
+
+
+def test_json_cell_form_gives_the_same_documents_as_grouped_rows(org, tmp_path):
+    sandbox, client, module = org
+    rows = invoice_rows()
+    grouped = prepare(client, module, write_xlsx(tmp_path / "rows.xlsx", HEADERS, rows))
+    docs: dict[str, list] = {}
+    for r in rows:
+        docs.setdefault(r[0], []).append(r)
+    json_rows = [[ref, lines[0][1], lines[0][2], json.dumps(
+        [{"Item Name": l[3], "quantity": l[4], **({"rate": l[5]} if l[5] else {}),
+          **({"Tax Name": l[6]} if l[6] else {})} for l in lines])] for ref, lines in docs.items()]
+    path = write_xlsx(tmp_path / "json.xlsx", HEADERS[:3] + ["line_items"], json_rows)
+
+    as_json = prepare(client, module, path)
+
+    assert as_json.errors == [] and len(as_json.items) == 20
+    assert [i.payload for i in as_json.items] == [i.payload for i in grouped.items]
+    assert [i.row for i in as_json.items] == list(range(2, 22))
+
+
+def test_export_workbook_with_a_line_sheet_imports_back_unchanged(org, tmp_path):
+    from bulkio.exporter import export_module
+
+    sandbox, client, module = org
+    send(client, module, prepare(client, module, write_xlsx(tmp_path / "in.xlsx", HEADERS, invoice_rows())))
+    exported = export_module(client, module, tmp_path / "out.xlsx")
+    assert openpyxl.load_workbook(exported.path).sheetnames[1] == "Line Items"
+    sandbox.stats.reset()
+
+    batch = prepare(client, module, exported.path)
+    outcomes = send(client, module, batch, skip_unchanged=True)
+
+    assert batch.errors == [] and len(batch.items) == 20
+    assert [o.status for o in outcomes.values()] == ["unchanged"] * 20
+    assert writes(sandbox) == 0
+
+
+def test_line_sheet_rows_naming_no_document_stop_the_import(org, tmp_path):
+    _, client, module = org
+    book = openpyxl.Workbook()
+    book.active.title = "Invoices"
+    book.active.append(["Order Ref", "Customer Name"])
+    book.active.append(["A-1", "Globex"])
+    lines = book.create_sheet("Line Items")
+    lines.append(["Order Ref", "Item Name", "Quantity"])
+    lines.append(["A-1", "Widget", 1])
+    lines.append(["A-2", "Gadget", 1])
+    book.save(tmp_path / "two.xlsx")
+
+    with pytest.raises(Exception) as caught:
+        read_document_table(tmp_path / "two.xlsx", module)
+
+    assert type(caught.value).__name__ == "InputError"
+    assert str(caught.value) == (
+        'sheet "Line Items": 1 line(s) name no document of sheet "Invoices" by Order Ref: '
+        "row 3 (A-2); fix the Order Ref cells or remove the lines")
+
+
+def test_problems_land_on_the_documents_first_row_and_nothing_is_sent_for_it(org, tmp_path):
+    sandbox, client, module = org
+    # Zoho keeps item names unique, not SKUs: a second "GIZ" makes that SKU ambiguous
+    client.create("items", {"name": "Gizmo Pro", "rate": 99, "sku": "GIZ"})
+    gizmos = sorted(i["item_id"] for i in sandbox.records("items") if i.get("sku") == "GIZ")
+    rows = [["OK-1", "Globex", "2024-05-01", "Widget", 1, None, None, None],
+            ["BAD-1", "Bowman Lt", "2024-05-01", "Widget", 1, None, None, None],   # row 3
+            ["BAD-2", "Acme Corp", "2024-05-01", "Widget", 1, None, None, None],   # row 4
+            ["BAD-2", "Acme Corp", "2024-05-01", None, 2, None, None, "GIZ"],
+            ["BAD-3", "Initech", "2024-05-01", "Widget", 1, None, None, None],     # row 6
+            ["BAD-3", "Globex", "2024-05-01", "Gadget", 1, None, None, None],
+            ["OK-2", "Initech", "2024-05-01", "Gadget", 3, None, None, None]]     # row 8
+    path = write_xlsx(tmp_path / "bad.xlsx", HEADERS + ["SKU"], rows)
+
+    batch = prepare(client, module, path)
+    outcomes = send(client, module, batch)
+
+    assert [(e.row, e.code, e.message) for e in batch.errors] == [
+        (3, "E_LOOKUP", '"Customer Name" value "Bowman Lt" matches no customer; did you mean "Bowman Ltd"?'),
+        (4, "E_LOOKUP", f'row 5: "SKU" value "GIZ" matches 2 items (ids {", ".join(gizmos)}); '
+                        'rename them in Zoho or give the id in "Item ID" instead'),
+        (6, "E_HEADER_MISMATCH", '"Customer Name" is "Globex" on row 7 but "Initech" on row 6, the '
+                                 "document's first row; its header columns must be the same on "
+                                 "every row (or left empty)"),
+    ]
+    assert batch.validation.invalid_rows == {3, 4, 6}
+    assert {row: o.status for row, o in outcomes.items()} == {2: "created", 8: "created"}
+    assert sorted(by_ref(sandbox)) == ["OK-1", "OK-2"]
+
+
+def test_update_without_replace_line_items_is_refused_and_leaves_the_document(org, tmp_path):
+    sandbox, client, module = org
+    rows = [["R-1", "Globex", "2024-05-01", "Widget", 1, None, None],
+            ["R-1", "Globex", "2024-05-01", "Gadget", 2, None, None]]
+    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
+    before = by_ref(sandbox)["R-1"]
+    changed = write_xlsx(tmp_path / "b.xlsx", HEADERS, [["R-1", "Globex", "2024-05-01", "Sprocket", 4, None, None]])
+
+    for mode in ("upsert", "update"):
+        refused = send(client, module, prepare(client, module, changed, mode=mode), mode=mode)
+        assert refused[2].status == "failed" and refused[2].error_code == "E_LINE_ITEMS"
+    assert by_ref(sandbox)["R-1"] == before
+
+    replaced = send(client, module, prepare(client, module, changed), replace=True)
+    after = by_ref(sandbox)["R-1"]
+    assert replaced[2].status == "updated"
+    assert [(l["name"], l["quantity"]) for l in after["line_items"]] == [("Sprocket", 4)]
+    assert after["total"] == 10.0
+
+
+def test_header_only_update_keeps_the_lines_and_is_not_refused(org, tmp_path):
+    sandbox, client, module = org
+    rows = [["H-1", "Globex", "2024-05-01", "Widget", 2, None, None]]
+    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
+    path = write_xlsx(tmp_path / "b.xlsx", ["Order Ref", "Reference Number"], [["H-1", "PO-77"]])
+
+    outcomes = send(client, module, prepare(client, module, path, mode="update"), mode="update")
+
+    invoice = by_ref(sandbox)["H-1"]
+    assert outcomes[2].status == "updated"
+    assert (invoice["reference_number"], len(invoice["line_items"]), invoice["total"]) == ("PO-77", 1, 20.0)
+
+
+def frame(data: dict, first_row: int = 2) -> pd.DataFrame:
+    df = pd.DataFrame({k: [str(v) for v in vals] for k, vals in data.items()})
+    df.index = pd.Index(range(first_row, first_row + len(df)), name="row")
+    return df
+
+
+def test_ids_are_used_as_they_are_without_any_lookup(org):
+    sandbox, client, module = org
+    customer = sandbox.records("contacts")[0]["contact_id"]
+    item = sandbox.records("items")[0]["item_id"]
+    df = frame({"Invoice Number": ["INV-9", "INV-9"], "Customer ID": [customer, ""],
+                "Customer Name": ["Nobody", ""], "Item ID": [item, item],
+                "Item Name": ["Nothing", "Nothing"], "Qty": ["1", "2"]})
+    sandbox.stats.reset()
+
+    batch = prepare_documents(df, module, match_columns(list(df.columns), module),
+                              resolver=LookupResolver(client))
+
+    assert batch.errors == [] and sandbox.stats.total == 0
+    assert batch.items[0].payload == {
+        "customer_id": customer, "invoice_number": "INV-9",
+        "line_items": [{"item_id": item, "quantity": 1.0}, {"item_id": item, "quantity": 2.0}]}
+
+
+@pytest.mark.parametrize("module_name, party, party_column, extra", [
+    ("invoices", "customer", "Customer Name", {}),
+    ("bills", "vendor", "Vendor Name", {}),
+    ("estimates", "customer", "Customer Name", {}),
+    ("salesorders", "customer", "Customer Name", {}),
+    ("purchaseorders", "vendor", "Vendor Name", {}),
+    ("creditnotes", "customer", "Customer Name", {"Date": "2024-05-01"}),
+])
+def test_each_module_creates_and_upserts_a_document_whose_bodies_match_zohos_schemas(
+        sandbox, module_name, party, party_column, extra):
+    from test_client_schemas import validator
+
+    sandbox.add_custom_field(load_module(module_name).custom_field_entity, "Order Ref", is_unique=True)
+    client = client_for(sandbox)
+    module = load_fields(client, module_name)
+    client.create("contacts", {"contact_name": "Party", "contact_type": party})
+    client.create("items", {"name": "Widget", "rate": 10})
+    number = module.field(module.number_field).label
+    columns = {number: ["N-1", "N-1"], party_column: ["Party", "Party"], "Item Name": ["Widget", "Widget"],
+               "Quantity": ["2", "1"], "Tax Name": ["VAT", ""], **{k: [v, v] for k, v in extra.items()}}
+    created = prepare_documents(frame(columns), module, match_columns(list(columns), module),
+                                mode="create", resolver=LookupResolver(client))
+    keyed = {"Order Ref": ["K-1", "K-1"], **columns, number: ["N-2", "N-2"], "Quantity": ["5", "1"]}
+    upserted = prepare_documents(frame(keyed), module, match_columns(list(keyed), module),
+                                 key_field="Order Ref", mode="upsert", resolver=LookupResolver(client))
+
+    assert created.errors == [] and upserted.errors == []
+    first = send(client, module, created, mode="create", key=None)
+    second = send(client, module, upserted)
+    again = send(client, module, upserted, replace=True)
+
+    assert [o.status for o in (*first.values(), *second.values(), *again.values())] == \
+        ["created", "created", "updated"]
+    records = sandbox.records(module_name)
+    assert sorted(r["total"] for r in records) == [34.0, 70.0]
+    bodies = [(m, b) for m, p, q, h, b in sandbox.stats.requests if p.endswith("/" + module_name) and m != "GET"]
+    assert [m for m, _ in bodies] == ["POST", "PUT", "PUT"]
+    for method, body in bodies:
+        schema = module.create_schema if method == "POST" else module.update_schema
+        validator(module.openapi, schema).validate(body)
