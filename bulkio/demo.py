@@ -45,6 +45,7 @@ STEPS = (
     DemoStep("Import the catalogue again, comparing with Zoho instead of the journal: nothing is sent", "items.xlsx", "items",
              "External ID", skip_unchanged=True),
     DemoStep("Import the contacts again", "contacts.csv", "contacts", "External ID", skip_unchanged=True),
+    DemoStep("Import the invoices again", "invoices.xlsx", "invoices", "Legacy Number", skip_unchanged=True),
 )
 
 

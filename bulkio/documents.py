@@ -51,6 +51,9 @@ BOOK_SUFFIXES = (".xlsx", ".xlsm")
 # A line needs one of these, else Zoho cannot tell what was sold.
 ITEM_SOURCES = ("item_id", "item_name", "sku", "name", "description")
 E_LINE_ITEMS = "E_LINE_ITEMS"
+# Line fields Zoho's OpenAPI files type as strings although they hold numbers; sent as text so
+# the bodies match the published schemas (Zoho reads either).
+TEXT_LINE_FIELDS = {"purchaseorders": frozenset({"quantity"})}
 
 
 @dataclass
@@ -108,7 +111,9 @@ def prepare_documents(frame: pd.DataFrame, module: Module, plan: ColumnPlan, *,
     lines, line_errors = collect_lines(frame, module, plan, groups)
     errors += line_errors
     errors += type_lines(lines, module, date_format)
-    errors += _missing_lines(module, plan, groups, lines, mode)
+    unreadable = {e.row for e in line_errors}
+    errors += [e for e in _missing_lines(module, plan, groups, lines, mode)
+               if e.row not in unreadable]
     early = {e.row for e in errors}
     records = [r for r in validation.records if r.row not in early]
     resolved: dict[int, dict[str, Any]] = {}
@@ -416,8 +421,7 @@ def line_payload(module: Module, values: dict[str, Any], extra: dict[str, Any] |
         f = module.line_field(api)
         if value in (None, "") or (f is not None and (f.lookup or f.read_only)):
             continue
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)   # some schemas type quantity as integer: 2, not 2.0
+        value = _json_value(module, api, value)
         if f is not None and f.custom:
             custom.append(custom_field_entry(f, value, module.line_custom_field_shape))
         else:
@@ -427,6 +431,22 @@ def line_payload(module: Module, values: dict[str, Any], extra: dict[str, Any] |
     if custom:
         line[LINE_CUSTOM_KEY] = custom
     return line
+
+
+def _json_value(module: Module, api: str, value: Any) -> Any:
+    """A typed line value in the JSON type Zoho's OpenAPI schema gives it: whole numbers as
+    integers (credit notes type quantity so), a plain-number discount as a number ("10%"
+    stays text, which Zoho takes too), and the odd field typed as text (TEXT_LINE_FIELDS)."""
+    if api == "discount" and isinstance(value, str) and "%" not in value:
+        try:
+            value = float(value.replace(",", ""))
+        except ValueError:
+            pass   # Zoho's own message will say what is wrong with it
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if api in TEXT_LINE_FIELDS.get(module.name, ()) and isinstance(value, (int, float)):
+        value = str(value)
+    return value
 
 
 def _text(value: Any) -> str | None:

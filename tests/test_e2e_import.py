@@ -84,9 +84,8 @@ def test_messy_csv_reports_every_row_and_sends_exactly_the_valid_ones(sandbox, e
     result = invoke(env, *import_args(source, report=report))
 
     assert result.exit_code == 1, result.output + result.stderr
-    created = [(row, status, code, msg) for row, status, code, msg in outcomes(report)[:2]]
-    assert [(r, s, c, m) for r, s, c, m in created] == [(2, "created", "", ""), (3, "created", "", "")]
-    assert outcomes(report)[2:] == PROBLEMS  # trailing empty rows are no rows
+    # trailing empty rows are no rows
+    assert outcomes(report) == [(2, "created", "", ""), (3, "created", "", "")] + PROBLEMS
     assert_valid_rows_landed(sandbox)
     bodies = " ".join(sent_bodies(sandbox))
     assert all(f'"{key}"' not in bodies for key in INVALID_ONLY_KEYS)
