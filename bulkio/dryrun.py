@@ -26,8 +26,9 @@ class DryRun:
     """Classifies work items as would_create, would_update, unchanged or would_fail."""
 
     def __init__(self, module, index: ExistingIndex, mode: str, key_field: str | None,
-                 *, skip_unchanged: bool = False):
+                 *, skip_unchanged: bool = False, full_record=None):
         self.module = module
+        self.full_record = full_record or (lambda record: record)
         self.skip_unchanged = skip_unchanged
         self.index = index
         self.mode = mode
@@ -47,8 +48,12 @@ class DryRun:
 
     def _existing(self, item, record: dict[str, Any]) -> tuple[str, str | None, str]:
         record_id = _id(record, self.module)
-        if not mapper.changed_fields(self.module, item.payload, record):
+        if not mapper.changed_fields(self.module, item.payload, self.full_record(record)):
             return "unchanged", record_id, f"the {self._noun} in Zoho already holds these values"
+        if self.module.is_document:
+            return "would_update", record_id, (
+                f"would update the {self._noun} {self._which(item)} and replace its line items "
+                "(allowed only with --replace-line-items)")
         return "would_update", record_id, f"would update the {self._noun} {self._which(item)}"
 
     def _create(self, item, record) -> tuple[str, str | None, str]:

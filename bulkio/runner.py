@@ -215,8 +215,11 @@ class _Run:
             for item in items:
                 self._finish(outcomes, self._not_sent(item))
             return
+        from bulkio.documents import full_record  # documents builds on the runner's types
+
         dry = DryRun(self.module, index, self.options.mode, self.options.key_field,
-                     skip_unchanged=self.options.skip_unchanged)
+                     skip_unchanged=self.options.skip_unchanged,
+                     full_record=lambda record: full_record(self.client, self.module, record))
         for item in items:
             status, record_id, message = dry.classify(item)
             self._finish(outcomes, RowOutcome(item.row, item.key, status, record_id,

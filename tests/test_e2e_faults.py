@@ -3,6 +3,9 @@ that expire, a rate limit below --rate, a daily quota; and no secret in any outp
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from e2e_support import (
@@ -116,6 +119,38 @@ def test_a_used_up_daily_quota_exits_3_and_a_rerun_finishes_without_duplicates(s
     assert finished.exit_code == 0, finished.output + finished.stderr
     assert set(statuses(report).values()) == {"created"}
     assert sandbox.stats.writes == 30 - len(created)  # done rows are not sent again
+    assert_each_row_once(sandbox, 30)
+
+
+def test_zohos_own_quota_refusal_mid_run_exits_3_and_a_rerun_finishes(sandbox_factory, tmp_path):
+    # bulkio's budget says plenty is left; Zoho refuses (429, code 45) part-way through.
+    sandbox = sandbox_factory(latency_ms=30)
+    add_item_fields(sandbox, EXTERNAL_ID)
+    env = sandbox_env(sandbox, tmp_path)
+    source = items_file(tmp_path, 30)
+    report = tmp_path / "report.csv"
+
+    def close_the_day():
+        while sandbox.stats.writes_applied < 6:
+            time.sleep(0.002)
+        sandbox.configure(daily_limit=sandbox.stats.total)
+
+    closer = threading.Thread(target=close_the_day, daemon=True)
+    closer.start()
+    stopped = invoke(env, *import_args(source, "--concurrency", "3", report=report))
+    closer.join(timeout=5)
+
+    assert stopped.exit_code == 3, stopped.output + stopped.stderr
+    assert sandbox.stats.rate_limited[45] > 0
+    first = statuses(report)
+    assert sorted(first) == list(range(2, 32)) and set(first.values()) == {"created", "skipped"}
+    assert sum(s == "created" for s in first.values()) == len(sandbox.records("items"))
+
+    sandbox.configure(daily_limit=1000, latency_ms=0)
+    finished = invoke(env, *import_args(source, "--concurrency", "3", report=report))
+
+    assert finished.exit_code == 0, finished.output + finished.stderr
+    assert set(statuses(report).values()) == {"created"}
     assert_each_row_once(sandbox, 30)
 
 

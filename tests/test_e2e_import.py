@@ -237,3 +237,24 @@ def test_the_errors_file_imports_again_as_it_is_after_fixing_the_bad_cells(sandb
     assert sorted(records) == ["00123", "00124", *INVALID_ONLY_KEYS, "00133"]
     assert records["00128"]["custom_field_hash"]["cf_colour"] == "Green"
     assert records["00130"]["name"] == "Stool"
+
+
+def test_a_row_zoho_refuses_is_failed_with_zohos_code_and_goes_to_the_errors_file(sandbox, env, tmp_path):
+    header = ["External ID", "Name", "Rate"]
+    rows = [["A1", "Alpha", "1"], ["B2", "Alpha", "2"], ["C3", "Gamma", "3"]]
+    source = write_bytes(tmp_path / "items.csv", csv_text(header, rows), "utf-8")
+    report = tmp_path / "report.csv"
+
+    result = invoke(env, *import_args(source, report=report))
+
+    assert result.exit_code == 1, result.output + result.stderr
+    assert outcomes(report) == [
+        (2, "created", "", ""), (3, "failed", "1001", 'Item "Alpha" already exists.'),
+        (4, "created", "", ""),
+    ]
+    assert read_table(tmp_path / "report.errors.csv") == [
+        {"External ID": "B2", "Name": "Alpha", "Rate": "2", "error_code": "1001",
+         "message": 'Item "Alpha" already exists.'},
+    ]
+    assert "Row 3 [1001] Item \"Alpha\" already exists." in result.output
+    assert sorted(items_by_key(sandbox)) == ["A1", "C3"]

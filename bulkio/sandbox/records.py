@@ -39,7 +39,7 @@ class Records:
         with self.store.lock:
             selected = listing.select(spec, self.store.all(org, spec.name), query)
             page, context = listing.paginate(selected, query)
-            rendered = [self.render(org, spec, r) for r in page]
+            rendered = [_summary(self.render(org, spec, r)) for r in page]
         context.update({
             "report_name": spec.title + "s",
             "applied_filter": query.get("filter_by") or "Status.All",
@@ -220,3 +220,11 @@ def _with_key_value(body: dict, meta: dict, value: str) -> dict:
     body = dict(body)
     body["custom_fields"] = [*entries, {"api_name": meta["api_name"], "value": value}]
     return body
+
+
+# Zoho's list answers for documents carry the header only; line items come with GET by id.
+LIST_OMITS = ("line_items",)
+
+
+def _summary(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k not in LIST_OMITS}
