@@ -53,13 +53,28 @@ class ApiError(BulkioError):
         self.status = status
         self.code = code
         self.message = (message or "")[:MAX_MESSAGE]
-        super().__init__(f"HTTP {status}, Zoho code {code}: {self.message}")
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = [f"HTTP {self.status}"] if self.status else []
+        where += [f"Zoho code {self.code}"] if self.code is not None else []
+        return f"{self.message} ({', '.join(where)})" if where else self.message
 
 
 class AuthError(ApiError):
     """401: the token was refused, or the token call failed."""
 
     exit_code = ExitCode.USAGE
+
+
+class OrganizationError(ApiError):
+    """Zoho does not know the organization id, or this user has no access to it (code 6041)."""
+
+    exit_code = ExitCode.USAGE
+
+    def _text(self) -> str:
+        return (f"{super()._text()}. Check the organization id: ZOHO_ORGANIZATION_ID or --org "
+                "(Zoho Books: Settings > Organisation Profile).")
 
 
 class NotFoundError(ApiError):
@@ -88,6 +103,7 @@ class OutcomeUnknown(BulkioError):
 
 QUOTA_CODE = 45
 RATE_CODES = frozenset({44, 1070})
+ORGANIZATION_CODES = frozenset({6041})
 
 
 def api_error(status: int, code: int | None, message: str) -> ApiError:
@@ -96,6 +112,8 @@ def api_error(status: int, code: int | None, message: str) -> ApiError:
         return (QuotaExhausted if code == QUOTA_CODE else RateLimitError)(status, code, message)
     if status == 401:
         return AuthError(status, code, message)
+    if code in ORGANIZATION_CODES:
+        return OrganizationError(status, code, message)
     if status == 404 or code == 1002:
         return NotFoundError(status, code, message)
     if status >= 500:

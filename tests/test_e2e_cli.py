@@ -94,3 +94,24 @@ def test_the_plan_reaches_a_pipe_before_the_first_write(sandbox_factory, tmp_pat
     assert proc.returncode == 0, err.decode()
     assert rest.decode().startswith("Rows: 3 (3 created)\n")
     assert sorted(items_by_key(sandbox)) == ["K0000", "K0001", "K0002"]
+
+
+def test_an_unknown_organization_is_a_configuration_error_naming_the_setting(sandbox, tmp_path):
+    from e2e_support import add_item_fields, import_args, invoke, sandbox_env
+
+    add_item_fields(sandbox)
+    src = tmp_path / "items.csv"
+    src.write_text("External ID,Item Name,Selling Price\nA1,Pen,2\n", encoding="utf-8")
+    env = {**sandbox_env(sandbox, tmp_path), "ZOHO_ORGANIZATION_ID": "999"}
+    r = invoke(env, *import_args(src))
+    assert r.exit_code == 2
+    assert "ZOHO_ORGANIZATION_ID" in r.stderr and "999" in r.stderr
+    assert sandbox.stats.writes == 0
+
+
+def test_python_dash_m_bulkio_runs_the_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "bulkio", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "bulkio" in done.stdout
