@@ -68,7 +68,7 @@ def _table(rows: list[dict], columns: list[str]) -> list[str]:
 
 def _cell(value) -> str:
     if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1 else f"{value:,.2f}".rstrip("0").rstrip(".")
+        return f"{value:.5g}" if abs(value) < 10 else f"{value:,.1f}"
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     return "" if value is None else str(value)

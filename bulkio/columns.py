@@ -182,6 +182,12 @@ def field_index(fields) -> dict[str, list[Field]]:
     return index
 
 
+def column_key(column: str) -> str:
+    """header_key of a column heading, without the asterisks some exports use to mark required
+    columns (Xero's "*ContactName", others' "Name*")."""
+    return header_key(str(column).strip().strip("*"))
+
+
 def describe(f: Field) -> str:
     """`name (Item Name)`: how messages name a field."""
     return f.api_name if header_key(f.label) == header_key(f.api_name) else f"{f.api_name} ({f.label})"
@@ -207,7 +213,7 @@ def match_columns(columns, module: Module, mapping: Mapping | None = None) -> Co
         if column in explicit:
             _place_explicit(plan, column, explicit[column])
             continue
-        key = header_key(column)
+        key = column_key(column)
         found = header_index.get(key, [])
         if _is_line_items(module, key) and not found:
             plan.line_items_column = column
@@ -264,12 +270,12 @@ def _place(plan: ColumnPlan, column: str, f: Field, id_field: str) -> None:
 def _explicit_columns(columns, mapping: Mapping, target, plan: ColumnPlan) -> dict[str, tuple]:
     """Columns the mapping names -> the fields they feed; warns about mapped columns not in the
     file. A mapped column is found as written, else with case and spacing ignored."""
-    by_key = {header_key(c): c for c in columns}
+    by_key = {column_key(c): c for c in columns}
     out: dict[str, tuple] = {}
     for name, targets in mapping.columns.items():
         found = [target(name, t, "columns") for t in targets]
         apis = tuple({(f.level, f.api_name): f for f in found}.values())
-        column = name if name in columns else by_key.get(header_key(name))
+        column = name if name in columns else by_key.get(column_key(name))
         if column is None:
             plan.warnings.append(f'{mapping_label(mapping.source)} maps column "{name}", which is not in the file')
         else:
@@ -325,3 +331,57 @@ def _fed_twice(plan: ColumnPlan, module: Module) -> list[str]:
             " is fed by " + ", ".join(fed_by[:-1])
             + f" and {fed_by[-1]}; keep one, or list the others under ignore in a --mapping file"
             for (level, api), fed_by in sources.items() if len(fed_by) > 1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the headings are
+
+HEADER_SEARCH_ROWS = 10  # title rows people put above the headings (a report name, a date...)
+MAX_SHOWN_HEADINGS = 6
+
+
+def check_header_row(frame, module: Module, plan: ColumnPlan, mapping: Mapping | None = None) -> None:
+    """MappingError when the column headings are evidently not on row 1: one of the first rows
+    below it names more fields than row 1 does (title rows, or a merged group heading above the
+    real headings), or no heading of row 1 names a field at all. Without this every row would
+    come back "required" with no hint of why."""
+    matched = _matched(plan)
+    best_row, best = None, max(matched, 1)
+    for row, cells in zip(frame.index[:HEADER_SEARCH_ROWS],
+                          frame.head(HEADER_SEARCH_ROWS).itertuples(index=False, name=None)):
+        found = _row_as_headings(cells, module, mapping)
+        if found > best:
+            best_row, best = int(row), found
+    if best_row is not None:
+        above = "row 1" if best_row == 2 else f"rows 1 to {best_row - 1}"
+        cells = frame.loc[best_row].tolist()
+        raise MappingError(
+            f"Row {best_row} looks like the column headings ({_shown(cells)}), but bulkio reads "
+            f"the headings from row 1. Delete {above} so the headings are on row 1, then run "
+            "again.")
+    if matched == 0 and plan.unknown:
+        raise MappingError(
+            f"None of the column headings on row 1 ({_shown(list(frame.columns))}) names a field "
+            f"of {module.name}. bulkio reads the headings from row 1: delete any title rows above "
+            "them, or map your columns to fields in a --mapping file (bulkio fields -m "
+            f"{module.name} lists the fields).")
+
+
+def _matched(plan: ColumnPlan) -> int:
+    return len(plan.fields) + len(plan.line_fields) + (1 if plan.line_items_column else 0)
+
+
+def _row_as_headings(cells, module: Module, mapping: Mapping | None) -> int:
+    """How many fields a data row's cells would feed if they were the headings."""
+    names = [str(c).strip() for c in cells]
+    if sum(1 for n in names if n) < 2:
+        return 0
+    try:
+        return _matched(match_columns(names, module, mapping))
+    except (MappingError, ConfigError):
+        return 0
+
+
+def _shown(cells) -> str:
+    texts = [f'"{str(c).strip()}"' for c in cells if str(c).strip()]
+    return ", ".join(texts[:MAX_SHOWN_HEADINGS]) + (", ..." if len(texts) > MAX_SHOWN_HEADINGS else "")

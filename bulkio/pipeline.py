@@ -19,7 +19,7 @@ import pandas as pd
 
 from bulkio.documents import guard_line_items, prepare_documents, read_document_table
 from bulkio.lookups import LookupResolver
-from bulkio.columns import ColumnPlan, load_mapping, match_columns
+from bulkio.columns import ColumnPlan, check_header_row, load_mapping, match_columns
 from bulkio.errors import ConfigError, ExitCode, RowError
 from bulkio.journal import Journal
 from bulkio.mapper import PayloadBuilder, payload_hash
@@ -107,6 +107,7 @@ def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
     date_format = opts.date_format or (mapping.options.get("date_format") if mapping else None)
     frame = read_frame(opts.path, opts.sheet, module)
     columns = match_columns(list(frame.columns), module, mapping)
+    check_header_row(frame, module, columns, mapping)
     key_field = resolve_key(module, opts.key) if opts.key else None
     key_api_name = key_field.api_name if key_field else None
     if module.is_document:
@@ -159,6 +160,7 @@ def validate_in_chunks(
         chunk = _unguard(chunk) if is_text else chunk
         if columns is None:
             columns = match_columns(list(chunk.columns), module, mapping)
+            check_header_row(chunk, module, columns, mapping)
         result = validate_frame(chunk, module, columns, key_field=key_field, mode=opts.effective_mode,
                                 date_format=date_format, seen_keys=seen_keys)
         for record in result.records:

@@ -22,6 +22,8 @@ MESSAGES = {
     "E_LENGTH": '"{column}" is {length} characters long; at most {max_length} are allowed',
     "E_CHOICE": '"{column}" must be one of {choices}; got "{value}"',
     "E_DUPLICATE_KEY": '"{column}" value "{value}" is also on row {first}; each row needs its own key',
+    "E_TOTAL_ROW": ('"{column}" is "{value}": this looks like a totals row, not a record; '
+                    "delete the row (or rename the record if it really is called that)"),
     # documents with line items (bulkio.documents, bulkio.lookups)
     "E_LOOKUP": '"{column}" value "{value}" matches {found}; {hint}',
     "E_HEADER_MISMATCH": ('"{column}" is "{value}" on row {row} but "{expected}" on row {first}, '

@@ -15,6 +15,7 @@ number; float for decimal, amount and percent; "YYYY-MM-DD" for dates; bool for 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field as dataclass_field
 from itertools import repeat
 from typing import Any
@@ -32,6 +33,8 @@ CLEAR_TOKEN = "#N/A"
 MODES = ("create", "update", "upsert")
 TEXT_TYPES = frozenset({"string", "multiline", "email", "url", "phone", "id", "dropdown"})
 MAX_SHOWN_CHOICES = 15
+# a sum row people leave at the bottom of a sheet ("Total", "TOTAL:", "Grand total", "Totals")
+_TOTAL_RE = re.compile(r"(?:grand\s*|sub\s*)?totals?\s*:?", re.IGNORECASE)
 
 
 @dataclass
@@ -136,6 +139,7 @@ class _Checker:
             for api in apis:
                 self._column(text, column, self.module.field(api))
         self._missing_required(constants)
+        self._totals_row()
         keys = self._keys(seen_keys) if self.key else None
         self.errors.sort(key=lambda e: e.row)
         invalid = {e.row for e in self.errors}
@@ -178,6 +182,18 @@ class _Checker:
                 missing &= ~typed.given
             column = fed[0].column if fed else f.label
             self.errors += row_errors("E_REQUIRED", np.flatnonzero(missing), self.rows, column)
+
+    def _totals_row(self) -> None:
+        """E_TOTAL_ROW on a last row that says it is a total: imported, it would become a record
+        named "TOTAL" holding the sum of the prices."""
+        if len(self.df) < 2:
+            return
+        last = len(self.df) - 1
+        for column, cell in zip(self.df.columns, self.df.iloc[last].tolist()):
+            text = str(cell).strip()
+            if _TOTAL_RE.fullmatch(text):
+                self.errors += row_errors("E_TOTAL_ROW", [last], self.rows, str(column), {last: text})
+                return
 
     def _keys(self, seen: dict[str, int]) -> list[str | None]:
         """Key text per row; E_DUPLICATE_KEY on every row repeating an earlier row's key."""

@@ -11,7 +11,7 @@ import yaml
 
 from test_client import client_for
 
-OPENAPI = Path("/work/shared/zoho-openapi")
+from openapi import OPENAPI
 
 
 @lru_cache(maxsize=None)

@@ -14,7 +14,7 @@ import yaml
 from bulkio.errors import ConfigError
 from bulkio.modules import Field, Lookup, header_key, load_module, module_names
 
-OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "zoho-openapi"
+from openapi import OPENAPI
 MAIN = Path(__file__).resolve().parents[1]
 MODULES = ["items", "contacts", "invoices", "bills", "estimates", "salesorders",
            "purchaseorders", "creditnotes"]

@@ -72,20 +72,26 @@ ITEMS = {
     "name_field": "name", "upsert_requires": ["name", "rate"], "openapi": "items.yml",
     "create_schema": "create-an-item-request", "update_schema": "update-an-item-request",
     "fields": [
-        ("name", "Item Name", ["Name", "Product Name", "Product", "Title", "Item"]),
-        ("sku", "SKU", ["Item Code", "Product Code", "Code", "Article Number", "Part Number"]),
-        ("rate", "Selling Price", ["Rate", "Price", "Sales Price", "Sale Price", "Unit Price",
-                                   "Regular Price", "Sales Rate", "List Price"]),
+        ("name", "Item Name", ["Name", "Product Name", "Product", "Title", "Item",
+                                "Product/Service Name", "Product/Service"]),
+        ("sku", "SKU", ["Item Code", "Product Code", "Code", "Article Number", "Part Number",
+                         "Variant SKU"]),
+        # not "Sale Price": in shop exports (WooCommerce) that is the discounted price
+        ("rate", "Selling Price", ["Rate", "Price", "Sales Price", "Unit Price", "Regular Price",
+                                   "Sales Rate", "List Price", "Variant Price",
+                                   "Sales Price/Rate"]),
         ("description", "Sales Description", ["Description", "Item Description",
                                               "Product Description"]),
         ("unit", "Unit", ["UOM", "Unit of Measure", "Usage Unit"]),
-        ("product_type", "Product Type", ["Type"]),
+        # not "Type": Shopify, WooCommerce and QuickBooks use it for other things
+        ("product_type", "Product Type", []),
         ("item_type", "Item Type", []),
-        ("purchase_rate", "Purchase Price", ["Cost", "Cost Price", "Purchase Rate", "Unit Cost"]),
+        ("purchase_rate", "Purchase Price", ["Cost", "Cost Price", "Purchase Rate", "Unit Cost",
+                                             "Purchase Cost", "Cost per item"]),
         ("purchase_description", "Purchase Description", []),
         ("tax_id", "Tax ID", []),
         ("tax_percentage", "Tax Percentage", []),
-        ("is_taxable", "Taxable", ["Is Taxable"]),
+        ("is_taxable", "Taxable", ["Is Taxable", "Variant Taxable"]),
         ("account_id", "Sales Account ID", []),
         ("purchase_account_id", "Purchase Account ID", []),
         ("inventory_account_id", "Inventory Account ID", []),
@@ -128,7 +134,8 @@ CONTACTS = {
         ("facebook", "Facebook", []),
         ("twitter", "Twitter", ["X"]),
     ],
-    # Nested fields worth a column: dotted api names, see Field.path in bulkio/modules.py.
+    # Nested fields worth a column: dotted api names (PO.../SA...: the postal and street addresses
+    # of a Xero contacts export), see Field.path in bulkio/modules.py.
     # `contact_persons.x` is the first (primary) contact person.
     "nested": [
         ("contact_persons.salutation", "Salutation", ["Title Prefix"]),
@@ -140,31 +147,35 @@ CONTACTS = {
                                               "Mobile Number"]),
         ("contact_persons.designation", "Designation", ["Job Title", "Position"]),
         ("contact_persons.department", "Department", []),
-        ("billing_address.attention", "Billing Attention", []),
+        ("billing_address.attention", "Billing Attention", ["POAttentionTo"]),
         ("billing_address.address", "Billing Address", ["Billing Street", "Billing Street 1",
                                                         "Billing Address Line 1", "Address",
-                                                        "Street"]),
+                                                        "Street", "POAddressLine1"]),
         ("billing_address.street2", "Billing Street2", ["Billing Street 2",
-                                                        "Billing Address Line 2"]),
-        ("billing_address.city", "Billing City", ["City"]),
-        ("billing_address.state", "Billing State", ["State", "Province", "Billing Province"]),
+                                                        "Billing Address Line 2",
+                                                        "POAddressLine2"]),
+        ("billing_address.city", "Billing City", ["City", "POCity"]),
+        ("billing_address.state", "Billing State", ["State", "Province", "Billing Province",
+                                                    "PORegion"]),
         ("billing_address.zip", "Billing Code", ["Billing Zip", "Billing Postal Code",
                                                  "Billing Postcode", "Zip", "Postal Code",
-                                                 "Postcode", "Zip Code"]),
-        ("billing_address.country", "Billing Country", ["Country"]),
+                                                 "Postcode", "Zip Code", "POPostalCode"]),
+        ("billing_address.country", "Billing Country", ["Country", "POCountry"]),
         ("billing_address.phone", "Billing Phone", []),
-        ("billing_address.fax", "Billing Fax", ["Fax"]),
-        ("shipping_address.attention", "Shipping Attention", []),
+        ("billing_address.fax", "Billing Fax", ["Fax", "Fax Number"]),
+        ("shipping_address.attention", "Shipping Attention", ["SAAttentionTo"]),
         ("shipping_address.address", "Shipping Address", ["Shipping Street",
                                                           "Shipping Street 1",
-                                                          "Shipping Address Line 1"]),
+                                                          "Shipping Address Line 1",
+                                                          "SAAddressLine1"]),
         ("shipping_address.street2", "Shipping Street2", ["Shipping Street 2",
-                                                          "Shipping Address Line 2"]),
-        ("shipping_address.city", "Shipping City", []),
-        ("shipping_address.state", "Shipping State", ["Shipping Province"]),
+                                                          "Shipping Address Line 2",
+                                                          "SAAddressLine2"]),
+        ("shipping_address.city", "Shipping City", ["SACity"]),
+        ("shipping_address.state", "Shipping State", ["Shipping Province", "SARegion"]),
         ("shipping_address.zip", "Shipping Code", ["Shipping Zip", "Shipping Postal Code",
-                                                   "Shipping Postcode"]),
-        ("shipping_address.country", "Shipping Country", []),
+                                                   "Shipping Postcode", "SAPostalCode"]),
+        ("shipping_address.country", "Shipping Country", ["SACountry"]),
         ("shipping_address.phone", "Shipping Phone", []),
         ("shipping_address.fax", "Shipping Fax", []),
     ],
@@ -593,7 +604,7 @@ def build(openapi_dir: Path, out_dir: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--openapi", type=Path, default=ROOT.parent / "shared" / "zoho-openapi")
+    parser.add_argument("--openapi", type=Path, default=ROOT / "spec" / "zoho-openapi")
     parser.add_argument("--out", type=Path, default=ROOT / "templates")
     args = parser.parse_args()
     for path in build(args.openapi, args.out):
