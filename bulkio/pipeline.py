@@ -230,7 +230,7 @@ def run_import(
     """Validate, then write every valid row through `client`, journalled and resumable."""
     prep = prepare(opts, module, client)
     _warn(prep, on_warning)
-    identity = _identity(opts, prep)
+    identity = _identity(opts, prep, client)
     run_opts = RunOptions(
         mode=opts.effective_mode,
         key_field=prep.key_api_name,
@@ -281,12 +281,17 @@ def _warn(prep: Prepared, on_warning: Callable[[str], None] | None) -> None:
             on_warning(warning)
 
 
-def _identity(opts: ImportOptions, prep: Prepared) -> dict:
+def _identity(opts: ImportOptions, prep: Prepared, client=None) -> dict:
+    # the destination too: rows journalled as done in the sandbox (or another organisation)
+    # must not count as done in this one
+    settings = getattr(client, "settings", None)
     return {
         "input": str(opts.path.resolve()),
         "module": prep.module.name,
         "mode": opts.effective_mode,
         "key": prep.key_api_name or "",
+        "api": getattr(settings, "api_url", ""),
+        "org": getattr(settings, "organization_id", ""),
     }
 
 

@@ -168,6 +168,8 @@ def _summary_rows(rows: Sequence[ReportRow], summary: dict[str, Any]) -> list[li
     lines = [["rows", str(len(rows))]]
     lines += [[f"status: {s}", str(n)] for s, n in sorted(Counter(r.status for r in rows).items())]
     for name, value in summary.items():
+        if name in ("rows", "statuses"):
+            continue  # counted above from the rows themselves; twice would only confuse
         if isinstance(value, dict):
             lines += [[f"{name}: {k}", _text(v)] for k, v in value.items()]
         else:
@@ -209,6 +211,7 @@ def _fill_sheet(ws, header: list[str], body: list[list[str]], statuses: list[str
         cells = [_cell(ws, v) for v in values]
         if status_col >= 0:
             cells[status_col].fill = _fill_for(statuses[i])
+            cells[0] = WriteOnlyCell(ws, value=int(values[0]))  # row numbers sort as numbers
         ws.append(cells)
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{len(body) + 1}"
 

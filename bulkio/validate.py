@@ -181,7 +181,17 @@ class _Checker:
             for typed in fed:
                 missing &= ~typed.given
             column = fed[0].column if fed else f.label
+            if not fed:
+                self._warn_unfed(f)
             self.errors += row_errors("E_REQUIRED", np.flatnonzero(missing), self.rows, column)
+
+    def _warn_unfed(self, f: Field) -> None:
+        """Say once, above the row errors, why every row lacks a required field."""
+        warning = (f"No column feeds {describe(f)}, which every row must give; add a "
+                   f'"{f.label}" column, or map one of yours to it in a --mapping file '
+                   f"(bulkio fields -m {self.module.name} lists the fields)")
+        if warning not in self.plan.warnings:
+            self.plan.warnings.append(warning)
 
     def _totals_row(self) -> None:
         """E_TOTAL_ROW on a last row that says it is a total: imported, it would become a record

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 
 import openpyxl
@@ -10,6 +11,7 @@ import pytest
 
 from bulkio.errors import InputError, MappingError
 from bulkio.readers import describe, iter_tables, read_table
+from bulkio.readers.numfmt import padding_format
 
 
 def write(tmp_path, name, data: bytes):
@@ -323,3 +325,103 @@ def test_xlsx_empty_sheet(tmp_path):
     with pytest.raises(InputError) as err:
         read_table(path)
     assert str(err.value) == "empty.xlsx: sheet 'Sheet' is empty (no header row)"
+
+
+# --- XLSX number formats that pad with zeros ---------------------------------------------------
+
+
+def padded_workbook(path):
+    """SKUs and ZIP codes kept as numbers under zero-padding formats, beside ordinary numbers."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Items"
+    sheet.append([])
+    sheet.append(["SKU", "Zip", "Price", "Total", "SSN", "Note"])
+    sheet.append([123, 42.0, 12.5, 1234, 12345678, "00042"])
+    sheet.append([7, 2134.0, 3.0, 1234567, 0, "x"])
+    sheet.append([])
+    sheet.append([123.4, None, 0.125, -5, -12, 99])
+    formats = {"A": "00000", "B": "000000", "C": "0.00", "D": "#,##0", "E": "000-00-0000;(0000)"}
+    for letter, code in formats.items():
+        for row in (3, 4, 6):
+            sheet[f"{letter}{row}"].number_format = code
+    sheet["F6"].number_format = "0"
+    sheet["F2"].number_format = "00000"  # a padded header text stays as it is
+    book.save(path)
+    return path
+
+
+EXPECTED_PADDED = {
+    3: ["00123", "000042", "12.5", "1234", "012-34-5678", "00042"],
+    4: ["00007", "002134", "3", "1234567", "000-00-0000", "x"],
+    6: ["123.4", "", "0.125", "-5", "(0012)", "99"],
+}
+
+
+def test_xlsx_zero_padding_formats_show_the_padded_number(tmp_path):
+    df = read_table(padded_workbook(tmp_path / "pad.xlsx"))
+    assert list(df.columns) == ["SKU", "Zip", "Price", "Total", "SSN", "Note"]
+    assert rows(df) == EXPECTED_PADDED
+
+
+def test_xlsx_zero_padding_via_openpyxl_fallback(tmp_path, monkeypatch):
+    path = padded_workbook(tmp_path / "pad.xlsx")
+    from bulkio.readers import workbook
+
+    def no_calamine():
+        raise ImportError("python_calamine missing")
+
+    monkeypatch.setattr(workbook, "_calamine", no_calamine)
+    assert rows(read_table(path)) == EXPECTED_PADDED
+
+
+def test_xlsx_zero_padding_beside_an_error_cell(tmp_path):
+    path = tmp_path / "err.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["SKU", "Lookup"])
+    book.active.append([123, "#N/A"])
+    book.active["A2"].number_format = "00000"
+    book.save(path)
+    assert rows(read_table(path)) == {2: ["00123", "#N/A"]}
+
+
+def test_xlsx_zero_padding_in_cells_without_references(tmp_path):
+    # r="A1" is optional in the file format; without it only openpyxl can place the cell.
+    path = padded_workbook(tmp_path / "pad.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    part = "xl/worksheets/sheet1.xml"
+    stripped = re.sub(rb'(<c) r="[A-Z]+[0-9]+"', rb"\1", parts[part])
+    assert stripped != parts[part] and b'<c s="' in stripped
+    parts[part] = stripped
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert rows(read_table(path)) == EXPECTED_PADDED
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "shown"),
+    [
+        ("00000", 123.0, "00123"),
+        ("00000", -12, "-00012"),
+        ("00000;(00000);\"none\"", 0, None),  # words instead of the number: keep it
+        ("[Red]00000_)", 7, "00007"),
+        ("\"ID-\"0000", 12, "ID-0012"),
+        ("00000-0000", 21341234, "02134-1234"),
+        ("00", 123456, "123456"),
+        ("00000", 123.5, None),
+        ("00000;;", -5, None),
+        ("00000", True, None),
+    ],
+)
+def test_padding_format_renders_integers(code, value, shown):
+    assert padding_format(code).render(value) == shown
+
+
+@pytest.mark.parametrize(
+    "code", ["General", "0", "0.00", "#,##0", "#,##0.00", "0%", "0.00%", "00.00", "@", "0.00E+00",
+             "yyyy-mm-dd", "[<=99999]00000;00000-0000", "###-####"],
+)
+def test_formats_that_do_not_pad_are_left_alone(code):
+    assert padding_format(code) is None

@@ -117,7 +117,7 @@ def test_xlsx_report_colours_filter_frozen_header_and_text_cells(tmp_path):
                      "failed": "FFC7CE"}
     formula_cell = ws.cell(3, 8)
     assert (formula_cell.value, formula_cell.data_type) == ('=HYPERLINK("x")', "s")
-    assert ws.cell(2, 9).value == "00042" and ws.cell(2, 1).value == "2"
+    assert ws.cell(2, 9).value == "00042" and ws.cell(2, 1).value == 2  # a number, so the column sorts
     assert ws.column_dimensions["F"].width > ws.column_dimensions["A"].width
     summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=2)}
     assert summary["rows"] == "4"

@@ -1,6 +1,8 @@
 """CSV/TSV/XLSX files -> DataFrames of text with spreadsheet row numbers.
 
 Every cell is a `str` ("" when empty), exactly as written ("00123" stays, "NA" stays text);
+a workbook number is its plain text ("123", "12.5", "0.125" under a percent format) unless
+its format pads with zeros, as SKUs and ZIP codes do: 123 under "00000" reads "00123";
 columns are the trimmed headers in file order; the index, named "row", is the row number a
 person sees in the spreadsheet (header = 1 when it is the first row). Fully empty rows are
 dropped. Types come later, from the field definitions in validation.

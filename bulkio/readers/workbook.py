@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import posixpath
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from xml.etree import ElementTree
 
 from bulkio.errors import InputError
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_ERROR_CELL = b't="e"'
+from bulkio.readers import sheetxml
+from bulkio.readers.numfmt import padding_format
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -49,22 +43,53 @@ def iter_sheet_rows(path: Path, sheet: str) -> Iterator[list | tuple]:
     """Raw cell values of every row from row 1, blank rows included, so positions are rows.
 
     calamine turns error cells (#N/A, #DIV/0!) into empty text, which would silently lose
-    them; a sheet holding any error cell is therefore read with openpyxl.
+    them; a sheet holding any error cell is therefore read with openpyxl. Numbers under a
+    zero-padding format ("00000") come as the padded text Excel shows ("00123"), from
+    either reader; see numfmt.
     """
+    styles = sheetxml.padding_styles(path)
+    scan = sheetxml.scan_sheet(path, sheet, styles)
     rows = None
-    if not _has_error_cells(path, sheet):
+    if not scan.has_errors and scan.located:
         try:
             book = _calamine().CalamineWorkbook.from_path(str(path))
             rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception:  # noqa: BLE001 - missing or failing calamine: openpyxl reads it
             rows = None
     if rows is not None:
-        yield from rows
+        yield from _pad_cells(rows, scan.padded)
         return
+    yield from _openpyxl_rows(path, sheet, formats=bool(styles))
+
+
+def _pad_cells(rows: list[list], padded: dict) -> list[list]:
+    for (row, column), pad in padded.items():
+        if row <= len(rows) and column <= len(rows[row - 1]):
+            text = pad.render(rows[row - 1][column - 1])
+            if text is not None:
+                rows[row - 1][column - 1] = text
+    return rows
+
+
+def _openpyxl_rows(path: Path, sheet: str, formats: bool) -> Iterator[list | tuple]:
     with _openpyxl_book(path) as book:
         worksheet = book[sheet]
         worksheet.reset_dimensions()  # a wrong <dimension> tag must not cut data off
-        yield from worksheet.iter_rows(values_only=True)
+        if not formats:  # values only is quicker; nothing in the book pads with zeros
+            yield from worksheet.iter_rows(values_only=True)
+            return
+        for row in worksheet.iter_rows():
+            yield [_shown(cell) for cell in row]
+
+
+def _shown(cell) -> object:
+    value = cell.value
+    if type(value) is float or type(value) is int:
+        pad = padding_format(cell.number_format)
+        if pad is not None:
+            text = pad.render(value)
+            return value if text is None else text
+    return value
 
 
 def _calamine():
@@ -89,40 +114,3 @@ def _openpyxl_book(path: Path):
 
 def _loose(name: str) -> str:
     return "".join(name.split()).casefold()
-
-
-def _has_error_cells(path: Path, sheet: str) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            part = _sheet_part(archive, sheet)
-            if part is None:
-                return False
-            with archive.open(part) as stream:
-                return _stream_contains(stream, _ERROR_CELL)
-    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return False
-
-
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rel_id = next(
-        (s.get(f"{_REL}id") for s in workbook.iter(f"{_MAIN}sheet") if s.get("name") == sheet),
-        None,
-    )
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter(f"{_PKG}Relationship"):
-        if rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join("xl", target))
-    return None
-
-
-def _stream_contains(stream, needle: bytes, block: int = 1 << 20) -> bool:
-    tail = b""
-    while chunk := stream.read(block):
-        if needle in tail + chunk[: len(needle)] or needle in chunk:
-            return True
-        tail = chunk[-len(needle) :]
-    return False
