@@ -140,21 +140,25 @@ def template(module: str, output: Path, connection) -> None:
 @click.option("--lost-reply-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Share of writes applied whose connection is then dropped unanswered.")
 @click.option("--seed", type=int, help="Seed for the fault injection, for repeatable runs.")
+@click.option("--custom-fields", "fields_file", type=click.Path(exists=True, dir_okay=False),
+              help="TOML file of custom fields to create at start (see samples/custom_fields.toml).")
 def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token_ttl, latency_ms,
-            fail_rate, lost_reply_rate, seed) -> None:
+            fail_rate, lost_reply_rate, seed, fields_file) -> None:
     """Run a local Zoho Books API (sandbox credentials only) until Ctrl-C. The first lines
     printed are `export` settings that point bulkio at it.
 
-    Example: eval "$(bulkio sandbox --port 8765 | head -n 6)"  (or run it in another terminal)
+    Example: bulkio sandbox --custom-fields samples/custom_fields.toml > sandbox.env &
     """
     from bulkio.sandbox import SandboxConfig, serve
+    from bulkio.sandbox.seed import add_custom_fields_from
 
     config = SandboxConfig(
         host=host, port=port, db=db, orgs=orgs or SandboxConfig.orgs, rate_limit=rate_limit,
         max_concurrent=max_concurrent, daily_limit=daily_limit, token_ttl_s=token_ttl, latency_ms=latency_ms,
         fail_rate=fail_rate, lost_reply_rate=lost_reply_rate, seed=seed,
     )
-    serve(config, echo=click.echo)
+    ready = (lambda sb: add_custom_fields_from(sb, fields_file)) if fields_file else None
+    serve(config, echo=click.echo, ready=ready)
 
 
 from bulkio.cli_options import input_options  # noqa: E402

@@ -7,7 +7,6 @@ rows, a first import that creates, a second that sends nothing, and an export th
 from __future__ import annotations
 
 import shutil
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +17,7 @@ from bulkio.client import ZohoClient
 from bulkio.exporter import export_module
 from bulkio.pipeline import ImportOptions, resolve_module, run_import, run_validate
 from bulkio.render import problem_lines, summary_lines
+from bulkio.sandbox.seed import add_custom_fields_from
 from bulkio.settings import ConnectionSettings
 
 # The demo's own sandbox: Zoho's per-minute limit would make a one-minute demo take five.
@@ -66,7 +66,7 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> int:
 
     workdir = _fresh_copy(workdir)
     with Sandbox(SandboxConfig(rate_limit=DEMO_RATE, max_concurrent=10, daily_limit=100_000)) as sandbox:
-        _create_custom_fields(sandbox, workdir / "custom_fields.toml")
+        add_custom_fields_from(sandbox, workdir / "custom_fields.toml")
         client = ZohoClient(_settings(sandbox))
         echo(f"Sandbox running at {sandbox.api_url('books')} (limits raised to {DEMO_RATE}/min for the demo)")
         echo(f"Working in {workdir}")
@@ -110,12 +110,6 @@ def _fresh_copy(workdir: Path) -> Path:
     for stale in workdir.glob("*.journal.sqlite*"):
         stale.unlink()
     return workdir
-
-
-def _create_custom_fields(sandbox, path: Path) -> None:
-    for entries in tomllib.loads(path.read_text(encoding="utf-8")).values():
-        for entry in entries:
-            sandbox.add_custom_field(**entry)
 
 
 def _settings(sandbox) -> ConnectionSettings:

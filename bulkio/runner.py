@@ -453,7 +453,10 @@ def _from_journal(item: WorkItem, entry: JournalEntry) -> RowOutcome:
                    "again until the row changes)").strip()
         return RowOutcome(item.row, item.key, "failed", entry.record_id, entry.error_code,
                           message)
-    return RowOutcome(item.row, item.key, entry.status, entry.record_id)
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.updated_at))
+    return RowOutcome(item.row, item.key, entry.status, entry.record_id, message=(
+        f"{entry.status} by an earlier run ({when}, see the journal); the row has not changed "
+        "since, so nothing was sent (--no-resume sends it again)"))
 
 
 def _id_of(record: dict | None, module) -> str | None:

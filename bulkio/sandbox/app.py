@@ -176,14 +176,14 @@ class Sandbox:
 
 def serve(config: SandboxConfig, echo=print, ready=None, stop=None) -> None:
     """Run a sandbox until Ctrl-C (or until the `stop` event is set): print the export lines
-    first, flushed, so `eval "$(bulkio sandbox | head -6)"` works. `ready(sandbox)` is called once
-    it listens."""
+    first, flushed. `ready(sandbox)` is called once it listens, before those lines, so whatever
+    it sets up is there when a script reads them."""
     with Sandbox(config) as sandbox:
+        if ready is not None:
+            ready(sandbox)
         for line in sandbox.export_lines():
             echo(line)
         sys.stdout.flush()
-        if ready is not None:
-            ready(sandbox)
         stop = stop or threading.Event()
         try:
             while not stop.wait(0.5):
