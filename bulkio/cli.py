@@ -80,8 +80,12 @@ from pathlib import Path  # noqa: E402  (export and template take output paths)
               help="Zoho list filter, e.g. name_startswith=Desk or rate_greater_than=10 (repeatable).")
 @click.option("--columns", metavar="A,B,...",
               help="Only these columns (labels or api names); the id and key columns are always written.")
+@click.option("--rate", type=click.IntRange(1), default=100, show_default=True, help="Requests per minute.")
+@click.option("--daily-limit", type=click.IntRange(1), default=1000, show_default=True,
+              help="The plan's daily API calls.")
 @connection_options
-def export_command(module: str, output: Path, filters: tuple[str, ...], columns: str | None, connection) -> None:
+def export_command(module: str, output: Path, filters: tuple[str, ...], columns: str | None, rate: int,
+                   daily_limit: int, connection) -> None:
     """Write every record of a module (custom fields included) to a spreadsheet that
     `bulkio import` accepts back unchanged.
 
@@ -91,7 +95,7 @@ def export_command(module: str, output: Path, filters: tuple[str, ...], columns:
 
     from bulkio.exporter import export_module
 
-    client = build_client(connection)
+    client = build_client(connection, rate=rate, daily_limit=daily_limit)
     with tqdm(desc=f"Reading {module}", unit=" records", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         result = export_module(client, module, output, filters=list(filters), columns=columns,
                                on_progress=lambda done: bar.update(done - bar.n))

@@ -26,6 +26,7 @@ NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off"})
 _MISSING = object()
+MAX_LAYOUTS = 256  # PayloadBuilder: field sets remembered per builder
 
 
 def build_payload(module: Module, values: dict[str, Any]) -> dict:
@@ -50,6 +51,7 @@ class PayloadBuilder:
 
     def __init__(self, module: Module):
         self._known = frozenset(f.api_name for f in module.fields)
+        self._layouts: dict[tuple[str, ...], list[tuple[str, Any]]] = {}
         # (api name, route): route is None for a top-level field, a (parent, child) pair for a
         # nested one, or the custom_fields entry with a placeholder value
         self._routes: list[tuple[str, Any]] = []
@@ -66,8 +68,8 @@ class PayloadBuilder:
     def __call__(self, values: dict[str, Any]) -> dict:
         payload: dict[str, Any] = {}
         custom = []
-        for api, route in self._routes:
-            value = values.get(api)
+        for api, route in self._present(values):
+            value = values[api]
             if value is None:
                 continue
             if route is None:
@@ -85,6 +87,17 @@ class PayloadBuilder:
         if custom:
             payload["custom_fields"] = custom
         return payload
+
+    def _present(self, values: dict[str, Any]) -> list[tuple[str, Any]]:
+        """The routes of the fields `values` holds, in module order. Rows of one file mostly
+        hold the same fields, so the list is kept per set of keys (a few, at most MAX_LAYOUTS)."""
+        keys = tuple(values)
+        found = self._layouts.get(keys)
+        if found is None:
+            found = [(api, route) for api, route in self._routes if api in values]
+            if len(self._layouts) < MAX_LAYOUTS:
+                self._layouts[keys] = found
+        return found
 
 
 def _sendable(module: Module, f: Field) -> bool:
