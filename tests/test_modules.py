@@ -291,3 +291,16 @@ def test_templates_are_what_the_generator_writes(tmp_path):
         "*.toml"))
     for path in written:
         assert path.read_text() == (MAIN / "templates" / path.name).read_text(), path.name
+
+
+def test_the_sandbox_schema_data_is_what_its_generator_writes():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    import gen_sandbox_schema
+
+    from bulkio.sandbox import schema_data
+
+    generated: dict = {}
+    exec(gen_sandbox_schema.render(), generated)
+    assert generated["MODULE_FIELDS"] == schema_data.MODULE_FIELDS
