@@ -23,6 +23,16 @@ _NUMBER = (rf"(?=.*\d)[+-]?(?:[{CURRENCY}]\s*)?[+-]?"
 _NUMBER_RE = re.compile(_NUMBER)
 _PERCENT_RE = re.compile(_NUMBER + r"\s*%?")
 _DECORATION = frozenset(CURRENCY + ",% \t\u00a0")
+# The same with a decimal comma (--decimal-comma): "1.234,56", "1 234,56" (a space, no-break
+# space or narrow no-break space groups thousands), "12,50 €" (the sign may follow).
+_COMMA_NUMBER = (rf"(?=.*\d)[+-]?(?:[{CURRENCY}]\s*)?[+-]?"
+                 r"(?:\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d*)(?:,\d*)?(?:[eE][+-]?\d+)?"
+                 rf"(?:\s*[{CURRENCY}])?")
+_COMMA_NUMBER_RE = re.compile(_COMMA_NUMBER)
+_COMMA_PERCENT_RE = re.compile(_COMMA_NUMBER + r"\s*%?")
+_COMMA_DECORATION = frozenset(CURRENCY + ".% \t\u00a0\u202f")
+DECIMAL_SEPARATORS = (".", ",")
+COMMA_HINT = " (if your file writes decimals with a comma, pass --decimal-comma)"
 FLOAT_DIGITS = 8  # decimals kept: enough for rates and amounts, drops binary noise (1.1000000001)
 MAX_INT = 2**53
 
@@ -54,6 +64,13 @@ EXPECTED = {
     "url": "a web address such as https://example.com",
     "phone": "a phone number such as +1 555 0100",
 }
+_COMMA_RULE = ' (--decimal-comma: "," marks decimals, "." or a space groups thousands)'
+COMMA_EXPECTED = {
+    "number": "a whole number such as 1.234" + _COMMA_RULE,
+    "decimal": "a number such as 1.234,56" + _COMMA_RULE,
+    "amount": "a number such as 1.234,56" + _COMMA_RULE,
+    "percent": "a percentage such as 12,5" + _COMMA_RULE,
+}
 DATE_ORDERS = {"DMY", "MDY", "YMD"}
 _DATE_FORMAT_RE = re.compile(r"(D{1,2}|M{1,2}|Y{4})([/.\-])(D{1,2}|M{1,2}|Y{4})\2(D{1,2}|M{1,2}|Y{4})")
 
@@ -67,6 +84,7 @@ class Parsed:
     code: str = "E_TYPE"
     expected: str = ""
     ambiguous: pd.Series | None = None   # dates only: rejected because day and month could swap
+    comma: pd.Series | None = None       # numbers only: rejected, but readable with a decimal comma
 
 
 def date_order(date_format: str | None) -> str | None:
@@ -83,6 +101,16 @@ def date_order(date_format: str | None) -> str | None:
             f'date format "{date_format}" is not understood; use DD/MM/YYYY, MM/DD/YYYY, '
             "DD.MM.YYYY or YYYY/MM/DD")
     return order
+
+
+def decimal_separator(value: str | None) -> str:
+    """"." or "," (None means "."); ConfigError for anything else."""
+    if value is None:
+        return "."
+    if value not in DECIMAL_SEPARATORS:
+        raise ConfigError(f'decimal_separator "{value}" is not understood; use "." (12.50) '
+                          'or "," (12,50)')
+    return value
 
 
 def date_example(date_format: str | None) -> str:
@@ -103,15 +131,25 @@ def parse_text(s: pd.Series) -> Parsed:
     return Parsed(_object(s.tolist(), s.index), pd.Series(False, index=s.index))
 
 
-def parse_number(s: pd.Series, kind: str) -> Parsed:
-    """number (whole), decimal, amount, percent: "1,234.50", "$12", " 12 ", "15%" (percent)."""
-    plain = _strip_decoration(s)
+def parse_number(s: pd.Series, kind: str, decimal_separator: str = ".") -> Parsed:
+    """number (whole), decimal, amount, percent: "1,234.50", "$12", " 12 ", "15%" (percent).
+
+    With `decimal_separator` "," the file writes "1.234,56", "1 234,56" or "12,50 €" instead,
+    and "1,234.56" is rejected. With ".", the rejected cells that a decimal comma would read
+    ("12,50") are marked in `Parsed.comma`, so their message can say how to read them.
+    """
+    comma = decimal_separator == ","
+    plain = _strip_decoration(s, _COMMA_DECORATION if comma else _DECORATION)
     # cells that lost a currency sign, separator or % must have had them in sensible places
     decorated = plain != s
     shaped = pd.Series(True, index=s.index)
     if decorated.any():
-        pattern = _PERCENT_RE if kind == "percent" else _NUMBER_RE
+        pattern = {(False, False): _NUMBER_RE, (False, True): _PERCENT_RE,
+                   (True, False): _COMMA_NUMBER_RE, (True, True): _COMMA_PERCENT_RE}[
+            (comma, kind == "percent")]
         shaped[decorated] = s[decorated].str.fullmatch(pattern.pattern)
+    if comma:
+        plain = plain.str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(plain.where(shaped, ""), errors="coerce").astype("float64")
     bad = ~np.isfinite(numbers)
     if kind == "number":
@@ -119,14 +157,26 @@ def parse_number(s: pd.Series, kind: str) -> Parsed:
         good = numbers[~bad].astype("int64")
     else:
         good = numbers[~bad].round(FLOAT_DIGITS)
-    return Parsed(_object(good.tolist(), good.index), bad,
-                  expected=EXPECTED.get(kind, EXPECTED["decimal"]))
+    expected = (COMMA_EXPECTED if comma else EXPECTED).get(kind, EXPECTED["decimal"])
+    return Parsed(_object(good.tolist(), good.index), bad, expected=expected,
+                  comma=None if comma else _comma_readable(s, bad, kind))
 
 
-def _strip_decoration(s: pd.Series) -> pd.Series:
+def _comma_readable(s: pd.Series, bad: pd.Series, kind: str) -> pd.Series | None:
+    """Of the cells rejected with a decimal point, those holding a comma that a decimal comma
+    would read; None when there are none to check."""
+    suspects = bad & s.str.contains(",", regex=False)
+    if not suspects.any():
+        return None
+    readable = pd.Series(False, index=s.index)
+    readable[suspects] = ~parse_number(s[suspects], kind, ",").bad
+    return readable
+
+
+def _strip_decoration(s: pd.Series, decoration: frozenset[str] = _DECORATION) -> pd.Series:
     """The cells without currency signs, thousands separators, % and spaces. One cheap scan of
     the joined column decides which characters need a (per-cell) replace at all."""
-    present = set("\x00".join(s.tolist())) & _DECORATION
+    present = set("\x00".join(s.tolist())) & decoration
     for char in present:
         s = s.str.replace(char, "", regex=False)
     return s
@@ -267,11 +317,12 @@ def _to_datetime64(year, month, day) -> np.ndarray:
     return months.astype("datetime64[M]").astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
 
 
-def parse_cells(s: pd.Series, field, date_format: str | None = None) -> Parsed:
+def parse_cells(s: pd.Series, field, date_format: str | None = None,
+                decimal_separator: str = ".") -> Parsed:
     """Parse a column of trimmed, non-empty texts for `field` (a modules.Field) by its type."""
     kind = field.type
     if kind in ("number", "decimal", "amount", "percent"):
-        return parse_number(s, kind)
+        return parse_number(s, kind, decimal_separator)
     if kind == "date":
         return parse_date(s, date_format)
     if kind == "check_box":

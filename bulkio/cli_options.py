@@ -58,6 +58,7 @@ class InputOptions:
     sheet: str | None
     report: Path | None
     date_format: str | None
+    decimal_comma: bool = False
 
 
 def build_client(connection: ConnectionOptions, *, rate=None, concurrency=None, daily_limit=None, **kwargs):
@@ -105,6 +106,10 @@ _INPUT = [
         help="Results report, .csv or .xlsx (default: <input stem>.report.xlsx beside the input).",
     ),
     click.option("--date-format", help="Date format of the file's dates, e.g. DD/MM/YYYY."),
+    click.option(
+        "--decimal-comma", is_flag=True,
+        help="The file writes numbers 12,50 and 1.234,56, as in most of Europe.",
+    ),
 ]
 
 
@@ -120,12 +125,13 @@ def connection_options(command):
 
 
 def input_options(command):
-    """Add -m/-k/--mode/--mapping/--sheet/--report/--date-format as `inputs: InputOptions`."""
+    """Add -m/-k/--mode/--mapping/--sheet/--report/--date-format/--decimal-comma as
+    `inputs: InputOptions`."""
 
     @functools.wraps(command)
-    def wrapper(*args, module, key, mode, mapping, sheet, report, date_format, **kwargs):
+    def wrapper(*args, module, key, mode, mapping, sheet, report, date_format, decimal_comma, **kwargs):
         resolved = mode or ("upsert" if key else "create")
-        inputs = InputOptions(module, key, resolved, mapping, sheet, report, date_format)
+        inputs = InputOptions(module, key, resolved, mapping, sheet, report, date_format, decimal_comma)
         return command(*args, inputs=inputs, **kwargs)
 
     return _apply(_INPUT, wrapper)

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 from typing import Any
 
-from bulkio.checks import date_order
+from bulkio.checks import date_order, decimal_separator
 from bulkio.errors import ConfigError, MappingError
 from bulkio.modules import Field, Module, header_key
 
 # Columns bulkio's own reports add; an errors file re-imported as it is must not warn about them.
 REPORT_COLUMNS = frozenset(header_key(c) for c in ("row", "status", "record_id", "error_code", "message"))
 MAPPING_TABLES = ("columns", "constants", "ignore", "options")
-MAPPING_OPTIONS = ("date_format",)
+MAPPING_OPTIONS = ("date_format", "decimal_separator")
 
 
 @dataclass
@@ -104,11 +104,13 @@ def parse_mapping(data: dict, source: str | None = None) -> Mapping:
     for key in options:
         if key not in MAPPING_OPTIONS:
             raise ConfigError(f'{where}: unknown option "{key}"; known: ' + ", ".join(MAPPING_OPTIONS))
-    if "date_format" in options:
-        try:
+    try:
+        if "date_format" in options:
             date_order(options["date_format"])
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
+        if "decimal_separator" in options:
+            decimal_separator(options["decimal_separator"])
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     return Mapping(columns=columns, constants=constants, ignore=_ignore(where, data),
                    options=dict(options), source=source)
 

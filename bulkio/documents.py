@@ -35,6 +35,7 @@ import pandas as pd
 from bulkio import mapper
 from bulkio.columns import ColumnPlan, field_index
 from bulkio.errors import InputError, RowError
+from bulkio.existing import FullRecords
 from bulkio.lookups import normalise
 from bulkio.mapper import build_payload, custom_field_entry, payload_hash
 from bulkio.modules import Field, Module, header_key
@@ -87,7 +88,8 @@ class _Line:
 
 def prepare_documents(frame: pd.DataFrame, module: Module, plan: ColumnPlan, *,
                       key_field: Field | str | None = None, mode: str = "create",
-                      date_format: str | None = None, resolver=None) -> DocumentBatch:
+                      date_format: str | None = None, resolver=None,
+                      decimal_separator: str | None = None) -> DocumentBatch:
     """Group, check, look up and map the documents of `frame` (a reader's table).
 
     `resolver` (a `LookupResolver`) turns names into ids; without one (offline validation)
@@ -103,14 +105,15 @@ def prepare_documents(frame: pd.DataFrame, module: Module, plan: ColumnPlan, *,
     groups, errors = group_rows(frame, module, plan, key, json_form=json_form)
     heads = frame.loc[list(groups)]
     validation = validate_frame(heads, module, plan, key_field=key, mode=mode,
-                                date_format=date_format)
+                                date_format=date_format, decimal_separator=decimal_separator)
     # a repeated key is reported by group_rows, in words that fit documents
     errors += [e for e in validation.errors if e.code != "E_DUPLICATE_KEY"]
     if not json_form:
         errors += header_mismatches(frame, plan, groups)
     lines, line_errors = collect_lines(frame, module, plan, groups)
     errors += line_errors
-    errors += type_lines(lines, module, date_format)
+    errors += type_lines(lines, module, date_format,
+                         decimal_separator or plan.options.get("decimal_separator") or ".")
     unreadable = {e.row for e in line_errors}
     errors += [e for e in _missing_lines(module, plan, groups, lines, mode)
                if e.row not in unreadable]
@@ -271,7 +274,8 @@ def _json_text(value: Any) -> str:
     return str(value).strip()
 
 
-def type_lines(lines: list[_Line], module: Module, date_format: str | None) -> list[RowError]:
+def type_lines(lines: list[_Line], module: Module, date_format: str | None,
+               decimal_separator: str = ".") -> list[RowError]:
     """Check every line cell for its field (one vectorised pass per column) and keep the typed
     values in `line.values`; errors land on the document's first row, saying which line."""
     by_column: dict[tuple[str, str], list[int]] = {}
@@ -282,7 +286,8 @@ def type_lines(lines: list[_Line], module: Module, date_format: str | None) -> l
     for (api, column), positions in by_column.items():
         f = module.line_field(api)
         text = pd.Series([lines[p].cells[api][1] for p in positions], dtype=object)
-        typed = type_column(text, column, f, np.array(positions), False, date_format)
+        typed = type_column(text, column, f, np.array(positions), False, date_format,
+                            decimal_separator)
         errors += [_on_document(lines[e.row], e) for e in typed.errors]
         for pos, value in zip(positions, typed.values.tolist()):
             if value not in (None, ""):   # "#N/A" clears nothing on a line that is replaced
@@ -588,30 +593,32 @@ def _targets_existing(item: WorkItem, existing, mode: str) -> bool:
 
 def guard_line_items(items: Iterable[WorkItem], *, client, module: Module, mode: str,
                      key_field: str | None, replace: bool = False, skip_unchanged: bool = False,
-                     journal=None) -> tuple[list[WorkItem], list[RowOutcome]]:
+                     journal=None, records: FullRecords | None = None,
+                     ) -> tuple[list[WorkItem], list[RowOutcome]]:
     """`refuse_line_item_updates` with the reading done: call it before `run_rows`.
 
     Reads the module's list (pages of 200) only when some document could be refused. Items
     the journal already shows as done or failed with this payload pass through (the runner
     reports them from the journal). With `skip_unchanged`, a document identical to Zoho's
     (header and lines, compared on the full record) passes through too, so the runner's
-    skip-unchanged reports it `unchanged` instead of refused.
+    skip-unchanged reports it `unchanged` instead of refused. Pass the run's `records` (a
+    `FullRecords`) to `run_rows` too, so that neither the list nor a document is read twice.
     """
     items = list(items)
     if replace or mode == "create" or not module.is_document or not any(
             module.line_items_key in i.payload for i in items):
         return items, []
-    from bulkio.existing import read_existing   # the runner's reader; imported when needed
     from bulkio.journal import resume_action
 
     entries = journal.entries() if journal is not None else {}
     settled = [i for i in items if resume_action(entries.get(i.row), i.payload_hash,
                                                  keyed=True) in ("done", "failed")]
-    index = read_existing(client, module, key_field)
+    records = records if records is not None else FullRecords(client, module)
+    index = records.index(key_field)
     send, refused = refuse_line_item_updates([i for i in items if i not in settled], index,
                                              module=module, mode=mode)
     if skip_unchanged:
-        kept = [o for o in refused if not _unchanged(client, module, index, _item(items, o.row), mode)]
+        kept = [o for o in refused if not _unchanged(records, module, index, _item(items, o.row), mode)]
         send += [_item(items, o.row) for o in refused if o not in kept]
         refused = kept
     order = {i.row: n for n, i in enumerate(items)}
@@ -622,17 +629,15 @@ def _item(items: list[WorkItem], row: int) -> WorkItem:
     return next(i for i in items if i.row == row)
 
 
-def _unchanged(client, module: Module, index, item: WorkItem, mode: str) -> bool:
+def _unchanged(records: FullRecords, module: Module, index, item: WorkItem, mode: str) -> bool:
     record = index.record_for(item, mode)
     if record is None:
         return False
-    record = full_record(client, module, record)
-    return not mapper.changed_fields(module, item.payload, record)
+    return not mapper.changed_fields(module, item.payload, records.get(record))
 
 
 def full_record(client, module: Module, record: dict) -> dict:
     """`record` with its line items: Zoho's list answers leave them out, so a document listed
-    without them is read again by id (one call)."""
-    if not module.is_document or module.line_items_key in record:
-        return record
-    return client.get_record(module, record[module.id_field])
+    without them is read again by id (one call). Within a run, use one `FullRecords` instead:
+    it reads each document once."""
+    return FullRecords(client, module).get(record)

@@ -7,6 +7,7 @@ while that stays cheaper than the writes it can save (see `read_existing`).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -92,3 +93,48 @@ def read_existing(
         seen += 1
     index.pages = -(-seen // PAGE_SIZE) or (0 if max_pages == 0 else 1)
     return index
+
+
+class FullRecords:
+    """What one run reads of a module in Zoho, each page and each document at most once.
+
+    `index(key_field, max_pages)` pages through the list once (a later ask that the first read
+    already answers costs nothing); `get(record)` is the record with its line items, read by
+    id the first time a listed document is asked for (Zoho's list answers leave lines out).
+    The line-item guard and the runner's skip-unchanged share one, so an unchanged invoice
+    costs one read, not two. Keep one per run: it never sees the run's own writes.
+
+    Example: records = FullRecords(client, module); full = records.get(records.index(key).by_key["K1"])
+    """
+
+    def __init__(self, client, module):
+        self.client = client
+        self.module = module
+        self._index: ExistingIndex | None = None
+        self._full: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    def index(self, key_field: str | None, *, max_pages: int | None = None) -> ExistingIndex:
+        """`read_existing(client, module, key_field, max_pages=...)`, read once per run."""
+        known = self._index
+        if known is not None and known.key_field == key_field and (
+                known.complete or (max_pages is not None and known.pages >= max_pages)):
+            return known
+        self._index = read_existing(self.client, self.module, key_field, max_pages=max_pages)
+        return self._index
+
+    def get(self, record: dict) -> dict:
+        """`record` with its line items (as it is for a record that is no document)."""
+        key = self.module.line_items_key
+        if not self.module.is_document or not key or key in record:
+            return record
+        record_id = str(record[self.module.id_field])
+        with self._lock:
+            found = self._full.get(record_id)
+        if found is None:
+            found = self.client.get_record(self.module, record_id)
+            with self._lock:
+                self._full[record_id] = found
+        return found
+
+    __call__ = get

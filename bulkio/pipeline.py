@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from bulkio.documents import guard_line_items, prepare_documents, read_document_table
+from bulkio.existing import FullRecords
 from bulkio.lookups import LookupResolver
 from bulkio.columns import ColumnPlan, check_header_row, load_mapping, match_columns
 from bulkio.errors import ConfigError, ExitCode, RowError
@@ -46,6 +47,7 @@ class ImportOptions:
     sheet: str | None = None
     report: Path | None = None
     date_format: str | None = None
+    decimal_comma: bool = False
     dry_run: bool = False
     skip_unchanged: bool = False
     journal: Path | None = None
@@ -108,15 +110,18 @@ def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
     frame = read_frame(opts.path, opts.sheet, module)
     columns = match_columns(list(frame.columns), module, mapping)
     check_header_row(frame, module, columns, mapping)
+    separator = decimal_separator(opts, mapping, columns)
     key_field = resolve_key(module, opts.key) if opts.key else None
     key_api_name = key_field.api_name if key_field else None
     if module.is_document:
         resolver = LookupResolver(client) if client is not None else None
         batch = prepare_documents(frame, module, columns, key_field=key_field, mode=opts.effective_mode,
-                                  date_format=date_format, resolver=resolver)
+                                  date_format=date_format, resolver=resolver,
+                                  decimal_separator=separator)
         return Prepared(module, frame, columns, batch.validation, batch.items, key_api_name, batch.groups)
     validation = validate_frame(
-        frame, module, columns, key_field=key_field, mode=opts.effective_mode, date_format=date_format
+        frame, module, columns, key_field=key_field, mode=opts.effective_mode, date_format=date_format,
+        decimal_separator=separator,
     )
     to_payload = PayloadBuilder(module)
     items = [_work_item(module, to_payload, rec) for rec in validation.records]
@@ -161,8 +166,10 @@ def validate_in_chunks(
         if columns is None:
             columns = match_columns(list(chunk.columns), module, mapping)
             check_header_row(chunk, module, columns, mapping)
+            separator = decimal_separator(opts, mapping, columns)
         result = validate_frame(chunk, module, columns, key_field=key_field, mode=opts.effective_mode,
-                                date_format=date_format, seen_keys=seen_keys)
+                                date_format=date_format, seen_keys=seen_keys,
+                                decimal_separator=separator)
         for record in result.records:
             to_payload(record.values)  # mapping problems surface here, as in prepare()
         errors += result.errors
@@ -173,6 +180,26 @@ def validate_in_chunks(
         if on_chunk:
             on_chunk(total)
     return ChunkedValidation(total, valid, errors, invalid, columns.warnings if columns else [], chunks)
+
+
+XLSX_DECIMAL_COMMA = ("the decimal comma (--decimal-comma, or decimal_separator in the mapping) "
+                      "applies to CSV and TSV files; an XLSX file's number cells hold numbers "
+                      "already, so it is ignored here (format text cells such as \"12,50\" "
+                      "as numbers in Excel)")
+
+
+def decimal_separator(opts: ImportOptions, mapping, columns: ColumnPlan) -> str:
+    """"," when --decimal-comma or the mapping's decimal_separator asks for it on a text file,
+    else ".". On an XLSX file the reader turns number cells into "1.234"-style text, which a
+    decimal comma would misread as 1234, so the comma is ignored with a warning."""
+    wanted = "," if opts.decimal_comma else (mapping.options.get("decimal_separator") if mapping else None)
+    if wanted != ",":
+        return "."
+    if describe(opts.path).kind == "xlsx":
+        if XLSX_DECIMAL_COMMA not in columns.warnings:
+            columns.warnings.append(XLSX_DECIMAL_COMMA)
+        return "."
+    return ","
 
 
 def read_frame(path: Path, sheet: str | None = None, module: Module | None = None) -> pd.DataFrame:
@@ -250,14 +277,16 @@ def run_import(
         )
         if on_plan:
             on_plan(plan)
+        records = FullRecords(client, module)  # the guard and the runner read each record once
         items, refused = guard_line_items(
             prep.items, client=client, module=module, mode=opts.effective_mode, key_field=prep.key_api_name,
             replace=opts.replace_line_items, skip_unchanged=opts.skip_unchanged, journal=journal,
+            records=records,
         )
         with _ctrl_c_sets() as stop:
             result = run_rows(
                 items, client=client, module=module, journal=journal,
-                options=run_opts, on_progress=on_progress, stop_event=stop,
+                options=run_opts, on_progress=on_progress, stop_event=stop, records=records,
             )
         result.outcomes.update({o.row: o for o in refused})
     rows = _merge(prep, [_report_row(o) for o in _fill_unsent(prep.items, result)])

@@ -14,7 +14,7 @@ MAX_SHOWN_VALUE = 60
 MESSAGES = {
     "E_REQUIRED": '"{column}" is required',
     "E_CLEAR": '"{column}" is required and cannot be cleared with #N/A',
-    "E_TYPE": '"{column}" must be {expected}; got "{value}"',
+    "E_TYPE": '"{column}" must be {expected}; got "{value}"{hint}',
     "E_FORMAT": '"{column}" must be {expected}; got "{value}"',
     "E_DATE": '"{column}" must be {expected}; got "{value}"',
     "E_DATE_AMBIGUOUS": ('"{column}" value "{value}" could be day-first or month-first; '
@@ -43,6 +43,7 @@ MESSAGES = {
 
 def message(code: str, **parts: Any) -> str:
     """The message for `code`; a long value is cut so the line stays readable."""
+    parts.setdefault("hint", "")   # E_TYPE's optional advice, e.g. checks.COMMA_HINT
     value = str(parts.get("value", ""))
     if len(value) > MAX_SHOWN_VALUE:
         parts["value"] = value[:MAX_SHOWN_VALUE - 3] + "..."

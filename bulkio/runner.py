@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 from bulkio import mapper
 from bulkio.dryrun import DryRun
 from bulkio.errors import ApiError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
-from bulkio.existing import ExistingIndex, read_existing
+from bulkio.existing import ExistingIndex, FullRecords
 from bulkio.journal import Journal, JournalEntry, resume_action
 from bulkio.plan import Plan, is_keyed, make_plan
 
@@ -117,26 +117,30 @@ def run_rows(
     options: RunOptions,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     stop_event: threading.Event | None = None,
+    records: FullRecords | None = None,
 ) -> RunResult:
     """Write `items` to Zoho (or, with `options.dry_run`, say what writing them would do).
 
     Rows the journal shows as done with the same payload are not sent again. The run stops
     cleanly on QuotaExhausted (stopped="quota") or when `stop_event` is set or Ctrl-C arrives
     (stopped="interrupted"): calls in flight finish, rows not sent are reported `skipped` and
-    stay pending in the journal.
+    stay pending in the journal. `records` is the run's `FullRecords`, shared with
+    `documents.guard_line_items` so that skip-unchanged and dry run read nothing it has read.
 
     Example:
         result = run_rows(items, client=client, module=module, journal=journal,
                           options=RunOptions(mode="upsert", key_field="cf_external_id"))
     """
-    return _Run(client, module, journal, options, on_progress, stop_event).run(list(items))
+    records = records if records is not None else FullRecords(client, module)
+    return _Run(client, module, journal, options, on_progress, stop_event, records).run(list(items))
 
 
 class _Run:
     """The state of one run, shared by its worker threads."""
 
-    def __init__(self, client, module, journal, options, on_progress, stop_event):
+    def __init__(self, client, module, journal, options, on_progress, stop_event, records):
         self.client = client
+        self.records = records
         self.module = module
         self.journal = journal if journal is not None else _NoJournal()
         self.options = options
@@ -191,10 +195,8 @@ class _Run:
         left = []
         for item, action, entry in todo:
             record = self._existing_record(index, item, entry)
-            if record is not None and self.module.is_document:
-                from bulkio.documents import full_record  # documents builds on the runner's types
-
-                record = full_record(self.client, self.module, record)
+            if record is not None:
+                record = self.records.get(record)
             if record is not None and not mapper.changed_fields(self.module, item.payload, record):
                 record_id = _id_of(record, self.module)
                 self.journal.mark_done(item.row, "unchanged", record_id=record_id,
@@ -215,11 +217,8 @@ class _Run:
             for item in items:
                 self._finish(outcomes, self._not_sent(item))
             return
-        from bulkio.documents import full_record  # documents builds on the runner's types
-
         dry = DryRun(self.module, index, self.options.mode, self.options.key_field,
-                     skip_unchanged=self.options.skip_unchanged,
-                     full_record=lambda record: full_record(self.client, self.module, record))
+                     skip_unchanged=self.options.skip_unchanged, full_record=self.records.get)
         for item in items:
             status, record_id, message = dry.classify(item)
             self._finish(outcomes, RowOutcome(item.row, item.key, status, record_id,
@@ -227,8 +226,7 @@ class _Run:
 
     def _read_index(self, max_pages: int | None) -> ExistingIndex | None:
         try:
-            return read_existing(self.client, self.module, self.options.key_field,
-                                 max_pages=max_pages)
+            return self.records.index(self.options.key_field, max_pages=max_pages)
         except QuotaExhausted:
             self._stop("quota")
             return None

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bulkio.checks import date_order, parse_cells
+from bulkio.checks import COMMA_HINT, date_order, decimal_separator as check_separator, parse_cells
 from bulkio.columns import ColumnPlan, describe, field_keys, mapping_label
 from bulkio.errors import ConfigError, MappingError, RowError
 from bulkio.modules import Field, Module, header_key
@@ -79,11 +79,13 @@ def resolve_key(module: Module, key: str | Field) -> Field:
 def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,
                    key_field: Field | str | None = None, mode: str = "upsert",
                    date_format: str | None = None,
-                   seen_keys: dict[str, int] | None = None) -> ValidationResult:
+                   seen_keys: dict[str, int] | None = None,
+                   decimal_separator: str | None = None) -> ValidationResult:
     """Check every cell of `df` against `module` as `plan` maps it; a bad row never raises.
 
-    `date_format` falls back to the mapping's [options] date_format. `seen_keys` (key -> first
-    row) carries key uniqueness across the chunks of one file; it is updated in place.
+    `date_format` and `decimal_separator` ("." or ",": numbers written 12,50) fall back to the
+    mapping's [options]. `seen_keys` (key -> first row) carries key uniqueness across the
+    chunks of one file; it is updated in place.
     Raises ConfigError for a bad mode, key, date format or mapping constant, and MappingError
     when no column feeds the key (or, for an update by id, the record id).
     """
@@ -92,8 +94,9 @@ def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,
     key = resolve_key(module, key_field) if key_field is not None else None
     date_format = date_format or plan.options.get("date_format")
     date_order(date_format)
+    separator = check_separator(decimal_separator or plan.options.get("decimal_separator"))
     _check_feeds(module, plan, key, mode)
-    return _Checker(df, module, plan, key, mode, date_format).run(
+    return _Checker(df, module, plan, key, mode, date_format, separator).run(
         {} if seen_keys is None else seen_keys)
 
 
@@ -124,9 +127,10 @@ def required_fields(module: Module, key: Field | None, mode: str) -> list[Field]
 class _Checker:
     """One validation pass over one frame: typed columns and errors, then Records."""
 
-    def __init__(self, df, module, plan, key, mode, date_format):
+    def __init__(self, df, module, plan, key, mode, date_format, decimal_separator="."):
         self.df, self.module, self.plan = df, module, plan
         self.key, self.mode, self.date_format = key, mode, date_format
+        self.decimal_separator = decimal_separator
         self.rows = df.index.to_numpy()
         self.errors: list[RowError] = []
         self.columns: dict[str, TypedColumn] = {}     # api -> the column that fed it
@@ -150,7 +154,8 @@ class _Checker:
         return f.required or (self.key is not None and f.api_name == self.key.api_name)
 
     def _column(self, text: pd.Series, column: str, f: Field) -> None:
-        typed = type_column(text, column, f, self.rows, self._protected(f), self.date_format)
+        typed = type_column(text, column, f, self.rows, self._protected(f), self.date_format,
+                            self.decimal_separator)
         self.errors += typed.errors
         self.columns[f.api_name] = typed
 
@@ -160,7 +165,7 @@ class _Checker:
         for api, text in self.plan.constants.items():
             f = self.module.field(api)
             one = type_column(pd.Series([str(text).strip()]), api, f, np.array([0]),
-                              self._protected(f), self.date_format)
+                              self._protected(f), self.date_format, self.decimal_separator)
             problems += [e.message for e in one.errors]
             typed[api] = one.values[0]
         if problems:
@@ -249,10 +254,11 @@ class TypedColumn:
 
 
 def type_column(text: pd.Series, column: str, f: Field, rows: np.ndarray, protected: bool,
-                date_format: str | None) -> TypedColumn:
+                date_format: str | None, decimal_separator: str = ".") -> TypedColumn:
     """Check trimmed cell texts (positional index) for field `f`: clear, type, length.
 
     `protected` fields (required ones, the key) may not be cleared; errors name `column`.
+    `decimal_separator` "," reads numbers written 12,50 and 1.234,56.
     """
     texts = text.to_numpy(dtype=object)
     given = texts != ""
@@ -261,14 +267,17 @@ def type_column(text: pd.Series, column: str, f: Field, rows: np.ndarray, protec
     values[clear] = ""
     errors = row_errors("E_CLEAR", np.flatnonzero(clear), rows, column, texts) if protected else []
     cells = text[given & ~clear]
-    parsed = parse_cells(cells, f, date_format)
+    parsed = parse_cells(cells, f, date_format, decimal_separator)
     bad = parsed.bad
     if parsed.ambiguous is not None:
         errors += row_errors("E_DATE_AMBIGUOUS", bad.index[bad & parsed.ambiguous], rows, column,
                              texts)
         bad = bad & ~parsed.ambiguous
-    errors += row_errors(parsed.code, bad.index[bad], rows, column, texts,
+    hinted = bad & parsed.comma if parsed.comma is not None else bad & False
+    errors += row_errors(parsed.code, bad.index[bad & ~hinted], rows, column, texts,
                          expected=parsed.expected, choices=_choices(f))
+    errors += row_errors(parsed.code, bad.index[hinted], rows, column, texts,
+                         expected=parsed.expected, hint=COMMA_HINT)
     if f.type in TEXT_TYPES and f.max_length and not f.values:
         lengths = cells.str.len()
         too_long = lengths[lengths > f.max_length]

@@ -120,3 +120,20 @@ def test_faults_are_repeatable_with_a_seed(sandbox_factory):
 
     first, second = pattern(), pattern()
     assert first == second and {201, 500} == set(first)
+
+
+def test_token_mint_limit_answers_access_denied(sandbox_factory):
+    sb = sandbox_factory(token_mint_limit=2, token_mint_window_s=0.5)
+    params = {"grant_type": "refresh_token", "client_id": sb.client_id,
+              "client_secret": sb.client_secret, "refresh_token": sb.refresh_token}
+    url = sb.accounts_url + "/oauth/v2/token"
+    assert [requests.post(url, data=params).status_code for _ in range(2)] == [200, 200]
+    refused = requests.post(url, data=params)
+    assert refused.status_code == 400 and refused.json()["error"] == "Access Denied"
+    assert "access_token" not in refused.json() and sb.stats.tokens_issued == 2
+    time.sleep(0.55)
+    assert "access_token" in requests.post(url, data=params).json()
+
+
+def test_tokens_are_not_limited_by_default(sandbox):
+    assert len({get_token(sandbox) for _ in range(12)}) == 12

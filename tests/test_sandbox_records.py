@@ -239,9 +239,10 @@ def test_form_body_with_jsonstring_is_accepted(zoho):
     assert answer.status_code == 201 and answer.json()["item"]["name"] == "Form item"
 
 
-def test_malformed_json_is_refused(zoho):
-    answer = zoho.post("/items", data="{not json", headers={"Content-Type": "application/json"})
-    assert answer.status_code == 400 and answer.json()["code"] == 4
+def test_form_body_without_jsonstring_is_refused(zoho):
+    answer = zoho.post("/items", data={"name": "No JSONString"})
+    assert answer.status_code == 400 and answer.json()["code"] == 1038
+    assert zoho.sb.records("items") == []
 
 
 def test_unknown_path_is_404_and_wrong_method_405(zoho):

@@ -94,11 +94,17 @@ def test_amounts_accept_what_people_type(cell, expected):
     assert value_of("Selling Price", cell, "rate") == expected
 
 
-@pytest.mark.parametrize("cell", ["12abc", "abc", "1,23", "12$", "1.2.3", "inf"])
+@pytest.mark.parametrize("cell", ["12abc", "abc", "12$", "1.2.3", "inf"])
 def test_amount_rejects_non_numbers(cell):
     error = only_error("Selling Price", cell)
     assert error == RowError(2, "Selling Price", "E_TYPE", cell,
                              f'"Selling Price" must be a number such as 12.50; got "{cell}"')
+
+
+def test_a_comma_decimal_is_refused_with_a_hint():
+    error = only_error("Selling Price", "1,23")
+    assert error.message == ('"Selling Price" must be a number such as 12.50; got "1,23" '
+                             "(if your file writes decimals with a comma, pass --decimal-comma)")
 
 
 def test_whole_number_rejects_a_fraction():

@@ -22,6 +22,10 @@ class SandboxConfig:
     max_concurrent: int = 10
     daily_limit: int = 1000
     token_ttl_s: float = 3600
+    # Zoho limits how often one refresh token mints (sources say about 10 per 10 minutes; not
+    # documented). Off by default: every bulkio run mints its own token.
+    token_mint_limit: int | None = None
+    token_mint_window_s: float = 600.0
     latency_ms: float = 0
     fail_rate: float = 0.0
     lost_reply_rate: float = 0.0

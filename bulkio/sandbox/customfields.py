@@ -90,7 +90,7 @@ class CustomFields:
         for entry in entries:
             if not isinstance(entry, dict):
                 raise errors.invalid_value("custom_fields")
-            meta = _resolve(fields, entry)
+            meta = resolve_field(fields, entry)
             if "value" in entry:
                 out[meta["field_id"]] = check_value(meta, entry["value"])
         return out
@@ -183,7 +183,7 @@ def _check_number(meta: dict, value):
     return value
 
 
-def _resolve(fields: list[dict], entry: dict) -> dict:
+def resolve_field(fields: list[dict], entry: dict) -> dict:
     """The field an entry names, in any of the shapes Zoho accepts."""
     for key in ("customfield_id", "custom_field_id"):
         if entry.get(key) not in (None, ""):

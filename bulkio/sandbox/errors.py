@@ -1,6 +1,6 @@
 """Zoho's error answers, in one table so a wording learned later is changed in one place.
 
-Codes 0, 1000, 1002, 44, 45, 1070 and 57 are documented or widely observed; the others are the
+Codes 0, 1000, 1002, 44, 45, 1070 are documented, 57 and 1038 widely observed; the others are the
 codes third parties report for the same situations (Zoho documents no catalogue)."""
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def bad_method(method: str) -> ZohoError:
 
 
 def bad_json() -> ZohoError:
-    return ZohoError(400, 4, "Invalid value passed for JSONString")
+    # Undocumented; the message is the one integrations report seeing, the code as observed.
+    return ZohoError(400, 1038, "JSON is not well formed")
 
 
 def invalid_value(field: str) -> ZohoError:

@@ -108,7 +108,8 @@ DOCUMENTS = (
               _messages("The invoice has been created.", "Invoice information has been updated.",
                         "The invoice has been deleted.")),
     _document("bills", "bill", "Bill", "bill_number", "BILL-", "bill", "vendor_id",
-              _messages("The bill has been created.", "Bill information has been updated.",
+              # Zoho's own example answers a bill create with "success", unlike every other module.
+              _messages("success", "Bill information has been updated.",
                         "The bill has been deleted.")),
     _document("estimates", "estimate", "Estimate", "estimate_number", "EST-", "estimate", "customer_id",
               _messages("The estimate has been created", "Estimate information has been updated.",

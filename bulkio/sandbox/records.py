@@ -7,7 +7,7 @@ import copy
 import time
 
 from . import errors, listing, rules
-from .customfields import CustomFields, unique_key
+from .customfields import CustomFields, resolve_field, unique_key
 from .modules import ModuleSpec
 from .store import Store
 
@@ -93,7 +93,7 @@ class Records:
                 return self.update(org, spec, owner, body), False
             if not create:
                 raise errors.not_found(spec.title)
-            body = _with_key_value(body, meta, value)
+            body = _with_key_value(body, self.custom_fields.fields(org, spec.entity), meta, value)
             rules.require(spec.upsert_requires, body)
             return self.create(org, spec, body), True
 
@@ -207,19 +207,26 @@ class Records:
                 raise errors.duplicate_custom_value(meta["label"], record["_cf"][name[3:]])
 
 
-def _with_key_value(body: dict, meta: dict, value: str) -> dict:
-    """The body of an upsert that creates, holding the key's value when the body does not set it
-    (otherwise a retried upsert could not find the record it created)."""
+def _with_key_value(body: dict, fields: list[dict], meta: dict, value: str) -> dict:
+    """The body of an upsert that creates, holding the header's key value: the header names the
+    record, so an entry of the body for the key field gives way to it (otherwise a retried
+    upsert could not find the record it created)."""
     entries = body.get("custom_fields") if isinstance(body.get("custom_fields"), list) else []
-    names = {meta["field_id"], meta["api_name"], meta["label"], str(meta["index"])}
-    for entry in entries:
-        if isinstance(entry, dict) and any(
-            str(entry.get(k)) in names for k in ("customfield_id", "custom_field_id", "api_name", "label", "index")
-        ):
-            return body
+    kept = [entry for entry in entries if _names_field(fields, entry) != meta["field_id"]]
     body = dict(body)
-    body["custom_fields"] = [*entries, {"api_name": meta["api_name"], "value": value}]
+    body["custom_fields"] = [*kept, {"api_name": meta["api_name"], "value": value}]
     return body
+
+
+def _names_field(fields: list[dict], entry) -> str | None:
+    """The id of the field a `custom_fields` entry names (None when it names none; the create
+    then refuses the entry)."""
+    if not isinstance(entry, dict):
+        return None
+    try:
+        return resolve_field(fields, entry)["field_id"]
+    except errors.ZohoError:
+        return None
 
 
 # Zoho's list answers for documents carry the header only; line items come with GET by id.

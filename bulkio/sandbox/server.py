@@ -147,10 +147,12 @@ class Handler(BaseHTTPRequestHandler):
         params = dict(query)
         if raw:
             params.update({k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()})
-        answer = sandbox.tokens.grant(params, sandbox.config.token_ttl_s, sandbox.base_url)
+        config = sandbox.config
+        status, answer = sandbox.tokens.grant(params, config.token_ttl_s, sandbox.base_url,
+                                              config.token_mint_limit, config.token_mint_window_s)
         if "access_token" in answer:
             sandbox.stats.bump("tokens_issued")
-        self._send(200, answer, {}, count=False)
+        self._send(status, answer, {}, count=False)
 
     # --- bytes in and out ----------------------------------------------------------------------
 

@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
+import collections
 import secrets
 import threading
 import time
+
+# Zoho's answer when a refresh token mints too often (undocumented; as integrations report it).
+TOO_MANY_MINTS = {
+    "error": "Access Denied",
+    "error_description": "You have made too many requests continuously. Please try again after some time.",
+    "status": "failure",
+}
 
 
 class TokenIssuer:
@@ -18,25 +26,34 @@ class TokenIssuer:
         self._clock = clock
         self._lock = threading.Lock()
         self._tokens: dict[str, float] = {}
+        self._minted: collections.deque = collections.deque()
 
     def __repr__(self) -> str:
         return f"TokenIssuer(client_id={self.client_id!r})"
 
-    def grant(self, params: dict, ttl_s: float, api_domain: str) -> dict:
-        """Zoho's answer to a token request (always HTTP 200, errors as {"error": ...})."""
+    def grant(self, params: dict, ttl_s: float, api_domain: str, mint_limit: int | None = None,
+              mint_window_s: float = 600.0) -> tuple[int, dict]:
+        """Zoho's answer to a token request as (HTTP status, body): errors of the grant are 200
+        with {"error": ...}; more than `mint_limit` tokens within `mint_window_s` is a 400
+        "Access Denied" (None: no limit)."""
         if params.get("grant_type") != "refresh_token":
-            return {"error": "unsupported_grant_type"}
+            return 200, {"error": "unsupported_grant_type"}
         if params.get("client_id") != self.client_id or params.get("client_secret") != self._client_secret:
-            return {"error": "invalid_client"}
+            return 200, {"error": "invalid_client"}
         if params.get("refresh_token") != self._refresh_token:
-            return {"error": "invalid_code"}
+            return 200, {"error": "invalid_code"}
         token = "1000." + secrets.token_hex(16) + "." + secrets.token_hex(16)
         with self._lock:
             now = self._clock()
+            while self._minted and self._minted[0] <= now - mint_window_s:
+                self._minted.popleft()
+            if mint_limit is not None and len(self._minted) >= mint_limit:
+                return 400, dict(TOO_MANY_MINTS)
+            self._minted.append(now)
             self._tokens = {t: exp for t, exp in self._tokens.items() if exp > now}
             self._tokens[token] = now + ttl_s
         expires_in = int(ttl_s) if float(ttl_s).is_integer() else ttl_s
-        return {"access_token": token, "expires_in": expires_in, "api_domain": api_domain, "token_type": "Bearer"}
+        return 200, {"access_token": token, "expires_in": expires_in, "api_domain": api_domain, "token_type": "Bearer"}
 
     def valid(self, authorization: str | None) -> bool:
         """Whether an Authorization header carries a live token of ours."""
