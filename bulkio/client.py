@@ -121,8 +121,15 @@ class ZohoClient:
         return self.request("GET", path, params=params)[1]
 
     def iter_records(self, module, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every record of a module, read in pages of 200, with optional Zoho filters."""
+        """Every record of a module, read in pages of 200, with optional Zoho filters.
+
+        Records and documents are listed whatever their status (filter_by=Status.All) unless the
+        caller filters by status: which records Zoho lists by default is undocumented, and an
+        inactive item missed here would be taken for one that does not exist."""
         module = _module(module)
+        params = dict(params or {})
+        if getattr(module, "kind", None) in ("record", "document"):
+            params.setdefault("filter_by", "Status.All")
         return iter_records(lambda p: self.get(module.endpoint, p), module.plural, params, PER_PAGE)
 
     def get_record(self, module, record_id: str) -> dict[str, Any]:
