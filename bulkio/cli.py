@@ -226,7 +226,7 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
         for line in plan.lines():
             click.echo(line)
 
-    with row_progress(0) as on_progress:
+    with row_progress() as on_progress:
         result = run_import(opts, client, module, on_plan=on_plan, on_progress=on_progress,
                             on_warning=lambda w: click.echo(f"Warning: {w}", err=True))
     _finish(result)

@@ -10,12 +10,17 @@ from tqdm import tqdm
 
 
 @contextmanager
-def row_progress(total: int, desc: str = "rows") -> Iterator:
-    """Yields an `on_progress(event)` callback drawing rows done, failed, rate and time left."""
-    bar = tqdm(total=total, desc=desc, unit="row", file=sys.stderr, disable=not sys.stderr.isatty(),
-               dynamic_ncols=True, leave=True)
+def row_progress(desc: str = "rows") -> Iterator:
+    """Yields an `on_progress(event)` callback drawing rows done, failed, rate and time left.
+
+    The bar appears with the first row, so the plan printed before it stays readable."""
+    bars: list[tqdm] = []
 
     def on_progress(event) -> None:
+        if not bars:
+            bars.append(tqdm(total=event.total, desc=desc, unit="row", file=sys.stderr, dynamic_ncols=True,
+                             disable=not sys.stderr.isatty()))
+        bar = bars[0]
         bar.total = event.total
         bar.n = event.done
         bar.set_postfix(failed=event.failed, per_min=f"{event.rate:.0f}", refresh=False)
@@ -24,4 +29,5 @@ def row_progress(total: int, desc: str = "rows") -> Iterator:
     try:
         yield on_progress
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
