@@ -92,7 +92,8 @@ def render(merged: dict) -> str:
         p = parts["local"]
         out += [f"**Local pipeline, 100,000 rows x 20 columns** — `{p['command']}` ({p['started']})", ""]
         out += _table(p["rows"], ["format", "mode", "rows", "runs", "seconds", "cpu_seconds", "peak_mb"]) + [""]
-        out += _table([{"ratio": k, "value": v} for k, v in p["ratios"].items()], ["ratio", "value"]) + [""]
+        ratios = [{"ratio": k, **(v if isinstance(v, dict) else {"wall": v})} for k, v in p["ratios"].items()]
+        out += _table(ratios, ["ratio", "wall", "cpu"]) + [""]
         out += ["**Growth (CSV)**", ""]
         out += _table(p["growth"], ["size", "mode", "runs", "seconds", "cpu_seconds", "peak_mb"]) + [""]
     if "export" in parts:
