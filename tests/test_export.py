@@ -151,7 +151,8 @@ def test_a_formula_is_inert_in_both_formats_and_goes_back_in_unchanged(sandbox, 
         writes = sandbox.stats.writes
         assert reimport(tmp_path / name, client, module, tmp_path).counts == {"unchanged": 3}
         assert sandbox.stats.writes == writes
-    assert sandbox.records("items")[0]["name"] == FORMULA
+    # items are created by 8 threads, so which one was stored first is not fixed
+    assert [r["name"] for r in sandbox.records("items")].count(FORMULA) == 1
 
 
 def test_an_edited_export_updates_only_the_edited_row(sandbox, tmp_path):
