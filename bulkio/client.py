@@ -184,7 +184,7 @@ class ZohoClient:
         created and 200 when it updated; other answers fall back to Zoho's message.
         """
         module = _module(module)
-        headers = {"X-Unique-Identifier-Key": key_api_name, "X-Unique-Identifier-Value": str(key_value)}
+        headers = {"X-Unique-Identifier-Key": key_api_name, "X-Unique-Identifier-Value": _header_value(key_value)}
         if create:
             headers["X-Upsert"] = "true"
         status, envelope = self.request("PUT", module.endpoint, json=payload, headers=headers)
@@ -283,6 +283,17 @@ class ZohoClient:
 
     def _secrets(self) -> tuple[str, ...]:
         return self.settings.secrets() + self._auth.secrets()
+
+
+def _header_value(value) -> str | bytes:
+    """HTTP header values are Latin-1; a key beyond it (東京-1) goes as UTF-8 bytes, which Zoho
+    does not document either way, rather than failing the row."""
+    text = str(value)
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+    return text
 
 
 def _module(module):

@@ -14,6 +14,7 @@ Found more than once: bulkio cannot tell, and says so.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 #: How many times one row's write is tried when its answers keep getting lost.
+log = logging.getLogger("bulkio.runner")
+
 MAX_LOST_ANSWERS = 3
 E_UNKNOWN_OUTCOME = "E_UNKNOWN_OUTCOME"
 E_AMBIGUOUS = "E_AMBIGUOUS_RECORD"
@@ -275,6 +278,12 @@ class _Run:
             # Only a lookup gets here (a write's own error is handled in _send): the row stays
             # `unknown` so that the next run checks it again instead of creating it blindly.
             return self._lookup_failed(item, exc)
+        except Exception as exc:  # one row's surprise must not cost the report of every row
+            log.exception("row %s: unexpected error", item.row)
+            self.journal.mark_done(item.row, "unknown", error_code="E_INTERNAL", retryable=True)
+            return RowOutcome(item.row, item.key, "failed", error_code="E_INTERNAL", message=(
+                f"bulkio could not finish this row ({type(exc).__name__}: {str(exc)[:200]}); "
+                "run the same command again, and report it if it persists"))
 
     def _check_lost_create(self, item: WorkItem, entry: JournalEntry) -> RowOutcome:
         """An earlier run's create of this row went out and its answer never came."""

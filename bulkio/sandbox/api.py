@@ -128,4 +128,13 @@ def _allow(method: str, allowed: str) -> None:
 
 def _header(headers: dict, name: str) -> str | None:
     lowered = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lowered), None)
+    value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+    return _utf8(value) if value is not None else None
+
+
+def _utf8(value: str) -> str:
+    # http.server reads header bytes as latin-1; a client sending UTF-8 bytes means UTF-8
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
