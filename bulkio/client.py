@@ -2,8 +2,10 @@
 
 Every call goes through the shared Limiter, carries the organization_id and the OAuth header,
 and comes back as Zoho's parsed envelope or an ApiError subclass. 429 answers are handled here
-because their body code decides: 44/1070 slow the limiter down and retry after a backoff with
-jitter, 45 raises QuotaExhausted. Connect errors and 5xx are retried below, in the session.
+because their body code decides: 44 (per minute) tells the limiter, which holds every thread until
+the server's window frees and learns its rate, then the call is sent again; 1070 (in flight) is
+retried after a backoff with jitter; 45 raises QuotaExhausted. Connect errors and 5xx are retried
+below, in the session.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from bulkio.settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
 
-RATE_RETRIES = 8
+RATE_RETRIES = 8  # 1070 answers one call may get before it fails
+#: a call refused per minute (44) for longer than this fails: three of Zoho's windows, so only
+#: something else spending the organisation's calls can keep it out that long
+RATE_WAIT_MAX = 180.0
+CONCURRENCY_CODE = 1070
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 30.0
 FIELD_PATHS = ("/settings/fields", "/customfields")
@@ -206,6 +212,7 @@ class ZohoClient:
         params = {**(params or {}), "organization_id": self.settings.organization_id}
         self.stats.add("reads" if method == "GET" else "writes")
         rate_attempts = 0
+        refused_since: float | None = None
         refreshed = False
         while True:
             response, ticket = self._send(method, url, params=params, json=json, headers=headers)
@@ -216,11 +223,13 @@ class ZohoClient:
                 continue
             envelope = self._envelope(response)
             if response.status_code == 429:
-                self._on_429(response, envelope, ticket, rate_attempts)
+                refused_since = refused_since or time.monotonic()
+                self._on_429(response, envelope, ticket, rate_attempts, time.monotonic() - refused_since)
                 rate_attempts += 1
                 self.stats.add("retries")
                 continue
-            self._limiter.succeeded()
+            if self._limiter.succeeded(ticket):
+                log.info("Zoho's per-minute window is full: pacing at %.0f calls per minute", self._limiter.rate)
             if response.status_code >= 400 or envelope.get("code", 0) != 0:
                 raise self._error(response, envelope)
             return response.status_code, envelope
@@ -242,18 +251,24 @@ class ZohoClient:
         )
         return response, ticket
 
-    def _on_429(self, response, envelope, ticket: int, attempt: int) -> None:
+    def _on_429(self, response, envelope, ticket: int, attempt: int, refused_for: float) -> None:
         code = envelope.get("code")
         self.stats.count_429(code)
         if code == QUOTA_CODE:
             self._limiter.exhaust()
             raise self._error(response, envelope)
-        if attempt >= self._rate_retries:
+        if code == CONCURRENCY_CODE:
+            if attempt >= self._rate_retries:
+                raise self._error(response, envelope)
+            delay = min(BACKOFF_MAX, self._backoff_base * 2**attempt)
+            self._sleep(delay * random.uniform(0.5, 1.5))  # jitter keeps threads from retrying in step
+            return
+        # per minute (44, or a 429 without a code): no sleep here, the limiter holds the next send
+        # until the window can take it; a backoff on top would only leave the window unused
+        if refused_for > RATE_WAIT_MAX:
             raise self._error(response, envelope)
         if self._limiter.slowed_down(ticket):
-            log.info("Zoho answered 429 (code %s): slowing to %.0f calls per minute", code, self._limiter.rate)
-        delay = min(BACKOFF_MAX, self._backoff_base * 2**attempt)
-        self._sleep(delay * random.uniform(0.5, 1.5))  # jitter keeps threads from retrying in step
+            log.debug("Zoho answered 429 (code %s): one probe at a time until its window frees", code)
 
     def _envelope(self, response: requests.Response) -> dict[str, Any]:
         try:

@@ -1,13 +1,21 @@
 """One limiter shared by every thread: pace per minute, calls in flight, and a daily budget.
 
 Hand-written rather than pyrate-limiter: what bulkio needs is an evenly spaced schedule (so
-Zoho's sliding 60 s window never overflows, even at the window's edge), a rate that adapts to
-429s (halve, then recover slowly), an in-flight cap and a daily budget learned from answer
-headers. pyrate-limiter allows bursts up to the limit within a window and knows none of the
-rest, so it would end up wrapped in as much code as this file.
+Zoho's sliding 60 s window never overflows, even at the window's edge), a rate learned from 429s,
+an in-flight cap and a daily budget learned from answer headers. pyrate-limiter allows bursts up
+to the limit within a window and knows none of the rest, so it would end up wrapped in as much
+code as this file.
 
 Each call reserves a start time `interval` after the previous reservation, then sleeps until
 it; the clock and sleep are injected so unit tests never really wait.
+
+Learning the server's rate (when bulkio is told more than the server allows): a per-minute 429
+(code 44) means the server's window is full. From then on only one probe at a time goes out, at
+growing gaps, until one is accepted: the window has then freed its oldest call, so the calls
+accepted since the measure began (the window's content) over the time since (the window's
+length) is the server's rate, and the schedule takes it. Zoho's X-Rate-Limit-* headers only
+count the day, so they cannot tell this. A rate learned a little low creeps back up by CREEP per
+accepted call; one that ends a little high shows as a single 429 and is measured again.
 """
 
 from __future__ import annotations
@@ -23,13 +31,20 @@ from bulkio.errors import QUOTA_CODE, QuotaExhausted
 #: stay this much under the nominal rate, so jitter in arrival times cannot fill the server's window
 SAFETY = 1.03
 #: never slow below this share of the configured rate
-MIN_FACTOR = 1 / 16
-#: each success after a slow-down gives back this share of the configured rate
-RECOVERY_STEP = 0.02
-#: after a cut, further 429s within this many intervals (and at least MIN_COOLDOWN s) are taken
-#: as the same full window draining, not as proof that the new rate is still too high
-COOLDOWN_INTERVALS = 4
-MIN_COOLDOWN = 1.0
+MIN_FACTOR = 1 / 64
+#: while refused, each probe waits twice as long as the last, from one interval ...
+PROBE_GROWTH = 2.0
+#: ... but at most this share of the time the measure has run: the probe that finds the window
+#: open is then at most this much late, and the rate it teaches at most this much low
+PROBE_SHARE = 0.1
+#: each accepted call raises a learned rate by this share, up to the told rate (+2 % per 100 calls)
+CREEP = 0.0002
+#: refusals that end before the measure holds this many accepted calls, or before it is as long as
+#: the window learned last time, teach nothing: they are the tail of an older, fuller window (or
+#: too few calls to count), and the measure goes on
+MIN_SAMPLE = 10
+#: Zoho's window: after this long without a call it holds nothing, and a new measure begins
+WINDOW_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,7 @@ class Limiter:
     """Paces calls for every thread of a run.
 
     Use `with limiter.slot() as ticket: send()`; report answers with `observe(headers)`,
-    `succeeded()` and `slowed_down(ticket)`.
+    `succeeded(ticket)` and `slowed_down(ticket)`.
     """
 
     def __init__(
@@ -66,9 +81,15 @@ class Limiter:
         self._lock = threading.Lock()
         self._in_flight = threading.BoundedSemaphore(max_in_flight)
         self._next_start = float("-inf")
+        self._last_start = float("-inf")
         self._tickets = 0
-        self._cut_at_ticket = 0
-        self._cut_until = float("-inf")
+        self._stale_upto = 0  # calls with tickets up to this one were sent before the last change
+        self._version = 0  # bumped when the schedule changes, so sleeping threads take a new place
+        self._refused_since: float | None = None  # set while the server's window is full
+        self._gap = 0.0  # seconds between probes while refused
+        self._measure_from: float | None = None  # first accepted call of the current measure
+        self._accepted = 0  # calls accepted since then
+        self._window = 0.0  # the server window's length as last learned, in seconds
         self._limit = daily_limit
         self._remaining = daily_limit
         self._reset: str | None = None
@@ -77,6 +98,11 @@ class Limiter:
     def interval(self) -> float:
         """Seconds between two starts at the current rate."""
         return 60.0 / self.rate * SAFETY
+
+    @property
+    def refused(self) -> bool:
+        """True while the server refuses calls and only probes go out."""
+        return self._refused_since is not None
 
     @property
     def quota(self) -> QuotaInfo | None:
@@ -96,19 +122,28 @@ class Limiter:
             self.release()
 
     def acquire(self) -> int:
-        """Take an in-flight place and wait for this call's start time; QuotaExhausted if spent."""
+        """Take an in-flight place and wait for this call's start time; QuotaExhausted if spent.
+
+        A thread whose turn was planned before the schedule changed (a 429, a learned rate)
+        takes a new turn rather than send on the old plan."""
         self._in_flight.acquire()
         try:
             with self._lock:
                 self._spend_budget()
-                now = self._clock()
-                start = max(now, self._next_start)
-                self._next_start = start + self.interval
-                self._tickets += 1
-                ticket = self._tickets
-            if start > now:
-                self._sleep(start - now)
-            return ticket
+            while True:
+                with self._lock:
+                    now = self._clock()
+                    self._restart_measure_if_idle(now)
+                    start = max(now, self._next_start)
+                    self._next_start = start + (self._gap if self.refused else self.interval)
+                    version = self._version
+                if start > now:
+                    self._sleep(start - now)
+                with self._lock:
+                    if version == self._version:
+                        self._tickets += 1
+                        self._last_start = start
+                        return self._tickets
         except BaseException:
             self._in_flight.release()
             raise
@@ -137,28 +172,68 @@ class Limiter:
                 self._limit = 0
 
     def slowed_down(self, ticket: int) -> bool:
-        """A call got 429 (44/1070): halve the rate, once per burst. True if the rate was cut.
+        """A call got a per-minute 429 (code 44): hold every call but one probe. True if news.
 
-        Calls that started before the last cut were paced at the old rate, and the server's
-        window takes a while to drain after a cut: 429s from either say nothing new, so they do
-        not cut again.
+        The first refusal holds the schedule for one interval; each refused probe doubles the
+        gap, up to PROBE_SHARE of the measure's length. Calls sent before the last change were
+        planned on the old schedule: their 429s say nothing new and change nothing.
+        """
+        with self._lock:
+            if ticket <= self._stale_upto:
+                return False
+            now = self._clock()
+            if self._refused_since is None:
+                self._refused_since = now
+                self._gap = self.interval
+            else:
+                self._gap *= PROBE_GROWTH
+            if self._measure_from is not None:
+                self._gap = min(self._gap, max(self.interval, PROBE_SHARE * (now - self._measure_from)))
+            self._change_schedule(now + self._gap)
+            return True
+
+    def succeeded(self, ticket: int | None = None) -> bool:
+        """A call was answered without a 429. True if that taught the limiter a new rate.
+
+        The first accepted probe after refusals ends them and sets the rate to what the server
+        accepted over the measure; other calls let a learned rate creep back towards the told
+        one. `ticket=None` counts as a call sent now.
         """
         with self._lock:
             now = self._clock()
-            if ticket <= self._cut_at_ticket or now < self._cut_until:
-                return False
-            self._cut_until = now + max(MIN_COOLDOWN, COOLDOWN_INTERVALS * self.interval)
-            self.rate = max(self.rate / 2, self.base_rate * MIN_FACTOR)
-            self._cut_at_ticket = self._tickets
-            # the next start is spaced by the new, longer interval
-            self._next_start = max(self._next_start, now + self.interval)
-            return True
+            if self._measure_from is None:
+                self._measure_from = now
+            fresh = ticket is None or ticket > self._stale_upto
+            if fresh and self._refused_since is not None:
+                return self._learn(now)
+            self._accepted += 1
+            if fresh and self.rate < self.base_rate:
+                self.rate = min(self.base_rate, self.rate * (1 + CREEP))
+            return False
 
-    def succeeded(self) -> None:
-        """A call was answered without a 429: give back a little of the rate."""
-        with self._lock:
-            if self.rate < self.base_rate:
-                self.rate = min(self.base_rate, self.rate + self.base_rate * RECOVERY_STEP)
+    def _learn(self, now: float) -> bool:
+        """Refusals ended: the calls accepted since the measure began filled one server window,
+        and the window's length has just passed since the first of them. True if the rate was set."""
+        self._refused_since = None
+        elapsed = now - self._measure_from
+        learned = self._accepted >= MIN_SAMPLE and elapsed > 0 and elapsed >= self._window
+        if learned:
+            measured = self._accepted * 60.0 / elapsed
+            self.rate = max(min(self.rate, measured), self.base_rate * MIN_FACTOR)
+            self._measure_from, self._accepted, self._window = now, 0, elapsed
+        self._accepted += 1
+        self._change_schedule(now + self.interval)
+        return learned
+
+    def _change_schedule(self, next_start: float) -> None:
+        self._next_start = next_start
+        self._stale_upto = self._tickets
+        self._version += 1
+
+    def _restart_measure_if_idle(self, now: float) -> None:
+        """After a pause of a whole window the server's window is empty: a new measure begins."""
+        if self._refused_since is None and now - self._last_start > WINDOW_S:
+            self._measure_from, self._accepted = None, 0
 
     def _spend_budget(self) -> None:
         if self._remaining is None:

@@ -26,7 +26,7 @@ from bulkio.journal import Journal
 from bulkio.mapper import PayloadBuilder, payload_hash
 from bulkio.modules import Module, load_module
 from bulkio.formulas import unguard_cell, unguard_frame
-from bulkio.readers import describe, iter_tables, read_table
+from bulkio.readers import describe, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
 from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
@@ -83,22 +83,26 @@ class Prepared:
 
 @dataclass
 class ImportResult:
+    """`rows` is every record's report row, except for a large file validated in chunks: then
+    only its first problems, and `tally` counts the statuses of every row."""
+
     rows: list[ReportRow]
     files: ReportFiles | None
     warnings: list[str] = field(default_factory=list)
     plan: Plan | None = None
     stopped: str | None = None
     calls: dict = field(default_factory=dict)
+    tally: Counter | None = None
 
     @property
     def counts(self) -> Counter:
-        return Counter(r.status for r in self.rows)
+        return Counter(self.tally) if self.tally is not None else Counter(r.status for r in self.rows)
 
     @property
     def exit_code(self) -> ExitCode:
         if self.stopped:
             return ExitCode.STOPPED
-        if all(r.status in GOOD for r in self.rows):
+        if all(status in GOOD for status, n in self.counts.items() if n):
             return ExitCode.OK
         return ExitCode.ROWS_FAILED
 
@@ -126,60 +130,6 @@ def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
     to_payload = PayloadBuilder(module)
     items = [_work_item(module, to_payload, rec) for rec in validation.records]
     return Prepared(module, frame, columns, validation, items, key_api_name)
-
-
-@dataclass
-class ChunkedValidation:
-    """What `validate_in_chunks` found: counts, and the problems (kept; valid rows are not)."""
-
-    total_rows: int
-    valid_rows: int
-    errors: list[RowError]
-    invalid_rows: set[int]
-    warnings: list[str]
-    chunks: int
-
-
-def validate_in_chunks(
-    opts: ImportOptions, module: Module, *, chunk_rows: int = 50_000,
-    on_chunk: Callable[[int], None] | None = None,
-) -> ChunkedValidation:
-    """Read, validate and map a file chunk by chunk, keeping only the problems, so memory stays
-    flat however long a valid file is (prepare() holds the whole table, every record and every
-    payload at once). Keys are checked for duplicates across chunks. `on_chunk(rows_done)` is
-    called after each chunk.
-
-    Example: validate_in_chunks(ImportOptions(Path("big.csv"), "items", key="External ID"), module)
-    """
-    mapping = load_mapping(opts.mapping) if opts.mapping else None
-    date_format = opts.date_format or (mapping.options.get("date_format") if mapping else None)
-    key_field = resolve_key(module, opts.key) if opts.key else None
-    is_text = describe(opts.path, sheet=opts.sheet).kind != "xlsx"
-    seen_keys: dict[str, int] = {}
-    errors: list[RowError] = []
-    invalid: set[int] = set()
-    total = valid = chunks = 0
-    columns = None
-    to_payload = PayloadBuilder(module)
-    for chunk in iter_tables(opts.path, chunk_rows=chunk_rows, sheet=opts.sheet):
-        chunk = _unguard(chunk) if is_text else chunk
-        if columns is None:
-            columns = match_columns(list(chunk.columns), module, mapping)
-            check_header_row(chunk, module, columns, mapping)
-            separator = decimal_separator(opts, mapping, columns)
-        result = validate_frame(chunk, module, columns, key_field=key_field, mode=opts.effective_mode,
-                                date_format=date_format, seen_keys=seen_keys,
-                                decimal_separator=separator)
-        for record in result.records:
-            to_payload(record.values)  # mapping problems surface here, as in prepare()
-        errors += result.errors
-        invalid |= result.invalid_rows
-        total += result.total_rows
-        valid += len(result.records)
-        chunks += 1
-        if on_chunk:
-            on_chunk(total)
-    return ChunkedValidation(total, valid, errors, invalid, columns.warnings if columns else [], chunks)
 
 
 XLSX_DECIMAL_COMMA = ("the decimal comma (--decimal-comma, or decimal_separator in the mapping) "
@@ -234,9 +184,20 @@ def _work_item(module: Module, to_payload: PayloadBuilder, record) -> WorkItem:
 
 
 def run_validate(
-    opts: ImportOptions, module: Module, *, on_warning: Callable[[str], None] | None = None
+    opts: ImportOptions, module: Module, *, on_warning: Callable[[str], None] | None = None,
+    large_file_bytes: int | None = None, chunk_rows: int | None = None,
 ) -> ImportResult:
-    """Check every row and write the report; no write call is made."""
+    """Check every row and write the report; no write call is made.
+
+    A file larger than `large_file_bytes` (default bigfile.LARGE_FILE_BYTES) is read, checked
+    and reported `chunk_rows` rows at a time (bigfile.validate_streamed), documents excepted.
+    """
+    from bulkio import bigfile  # it builds on this module
+
+    limit = bigfile.LARGE_FILE_BYTES if large_file_bytes is None else large_file_bytes
+    if not module.is_document and bigfile.is_large(opts.path, limit):
+        return bigfile.validate_streamed(opts, module, on_warning=on_warning,
+                                         chunk_rows=chunk_rows or bigfile.CHUNK_ROWS)
     prep = prepare(opts, module)
     _warn(prep, on_warning)
     valid = [ReportRow(i.row, i.key, "valid", None, None, "") for i in prep.items]

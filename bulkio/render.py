@@ -14,10 +14,12 @@ MAX_PROBLEMS = 50
 
 def problem_lines(result, limit: int = MAX_PROBLEMS) -> list[str]:
     """One line per row that needs fixing, with its row number; the rest are in the report."""
-    bad = [r for r in result.rows if r.status in PROBLEM_STATUSES]
-    lines = [f"Row {r.row} [{r.error_code}] {r.message}" for r in bad[:limit]]
-    if len(bad) > limit:
-        lines.append(f"... and {len(bad) - limit} more rows in the report")
+    bad = [r for r in result.rows if r.status in PROBLEM_STATUSES][:limit]
+    lines = [f"Row {r.row} [{r.error_code}] {r.message}" for r in bad]
+    # counted, not listed: a large file's result keeps only its first problem rows
+    more = sum(n for s, n in result.counts.items() if s in PROBLEM_STATUSES) - len(bad)
+    if more > 0:
+        lines.append(f"... and {more} more rows in the report")
     return lines
 
 
@@ -26,7 +28,7 @@ def summary_lines(result) -> list[str]:
     counts = result.counts
     parts = [f"{counts[s]} {s}" for s in ORDER if counts.get(s)]
     parts += [f"{n} {s}" for s, n in sorted(counts.items()) if s not in ORDER]
-    lines = [f"Rows: {len(result.rows)} ({', '.join(parts) or 'none'})"]
+    lines = [f"Rows: {sum(counts.values())} ({', '.join(parts) or 'none'})"]
     if result.files:
         lines.append(f"Report: {result.files.report}")
         if result.files.errors:

@@ -11,9 +11,10 @@ import csv
 import os
 import tempfile
 from collections import Counter
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 from openpyxl import Workbook
@@ -81,16 +82,79 @@ def write_report(
         write_report("items.report.xlsx", rows, df, summary={"module": "items"})
         # -> ReportFiles(report=items.report.xlsx, errors=items.report.errors.xlsx)
     """
-    path = Path(path)
-    kind = _kind(path)
-    table = _InputTable(input_df)
-    header, body, statuses = _report_table(rows, table)
-    if kind == "xlsx":
-        sheets = [("Report", header, body, statuses)]
-        _write_xlsx(path, sheets, summary=_summary_rows(rows, summary))
-    else:
-        _write_csv(path, header, body)
-    return ReportFiles(path, _write_errors(path, kind, rows, table))
+    with ReportWriter(path) as writer:
+        writer.add(rows, input_df)
+        return writer.close(summary=summary)
+
+
+class ReportWriter:
+    """The report and its errors file written a batch of rows at a time, so a file of a million
+    rows never has to be held whole: `add` the batches in input order, then `close`.
+
+    Both files are written to temporary files beside their targets and appear only at `close`
+    (leaving the `with` block by an exception discards them). An XLSX sheet takes its column
+    widths from the first batch: a streamed sheet cannot widen a column once rows are written.
+
+    Example:
+        with ReportWriter("big.report.xlsx") as writer:
+            for rows, chunk in batches:
+                writer.add(rows, chunk)
+            files = writer.close(summary={"module": "items"})
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.kind = _kind(self.path)
+        self.counts: Counter = Counter()
+        self.total = 0
+        self._report: _CsvSheet | _XlsxSheet | None = None
+        self._errors: _CsvSheet | _XlsxSheet | None = None
+
+    def __enter__(self) -> ReportWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.discard()
+
+    def add(self, rows: Sequence[ReportRow], input_df: pd.DataFrame | None) -> None:
+        """Append the outcome rows of one batch; `input_df` holds their input rows (at least)."""
+        table = _InputTable(input_df)
+        header, body, statuses = _report_table(rows, table)
+        if self._report is None:
+            self._report = self._open(self.path, "Report", header, body, with_status=True)
+        self._report.append(body, statuses)
+        failed = _errors_body(rows, table)
+        if failed and self._errors is None:
+            self._errors = self._open(errors_path(self.path), "Errors", table.columns + list(ERROR_COLUMNS),
+                                      failed, with_status=False)
+        if failed:
+            self._errors.append(failed, None)
+        self.counts.update(r.status for r in rows)
+        self.total += len(rows)
+
+    def close(self, *, summary: dict[str, Any]) -> ReportFiles:
+        """Move both files into place (the errors file only when a row failed; a stale one from
+        an earlier run is removed) and say where they are."""
+        if self._report is None:
+            self.add([], None)
+        self._report.commit(_summary_rows(self.total, self.counts, summary))
+        target = errors_path(self.path)
+        for stale in (target.with_suffix(".csv"), target.with_suffix(".xlsx")):
+            stale.unlink(missing_ok=True)
+        if self._errors is not None:
+            self._errors.commit(None)
+        return ReportFiles(self.path, target if self._errors is not None else None)
+
+    def discard(self) -> None:
+        """Remove whatever was not committed (nothing after `close`)."""
+        for sheet in (self._report, self._errors):
+            if sheet is not None:
+                sheet.discard()
+
+    def _open(self, path: Path, title: str, header: list[str], first: list[list[str]], *, with_status: bool):
+        if self.kind == "xlsx":
+            return _XlsxSheet(path, title, header, first, with_status=with_status)
+        return _CsvSheet(path, header)
 
 
 def errors_path(report_path: str | Path) -> Path:
@@ -144,29 +208,18 @@ def _report_table(rows: Sequence[ReportRow], table: _InputTable):
     return header, body, [r.status for r in rows]
 
 
-def _write_errors(path: Path, kind: str, rows: Sequence[ReportRow], table: _InputTable):
-    target = errors_path(path)
-    for stale in (target.with_suffix(".csv"), target.with_suffix(".xlsx")):
-        stale.unlink(missing_ok=True)
-    failed = [r for r in rows if r.status in ERROR_STATUSES]
-    if not failed:
-        return None
-    header = table.columns + list(ERROR_COLUMNS)
-    body = [
+def _errors_body(rows: Sequence[ReportRow], table: _InputTable) -> list[list[str]]:
+    return [
         [*table.cells(input_row), _text(r.error_code), _text(r.message)]
-        for r in failed
+        for r in rows
+        if r.status in ERROR_STATUSES
         for input_row in (r.rows or (r.row,))
     ]
-    if kind == "xlsx":
-        _write_xlsx(target, [("Errors", header, body, None)], summary=None)
-    else:
-        _write_csv(target, header, body)
-    return target
 
 
-def _summary_rows(rows: Sequence[ReportRow], summary: dict[str, Any]) -> list[list[str]]:
-    lines = [["rows", str(len(rows))]]
-    lines += [[f"status: {s}", str(n)] for s, n in sorted(Counter(r.status for r in rows).items())]
+def _summary_rows(total: int, counts: Counter, summary: dict[str, Any]) -> list[list[str]]:
+    lines = [["rows", str(total)]]
+    lines += [[f"status: {s}", str(n)] for s, n in sorted(counts.items())]
     for name, value in summary.items():
         if name in ("rows", "statuses"):
             continue  # counted above from the rows themselves; twice would only confuse
@@ -177,43 +230,95 @@ def _summary_rows(rows: Sequence[ReportRow], summary: dict[str, Any]) -> list[li
     return lines
 
 
-def _write_csv(path: Path, header: list[str], body: list[list[str]]) -> None:
-    # utf-8 with a BOM: Excel then opens accents correctly, and bulkio's reader strips it.
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(header)
-            writer.writerows(body)
+class _CsvSheet:
+    """A CSV file written row by row into a temporary file, moved into place at `commit`."""
 
-    _atomic(path, write)
+    def __init__(self, path: Path, header: list[str]):
+        self.path, self._tmp = path, _temporary(path)
+        try:
+            with _os_errors(path):
+                # utf-8 with a BOM: Excel then opens accents correctly, and bulkio's reader strips it.
+                self._out = open(self._tmp, "w", encoding="utf-8-sig", newline="")
+                self._writer = csv.writer(self._out)
+                self._writer.writerow(header)
+        except InputError:
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
+        with _os_errors(self.path):
+            self._writer.writerows(body)
+
+    def commit(self, summary: list[list[str]] | None) -> None:
+        with _os_errors(self.path):
+            self._out.close()
+            os.replace(self._tmp, self.path)
+
+    def discard(self) -> None:
+        self._out.close()
+        self._tmp.unlink(missing_ok=True)
 
 
-def _write_xlsx(path: Path, sheets, *, summary: list[list[str]] | None) -> None:
-    def write(tmp: Path) -> None:
-        wb = Workbook(write_only=True)
-        for title, header, body, statuses in sheets:
-            _fill_sheet(wb.create_sheet(title), header, body, statuses)
+class _XlsxSheet:
+    """One sheet of a write-only workbook (openpyxl streams its rows to disk), saved with an
+    optional Summary sheet at `commit`. Widths come from the first rows given."""
+
+    def __init__(self, path: Path, title: str, header: list[str], first: list[list[str]], *, with_status: bool):
+        self.path, self._tmp = path, _temporary(path)
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet(title)
+        self._width = len(header)
+        self._rows = 0
+        self._status_col = header.index("status") if with_status else -1
+        _start_sheet(self._sheet, header, first)
+
+    def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
+        with _os_errors(self.path):
+            _append_rows(self._sheet, body, statuses, self._status_col)
+        self._rows += len(body)
+
+    def commit(self, summary: list[list[str]] | None) -> None:
+        _end_sheet(self._sheet, self._width, self._rows)
         if summary is not None:
-            _fill_sheet(wb.create_sheet("Summary"), ["item", "value"], summary, None)
-        wb.save(tmp)
+            _fill_sheet(self._book.create_sheet("Summary"), ["item", "value"], summary, None)
+        with _os_errors(self.path):
+            self._book.save(self._tmp)
+            os.replace(self._tmp, self.path)
 
-    _atomic(path, write)
+    def discard(self) -> None:
+        if not self._sheet.closed:
+            # ends the sheet's row stream (openpyxl removes its own scratch file); a second
+            # error here would only hide the one that led to the discard
+            with suppress(Exception):
+                self._sheet.close()
+        self._tmp.unlink(missing_ok=True)
 
 
 def _fill_sheet(ws, header: list[str], body: list[list[str]], statuses: list[str] | None) -> None:
+    _start_sheet(ws, header, body)
+    _append_rows(ws, body, statuses, header.index("status") if statuses is not None else -1)
+    _end_sheet(ws, len(header), len(body))
+
+
+def _start_sheet(ws, header: list[str], body: list[list[str]]) -> None:
     # A write-only sheet takes widths and the frozen pane before its first row.
     for i, width in enumerate(_widths(header, body), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     ws.append([_cell(ws, h, font=_BOLD) for h in header])
-    status_col = header.index("status") if statuses is not None else -1
+
+
+def _append_rows(ws, body: list[list[str]], statuses: list[str] | None, status_col: int) -> None:
     for i, values in enumerate(body):
         cells = [_cell(ws, v) for v in values]
         if status_col >= 0:
             cells[status_col].fill = _fill_for(statuses[i])
             cells[0] = WriteOnlyCell(ws, value=int(values[0]))  # row numbers sort as numbers
         ws.append(cells)
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{len(body) + 1}"
+
+
+def _end_sheet(ws, columns: int, rows: int) -> None:
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(columns, 1))}{rows + 1}"
 
 
 def _cell(ws, value: str, font: Font | None = None) -> WriteOnlyCell:
@@ -242,24 +347,23 @@ def _widths(header: list[str], body: list[list[str]]) -> list[float]:
     return [min(max(w, 6), _MAX_WIDTH) + 2 for w in widths]
 
 
-def _atomic(path: Path, write) -> None:
-    """Write through a temporary file so a crash never leaves half a report behind."""
-    try:
+def _temporary(path: Path) -> Path:
+    """An empty temporary file beside `path`, so a crash never leaves half a report behind and
+    the final move is a rename on the same disk."""
+    with _os_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
         os.close(fd)
-    except OSError as exc:
-        raise InputError(f"Cannot write the report {path}: {exc.strerror}. "
-                         "Pass --report PATH to write it elsewhere.") from None
-    tmp = Path(name)
+    return Path(name)
+
+
+@contextmanager
+def _os_errors(path: Path) -> Iterator[None]:
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        yield
     except OSError as exc:
         raise InputError(f"Cannot write the report {path}: {exc.strerror}. "
                          "Pass --report PATH to write it elsewhere.") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _kind(path: Path) -> str:

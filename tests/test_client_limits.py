@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from bulkio.limiter import SAFETY
 from test_client import client_for
 
 
@@ -41,6 +42,17 @@ def test_against_a_fifth_of_the_configured_rate_every_call_succeeds(sandbox_fact
     assert client.limiter.rate < 2000  # and the client slowed down
     assert sandbox.stats.by_status[200] == 50
     assert elapsed < 15
+
+
+def test_told_five_times_the_servers_rate_it_learns_that_rate_with_few_429s(sandbox_factory):
+    # the server allows 20 per second (1,200/min); the client is told 6,000/min
+    sandbox = sandbox_factory(rate_limit=20, rate_window_s=1)
+    client = client_for(sandbox, rate=6000)
+    burst(client, 100)
+    assert 0 < sandbox.stats.rate_limited[44] <= 30  # one probe at a time while the window drains
+    assert client.stats.rate_limited[44] == sandbox.stats.rate_limited[44]
+    assert 0.8 * 1200 <= client.limiter.rate / SAFETY <= 1200  # the pace learned: the server's, a little under
+    assert sandbox.stats.by_status[200] == 100
 
 
 def test_in_flight_cap_keeps_clear_of_the_concurrency_limit(sandbox_factory):

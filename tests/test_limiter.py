@@ -1,4 +1,6 @@
-"""The limiter's schedule, budget and slow-down, on a fake clock that never really sleeps."""
+"""The limiter's schedule and budget, on a fake clock that never really sleeps.
+
+How it learns a server's real rate is in test_limiter_learning.py."""
 
 from __future__ import annotations
 
@@ -96,62 +98,6 @@ def test_exhaust_stops_every_later_call():
     limiter.exhaust()
     with pytest.raises(QuotaExhausted):
         limiter.acquire()
-
-
-def test_slow_down_halves_once_per_burst_and_recovers_slowly():
-    limiter, clock = make(rate=100)
-    tickets = []
-    for _ in range(3):
-        tickets.append(limiter.acquire())
-        limiter.release()
-    assert limiter.slowed_down(tickets[0]) is True
-    assert limiter.rate == 50
-    # the other calls of the same burst were sent before the cut: no second halving
-    assert limiter.slowed_down(tickets[2]) is False
-    assert limiter.rate == 50
-    clock.now += 4.0  # after the cool-down, a call sent at the new rate that is refused cuts again
-    later = limiter.acquire()
-    limiter.release()
-    assert limiter.slowed_down(later) is True
-    assert limiter.rate == 25
-    for _ in range(10):
-        limiter.succeeded()
-    assert limiter.rate == pytest.approx(45)
-    for _ in range(1000):
-        limiter.succeeded()
-    assert limiter.rate == 100
-
-
-def test_refusals_while_the_window_drains_do_not_cut_again():
-    limiter, clock = make(rate=60)  # interval 1.02 s: cool-down 4.08 s
-    first = limiter.acquire()
-    limiter.release()
-    limiter.slowed_down(first)
-    second = limiter.acquire()  # sent after the cut, at the new pace
-    limiter.release()
-    assert clock.now - 1000.0 < 4.08
-    assert limiter.slowed_down(second) is False
-    assert limiter.rate == 30
-
-
-def test_slow_down_spaces_the_next_call_by_the_new_interval():
-    limiter, clock = make(rate=60)
-    ticket = limiter.acquire()
-    limiter.release()
-    limiter.slowed_down(ticket)
-    before = clock.now
-    starts(limiter, clock, 1)
-    assert clock.now - before == pytest.approx(2 * SAFETY)
-
-
-def test_rate_never_drops_below_a_floor():
-    limiter, clock = make(rate=64)
-    for _ in range(20):
-        ticket = limiter.acquire()
-        limiter.release()
-        limiter.slowed_down(ticket)
-        clock.now += 1000
-    assert limiter.rate == 4
 
 
 def test_no_budget_means_no_quota_and_no_refusal():
