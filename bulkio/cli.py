@@ -246,10 +246,11 @@ def validate(file: Path, inputs, connection) -> None:
     from bulkio.pipeline import module_for_validate, run_validate
 
     opts = _pipeline_options(file, inputs)
-    module, note = module_for_validate(inputs.module, lambda: build_client(connection), needs_custom=bool(inputs.key))
+    module, note, client = module_for_validate(inputs.module, lambda: build_client(connection),
+                                               needs_custom=bool(inputs.key))
     if note:
         click.echo(f"Warning: {note}", err=True)
-    _finish(run_validate(opts, module, on_warning=lambda w: click.echo(f"Warning: {w}", err=True)))
+    _finish(run_validate(opts, module, client=client, on_warning=lambda w: click.echo(f"Warning: {w}", err=True)))
 
 
 @cli.command()

@@ -51,6 +51,8 @@ LINE_CUSTOM_KEY = "item_custom_fields"
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 # A line needs one of these, else Zoho cannot tell what was sold.
 ITEM_SOURCES = ("item_id", "item_name", "sku", "name", "description")
+# Which of those a message about a line without an item names first: what people fill.
+ITEM_COLUMN_ORDER = ("item_name", "sku", "item_id", "name", "description")
 E_LINE_ITEMS = "E_LINE_ITEMS"
 # Line fields Zoho's OpenAPI files type as strings although they hold numbers; sent as text so
 # the bodies match the published schemas (Zoho reads either).
@@ -154,7 +156,9 @@ def group_rows(frame: pd.DataFrame, module: Module, plan: ColumnPlan, key: Field
 
     Consecutive rows with the same non-empty key are one document; in the JSON form, or
     without a key column, every row is one. A key seen again after other rows is an error on
-    the later document: E_SPLIT_DOCUMENT (rows form) or E_DUPLICATE_KEY (JSON form).
+    the later document: E_SPLIT_DOCUMENT (rows form) or E_DUPLICATE_KEY (JSON form). A split
+    document's first part is an error too (naming where it goes on): alone it would be sent
+    with only some of its lines.
     """
     column = group_column(module, plan, key)
     rows = [int(r) for r in frame.index]
@@ -162,6 +166,7 @@ def group_rows(frame: pd.DataFrame, module: Module, plan: ColumnPlan, key: Field
             else [""] * len(rows))
     groups: dict[int, list[int]] = {}
     seen: dict[str, int] = {}
+    split: set[int] = set()
     errors: list[RowError] = []
     current, previous = None, None
     code = "E_DUPLICATE_KEY" if json_form else "E_SPLIT_DOCUMENT"
@@ -176,7 +181,11 @@ def group_rows(frame: pd.DataFrame, module: Module, plan: ColumnPlan, key: Field
             if first != row:
                 errors.append(RowError(row, column, code, text,
                                        message(code, column=column, value=text, first=first)))
-    return groups, errors
+                if not json_form and first not in split:
+                    split.add(first)
+                    errors.append(RowError(first, column, code, text, message(
+                        code, column=column, value=text, first=row)))
+    return groups, sorted(errors, key=lambda e: e.row)
 
 
 def header_mismatches(frame: pd.DataFrame, plan: ColumnPlan,
@@ -291,8 +300,20 @@ def type_lines(lines: list[_Line], module: Module, date_format: str | None,
         errors += [_on_document(lines[e.row], e) for e in typed.errors]
         for pos, value in zip(positions, typed.values.tolist()):
             if value not in (None, ""):   # "#N/A" clears nothing on a line that is replaced
-                lines[pos].values[api] = value
+                lines[pos].values[api] = _percent_by_heading(api, column, value)
     return errors
+
+
+def _percent_by_heading(api: str, column: str, value: Any) -> Any:
+    """A bare number under a discount heading that says "%" ("Discount %", "Discount (%)") is
+    a percentage: Zoho reads a bare number as an amount, so 10 would take off 10.00, not 10%."""
+    if api == "discount" and "%" in column and isinstance(value, str) and "%" not in value:
+        try:
+            float(value.replace(",", ""))
+        except ValueError:
+            return value   # Zoho's own message will say what is wrong with it
+        return value.strip() + "%"
+    return value
 
 
 def _on_document(line: _Line, error: RowError) -> RowError:
@@ -304,8 +325,11 @@ def _missing_lines(module: Module, plan: ColumnPlan, groups: dict[int, list[int]
                    lines: list[_Line], mode: str) -> list[RowError]:
     """A line naming no item (nor a name or description), and in create mode a document
     without any line: Zoho would refuse both."""
-    item_columns = [c for c, apis in plan.line_fields.items()
-                    if any(a in ITEM_SOURCES for a in apis)]
+    item_columns = sorted((c for c, apis in plan.line_fields.items()
+                           if any(a in ITEM_SOURCES for a in apis)),
+                          key=lambda c: min(ITEM_COLUMN_ORDER.index(a)
+                                            for a in plan.line_fields[c] if a in ITEM_SOURCES))
+    # the item column, not "Description", is what a line without an item most likely misses
     column = item_columns[0] if item_columns else "Item Name"
     errors = []
     for line in lines:

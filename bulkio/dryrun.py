@@ -26,9 +26,11 @@ class DryRun:
     """Classifies work items as would_create, would_update, unchanged or would_fail."""
 
     def __init__(self, module, index: ExistingIndex, mode: str, key_field: str | None,
-                 *, skip_unchanged: bool = False, full_record=None):
+                 *, skip_unchanged: bool = False, full_record=None, read_record=None):
         self.module = module
         self.full_record = full_record or (lambda record: record)
+        # reads one record by id (FullRecords.read): its list entry may not show the key
+        self.read_record = read_record
         self.skip_unchanged = skip_unchanged
         self.index = index
         self.mode = mode
@@ -40,6 +42,8 @@ class DryRun:
         record = self.index.record_for(item, self.mode)
         if self.mode == "create" and not item.record_id:
             return self._create(item, record)
+        if record is None and not item.record_id:
+            record = self._unlisted_key_holder(item)
         if record is not None:
             return self._existing(item, record)
         if self.mode == "update" or item.record_id:
@@ -73,6 +77,8 @@ class DryRun:
             return ("would_update", None, f"row {self.claims.keys[item.key]} of this file would "
                     f"create the {self._noun} {self._which(item)}; this row would update it")
         holder = self.index.by_name.get(_lower(item.name))
+        if holder is not None and self._key_unknown(holder):
+            holder = self.read_record(holder)
         taken = self._name_taken(item, holder)
         if taken:
             return "would_fail", None, taken
@@ -83,6 +89,20 @@ class DryRun:
                     "does not give")
         self._claim(item)
         return "would_create", None, f"no {self._noun} has {self._key_label} {item.key!r} yet"
+
+    def _unlisted_key_holder(self, item) -> dict[str, Any] | None:
+        """The record named like the item, read by id, when its list entry shows no key and the
+        record itself holds the item's key."""
+        holder = self.index.by_name.get(_lower(item.name))
+        if holder is None or item.key in (None, "") or not self._key_unknown(holder):
+            return None
+        full = self.read_record(holder)
+        return full if self.index.key_of(full) == str(item.key).strip() else None
+
+    def _key_unknown(self, record: dict) -> bool:
+        """True when a listed record shows no key: Zoho's list answers may leave custom fields
+        out, so only the record itself can tell whether it is the one this row's key names."""
+        return bool(self.key_field and self.read_record) and self.index.key_of(record) is None
 
     def _name_taken(self, item, holder: dict | None) -> str:
         name = (item.name or "").strip()

@@ -21,6 +21,7 @@ from bulkio.modules import Lookup, Module, load_module
 
 MAX_HINTS = 3
 MAX_IDS_SHOWN = 5
+MAX_LISTED = 12   # reference values listed whole when nothing is close
 HINT_CUTOFF = 0.6
 # How a message names one record of a looked-up module, by the field that receives its id.
 TARGET_NOUNS = {"customer_id": "customer", "vendor_id": "vendor", "item_id": "item",
@@ -101,6 +102,11 @@ class LookupResolver:
         close = table.close_names(lookup.match, wanted)
         hint = ("did you mean " + ", ".join(f'"{n}"' for n in close) + "?" if close
                 else f"check the spelling, or create the {noun} in Zoho first")
+        known = table.known_values(lookup.match) if not close else []
+        if known:
+            # a short reference list (taxes, accounts) is worth showing whole: "20% (VAT on
+            # Income)" from another system is close to none of them by spelling
+            hint = f"Zoho has {', '.join(known)}; " + hint
         return Resolution(None, f"no {noun}", hint)
 
     def _table(self, module_name: str) -> "_Table":
@@ -149,6 +155,21 @@ class _Table:
         close = difflib.get_close_matches(wanted.casefold(), list(names), n=MAX_HINTS,
                                           cutoff=HINT_CUTOFF)
         return [names[c] for c in close]
+
+
+    def known_values(self, fields: tuple[str, ...]) -> list[str]:
+        """Every value of `fields` ("Sales Tax", "10%") when the module is reference data with
+        at most MAX_LISTED of them; [] otherwise (a customer list is too long to show)."""
+        if self.module.kind != "reference":
+            return []
+        shown: dict[Any, str] = {}
+        for record in self.records:
+            for field in fields:
+                key = normalise(record.get(field), _numeric(field))
+                if key is not None:
+                    text = f"{key:f}%" if isinstance(key, Decimal) else f'"{str(record[field]).strip()}"'
+                    shown.setdefault(key, text)
+        return list(shown.values()) if len(shown) <= MAX_LISTED else []
 
 
 def normalise(value: Any, numeric: bool = False) -> Any:

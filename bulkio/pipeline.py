@@ -185,9 +185,10 @@ def _work_item(module: Module, to_payload: PayloadBuilder, record) -> WorkItem:
 
 def run_validate(
     opts: ImportOptions, module: Module, *, on_warning: Callable[[str], None] | None = None,
-    large_file_bytes: int | None = None, chunk_rows: int | None = None,
+    large_file_bytes: int | None = None, chunk_rows: int | None = None, client=None,
 ) -> ImportResult:
-    """Check every row and write the report; no write call is made.
+    """Check every row and write the report; no write call is made. With a `client`, the
+    names of documents (customers, items, taxes...) are looked up too, by reading.
 
     A file larger than `large_file_bytes` (default bigfile.LARGE_FILE_BYTES) is read, checked
     and reported `chunk_rows` rows at a time (bigfile.validate_streamed), documents excepted.
@@ -198,7 +199,7 @@ def run_validate(
     if not module.is_document and bigfile.is_large(opts.path, limit):
         return bigfile.validate_streamed(opts, module, on_warning=on_warning,
                                          chunk_rows=chunk_rows or bigfile.CHUNK_ROWS)
-    prep = prepare(opts, module)
+    prep = prepare(opts, module, client)
     _warn(prep, on_warning)
     valid = [ReportRow(i.row, i.key, "valid", None, None, "") for i in prep.items]
     rows = _merge(prep, valid)
@@ -249,7 +250,7 @@ def run_import(
                 items, client=client, module=module, journal=journal,
                 options=run_opts, on_progress=on_progress, stop_event=stop, records=records,
             )
-        result.outcomes.update({o.row: o for o in refused})
+        result.outcomes.update({o.row: _as_dry_run(o) if opts.dry_run else o for o in refused})
     rows = _merge(prep, [_report_row(o) for o in _fill_unsent(prep.items, result)])
     files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, result.calls))
     return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
@@ -263,6 +264,11 @@ def _journal(opts: ImportOptions, identity: dict) -> Iterator[Journal | None]:
         return
     with Journal.open(opts.journal_path(), identity, resume=opts.resume) as journal:
         yield journal
+
+
+def _as_dry_run(outcome: RowOutcome) -> RowOutcome:
+    """A refusal in a dry run is what would happen, not what happened."""
+    return replace(outcome, status="would_fail")
 
 
 def _warn(prep: Prepared, on_warning: Callable[[str], None] | None) -> None:
@@ -364,13 +370,14 @@ def resolve_module(name: str, client=None) -> Module:
     return load_fields(client, name)
 
 
-def module_for_validate(name: str, make_client: Callable, *, needs_custom: bool) -> tuple[Module, str | None]:
-    """The module to validate against: with the organisation's custom fields when a connection
-    is configured; else the catalogue alone, with a note (or an error when -k needs them)."""
+def module_for_validate(name: str, make_client: Callable, *, needs_custom: bool) -> tuple[Module, str | None, object]:
+    """(module, note, client) to validate with: the organisation's custom fields (and, for
+    documents, its names to look up) when a connection is configured; else the catalogue alone,
+    with a note (or an error when -k needs the custom fields)."""
     try:
         client = make_client()
     except ConfigError as exc:
         if needs_custom:
             raise ConfigError(f"-k/--key names a custom field, so validate must read them from Zoho: {exc}") from exc
-        return load_module(name), "no Zoho connection configured: custom fields are not checked"
-    return resolve_module(name, client), None
+        return load_module(name), "no Zoho connection configured: custom fields and names are not checked", None
+    return resolve_module(name, client), None, client

@@ -205,8 +205,11 @@ LINE_FIELDS = [
     ("item_id", "Item ID", []),
     ("name", "Line Item Name", ["Line Name"]),
     ("description", "Item Description", ["Line Description", "Description"]),
-    ("rate", "Item Price", ["Rate", "Price", "Unit Price", "Item Rate", "Selling Price"]),
-    ("quantity", "Quantity", ["Qty", "Quantity Ordered", "Units"]),
+    # "UnitAmount": Xero's invoice and bill exports
+    ("rate", "Item Price", ["Rate", "Price", "Unit Price", "Item Rate", "Selling Price",
+                            "Unit Amount"]),
+    # "ItemQuantity": QuickBooks Online's invoice import template
+    ("quantity", "Quantity", ["Qty", "Quantity Ordered", "Units", "Item Quantity"]),
     ("unit", "Usage Unit", ["Unit", "UOM", "Unit of Measure"]),
     ("discount", "Item Discount", ["Line Discount", "Discount %", "Discount (%)"]),
     ("discount_amount", "Item Discount Amount", ["Line Discount Amount"]),
@@ -239,9 +242,13 @@ LINE_SKIP = {
 
 # Columns holding a name that a lookup turns into an id.
 LINE_LOOKUPS = [
-    ("item_name", "Item Name", ["Product Name", "Product", "Item"],
+    # "Product/Service": QuickBooks Online's invoice export ("Item(Product/Service)" its import
+    # template)
+    ("item_name", "Item Name", ["Product Name", "Product", "Item", "Product/Service",
+                                "Product/Service Name", "Item(Product/Service)"],
      {"module": "items", "match": ["name"], "target": "item_id"}),
-    ("sku", "SKU", ["Item Code", "Product Code", "Item SKU"],
+    # "InventoryItemCode": Xero's invoice and bill exports
+    ("sku", "SKU", ["Item Code", "Product Code", "Item SKU", "Inventory Item Code"],
      {"module": "items", "match": ["sku"], "target": "item_id"}),
     ("tax_name", "Tax Name", ["Tax", "Item Tax", "Tax Code"],
      {"module": "taxes", "match": ["tax_name"], "target": "tax_id"}),
@@ -249,6 +256,9 @@ LINE_LOOKUPS = [
      {"module": "taxes", "match": ["tax_percentage"], "target": "tax_id"}),
     ("account_name", "Account Name", ["Account", "Item Account", "GL Account"],
      {"module": "chartofaccounts", "match": ["account_name"], "target": "account_id"}),
+    # "AccountCode": Xero's bill export ("200", "429")
+    ("account_code", "Account Code", ["GL Code", "GL Account Code"],
+     {"module": "chartofaccounts", "match": ["account_code"], "target": "account_id"}),
 ]
 
 
@@ -258,9 +268,12 @@ def document(name, title, singular, schema_stem, openapi, number, party, shape, 
     article = "an" if schema_stem[0] in "aeiou" else "a"
     party_label = "Customer" if party == "customer_id" else "Vendor"
     document_label = title[:-1] if title != "Sales Orders" else "Sales Order"
-    party_aliases = (["Customer", "Client", "Client Name", "Customer Display Name", "Bill To"]
+    # "Contact Name": Xero's invoice and bill exports ("*ContactName")
+    party_aliases = (["Customer", "Client", "Client Name", "Customer Display Name", "Bill To",
+                      "Contact Name"]
                      if party == "customer_id"
-                     else ["Vendor", "Supplier", "Supplier Name", "Vendor Display Name"])
+                     else ["Vendor", "Supplier", "Supplier Name", "Vendor Display Name",
+                           "Contact Name"])
     return {
         "name": name, "title": title, "kind": "document", "endpoint": f"/{name}",
         "id_field": f"{singular}_id", "singular": singular, "plural": name,
@@ -309,13 +322,15 @@ DOCUMENTS = [
              "creditnote_number", "customer_id", ["index", "label", "value"], "creditnote",
              ["Credit Note #", "Credit Note No", "CN Number"],
              SALES_HEADER, CUSTOMER_LOOKUP),
+    # a bill is the vendor's invoice: Xero's bill export says "*InvoiceNumber", "*InvoiceDate"
     document("bills", "Bills", "bill", "bill", "bills.yml", "bill_number", "vendor_id",
              ["custom_field_id", "index", "label", "value"], "bill",
-             ["Bill #", "Bill No", "Vendor Invoice Number", "Supplier Invoice Number"],
+             ["Bill #", "Bill No", "Vendor Invoice Number", "Supplier Invoice Number",
+              "Invoice Number", "Invoice No", "Invoice #"],
              [("due_date", "Due Date", ["Payment Due", "Due"]),
               ("reference_number", "Reference Number", ["Reference", "Reference #", "Ref",
                                                         "PO Number"])],
-             VENDOR_LOOKUP),
+             VENDOR_LOOKUP, ["Invoice Date"]),
     document("purchaseorders", "Purchase Orders", "purchaseorder", "purchase-order",
              "purchase-order.yml", "purchaseorder_number", "vendor_id",
              ["customfield_id", "value"], "purchaseorder",
