@@ -208,7 +208,7 @@ def match_columns(columns, module: Module, mapping: Mapping | None = None) -> Co
     plan = ColumnPlan(fields={}, options=dict(mapping.options), mapping_source=mapping.source)
     target = _TargetResolver(module, header_index, mapping, line_index)
     explicit = _explicit_columns(columns, mapping, target, plan)
-    ignored = {header_key(c) for c in mapping.ignore}
+    ignored = {column_key(c) for c in mapping.ignore}
     clashes: list[str] = []
 
     for column in columns:

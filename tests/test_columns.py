@@ -177,3 +177,12 @@ def test_top_level_ignore_before_any_table(tmp_path):
     mapping = load_mapping(write(tmp_path, 'ignore = ["Notes", "Shelf"]\n[columns]\n"Cost" = "rate"\n'))
     assert mapping.ignore == frozenset({"Notes", "Shelf"})
     assert mapping.columns == {"Cost": ("rate",)}
+
+
+def test_a_required_marker_column_can_be_ignored_by_its_written_name():
+    from bulkio.columns import match_columns, parse_mapping
+    from bulkio.modules import load_module
+
+    mapping = parse_mapping({"ignore": ["*AccountCode"]})
+    plan = match_columns(["Item Name", "*AccountCode"], load_module("items"), mapping)
+    assert plan.ignored == ["*AccountCode"] and plan.unknown == [] and plan.warnings == []
