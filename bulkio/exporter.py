@@ -41,6 +41,15 @@ NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
 TEXT_FORMAT = "@"
 NUMBER_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "number": "0"}
 MIN_WIDTH, MAX_WIDTH = 8, 50
+LAST_ROW = 1_048_576
+INLINE_LIST_MAX = 255  # Excel's limit for a list typed into the validation itself
+LISTS_SHEET = "Lists"
+CHECK_VALUES = ("TRUE", "FALSE")
+READ_ONLY_FILL = "D9D9D9"
+READ_ONLY_NOTE = ("Read-only: Zoho sets it. bulkio import leaves this column out, so an edit here "
+                  "changes nothing in Zoho.")
+ID_NOTE = ("Zoho's id of the {thing}: bulkio import uses it to find the record to update. Leave it "
+           "as it is, and empty on a new row.")
 SAMPLE_ROWS = 200  # records read before writing starts: column widths come from them
 
 # The query parameters each module's list endpoint documents (Zoho's OpenAPI files), besides
@@ -453,10 +462,11 @@ def write_xlsx(path: Path, module: Module, header: list[Column], lines: list[Col
     records = iter(records)
     sample = list(islice(records, SAMPLE_ROWS))
     book = Workbook(write_only=True)
+    lists = ChoiceLists(book, spill=False)  # an export's sheets stay the data (and Line Items)
     main_columns = header if split else header + lines
-    main = _Sheet(book, module.title[:31] or "Export", main_columns)
+    main = _Sheet(book, module.title[:31] or "Export", main_columns, lists, _id_note(module))
     joins = _join_columns(module, header) if split else []
-    line_sheet = _Sheet(book, LINES_SHEET, joins + lines) if split else None
+    line_sheet = _Sheet(book, LINES_SHEET, joins + lines, lists, _id_note(module)) if split else None
     sample_rows = [_rows_of(module, r, header, lines, split, joins) for r in sample]
     main.start([row for head_rows, _ in sample_rows for row in head_rows])
     if line_sheet:
@@ -473,16 +483,26 @@ def write_xlsx(path: Path, module: Module, header: list[Column], lines: list[Col
     main.finish()
     if line_sheet:
         line_sheet.finish()
+    lists.finish()
     book.save(path)
     return count, line_count
 
 
+def _id_note(module: Module) -> dict[str, str]:
+    return {module.id_field: ID_NOTE.format(thing=module.singular or "record")} if module.id_field else {}
+
+
 def _join_columns(module: Module, header: list[Column]) -> list[Column]:
-    """The header columns that tie a line to its document: the unique keys, else the number."""
+    """The header columns that tie a line to its document: the unique keys and the number.
+
+    The number too, because Zoho numbers every document while a key custom field is often
+    empty (documents typed in Zoho, not imported): joined by the key alone, their lines would
+    name no document and the importer would refuse the whole workbook.
+    """
     keys = [c for c in header if c.field.custom and c.field.unique]
     number = [c for c in header if c.field.api_name == module.number_field]
     ids = [c for c in header if c.field.api_name == module.id_field]
-    return keys or number or ids
+    return keys + number or ids
 
 
 def _rows_of(module, record, header, lines, split, joins) -> tuple[list[list], list[list]]:
@@ -497,11 +517,18 @@ def _rows_of(module, record, header, lines, split, joins) -> tuple[list[list], l
 
 
 class _Sheet:
-    """One write-only worksheet: widths and formats from a sample, then rows as they come."""
+    """One write-only worksheet: widths and formats from a sample, then rows as they come.
 
-    def __init__(self, book, title: str, columns: list[Column]):
+    Read-only columns get a grey header and a comment saying edits there are not imported;
+    dropdown and check-box columns get list validation with the values the importer accepts.
+    """
+
+    def __init__(self, book, title: str, columns: list[Column], lists: "ChoiceLists",
+                 notes: Mapping[str, str] | None = None):
         self.sheet = book.create_sheet(title)
         self.columns = columns
+        self.lists = lists
+        self.notes = notes or {}
         self.rows = 0
 
     def start(self, sample: list[list]) -> None:
@@ -511,7 +538,7 @@ class _Sheet:
             width = max([len(column.header) + 2] + [_display_width(row[i - 1]) for row in sample])
             self.sheet.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, max(MIN_WIDTH, width))
         self.sheet.freeze_panes = "A2"
-        self.sheet.append([self._header_cell(c.header) for c in self.columns])
+        self.sheet.append([self._header_cell(c) for c in self.columns])
 
     def append(self, values: list) -> None:
         self.sheet.append([self._cell(v, c.field) for v, c in zip(values, self.columns)])
@@ -522,12 +549,25 @@ class _Sheet:
 
         if self.columns:
             self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
+        for i, column in enumerate(self.columns, start=1):
+            check = None if column.field.read_only else choice_validation(column.field, self.lists)
+            if check is not None:
+                letter = get_column_letter(i)
+                check.add(f"{letter}2:{letter}{LAST_ROW}")  # rows a person adds below are checked too
+                self.sheet.data_validations.append(check)
 
-    def _header_cell(self, text: str):
-        from openpyxl.styles import Font
+    def _header_cell(self, column: Column):
+        from openpyxl.comments import Comment
+        from openpyxl.styles import Font, PatternFill
 
-        cell = _text_cell(self.sheet, text)
-        cell.font = Font(bold=True)
+        cell = _text_cell(self.sheet, column.header)
+        note = self.notes.get(column.field.api_name)
+        if note is None and column.field.read_only:
+            note = READ_ONLY_NOTE
+            cell.fill = PatternFill("solid", fgColor=READ_ONLY_FILL)
+        cell.font = Font(bold=True, italic=note == READ_ONLY_NOTE)
+        if note:
+            cell.comment = Comment(note, "bulkio", width=300, height=90)
         return cell
 
     def _cell(self, value: Any, f: Field):
@@ -546,6 +586,59 @@ class _Sheet:
         if fmt:
             cell.number_format = fmt
         return cell
+
+
+class ChoiceLists:
+    """Allowed values for list validation: typed into the validation when short, else a column
+    of a hidden "Lists" sheet (Excel caps an inline list at 255 characters and splits options
+    at commas). The sheet is written whole by `finish`, so write-only workbooks can use it.
+    `spill=False` keeps the workbook's sheets as they are: long lists then get no validation."""
+
+    def __init__(self, book, spill: bool = True):
+        self.book = book
+        self.spill = spill
+        self.columns: list[list[str]] = []
+
+    def formula(self, title: str, choices) -> str | None:
+        """The validation's formula1 for `choices` (`title` heads their column on the sheet),
+        or None when they do not fit inline and `spill` is off."""
+        from openpyxl.utils import get_column_letter
+
+        choices = [str(c) for c in choices]
+        inline = ",".join(choices)
+        if len(inline) <= INLINE_LIST_MAX and not any("," in c or '"' in c for c in choices):
+            return f'"{inline}"'
+        if not self.spill:
+            return None
+        self.columns.append([title, *choices])
+        letter = get_column_letter(len(self.columns))
+        return f"{LISTS_SHEET}!${letter}$2:${letter}${len(choices) + 1}"
+
+    def finish(self) -> None:
+        """Write the hidden sheet, when some list did not fit inline."""
+        from itertools import zip_longest
+
+        if not self.columns:
+            return
+        sheet = self.book.create_sheet(LISTS_SHEET)
+        for values in zip_longest(*self.columns):
+            sheet.append([None if v is None else _text_cell(sheet, v) for v in values])
+        sheet.sheet_state = "hidden"
+
+
+def choice_validation(f: Field, lists: ChoiceLists):
+    """A list data validation holding the values `f` accepts (check boxes: TRUE, FALSE), or None."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    choices = CHECK_VALUES if f.type == "check_box" else f.values
+    formula = lists.formula(f.label, choices) if choices else None
+    if formula is None:
+        return None
+    check = DataValidation(type="list", formula1=formula, allow_blank=True)
+    check.error = f"Choose one of the listed values for {f.label}."
+    check.errorTitle = f.label[:32]
+    check.showErrorMessage = True
+    return check
 
 
 def _text_cell(sheet, text: str):
@@ -578,13 +671,25 @@ class _atomic:
         directory = self.path.parent if str(self.path.parent) else Path(".")
         if not directory.is_dir():
             raise ConfigError(f"-o {self.path}: the folder {directory} does not exist")
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=directory)
+        try:
+            handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=directory)
+        except OSError as exc:
+            raise _cannot_write(self.path, exc) from None
         os.close(handle)
         self.temporary = Path(name)
         return self.temporary
 
     def __exit__(self, kind, exc, tb) -> None:
-        if kind is None:
-            os.replace(self.temporary, self.path)
-        else:
+        if kind is not None:
             self.temporary.unlink(missing_ok=True)
+            return
+        try:
+            os.replace(self.temporary, self.path)
+        except OSError as error:
+            self.temporary.unlink(missing_ok=True)
+            raise _cannot_write(self.path, error) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> ConfigError:
+    # a read-only folder or a file open in Excel (Windows locks it): say so, exit 2, no traceback
+    return ConfigError(f"-o {path}: cannot write it ({exc.strerror or exc})")

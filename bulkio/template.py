@@ -14,19 +14,16 @@ from pathlib import Path
 
 from bulkio.columns import field_index
 from bulkio.errors import ConfigError
-from bulkio.exporter import MAX_WIDTH, MIN_WIDTH, column_header
+from bulkio.exporter import LISTS_SHEET, MAX_WIDTH, MIN_WIDTH, ChoiceLists, choice_validation, column_header  # noqa: F401
 from bulkio.modules import Field, Module
 
 LAST_ROW = 1_048_576
-INLINE_LIST_MAX = 255  # Excel's limit for a list typed into the validation itself
-LISTS_SHEET = "Lists"
 NOTES_SHEET = "Notes"
 REQUIRED_FILL = "FFC7CE"
 HEADER_FILL = "DDEBF7"
 FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "decimal": "0.########", "percent": "0.########",
            "number": "0"}
 TEXT_FORMAT = "@"  # text columns keep what is typed: 00123 stays 00123
-CHECK_VALUES = ("TRUE", "FALSE")
 KINDS = {
     "string": "text", "multiline": "text (line breaks allowed)", "number": "a whole number",
     "decimal": "a number such as 2.5", "amount": "an amount such as 12.50",
@@ -49,7 +46,21 @@ def template_fields(module: Module) -> tuple[list[Field], list[Field]]:
     rest = [f for f in writable if f not in keys and f not in required]
     header = keys + required + [f for f in rest if not f.custom] + [f for f in rest if f.custom]
     lines = [f for f in module.line_fields if not f.read_only and f.active] if module.is_document else []
-    return header, lines
+    return _beside_targets(header), _beside_targets(lines)
+
+
+def _beside_targets(fields: list[Field]) -> list[Field]:
+    """Each lookup column moved right after the column it stands in for: a person who reads
+    "Customer ID: required (or fill Customer Name)" finds Customer Name beside it, not 40
+    columns away, and "Item Name" sits by "Item ID" instead of after every tax code."""
+    targets = {f.api_name for f in fields}
+    moving = [f for f in fields if f.lookup is not None and f.lookup.target in targets]
+    ordered = [f for f in fields if f not in moving]
+    for f in moving:
+        at = max(i for i, g in enumerate(ordered)
+                 if f.lookup.target in (g.api_name, g.lookup.target if g.lookup else None))
+        ordered.insert(at + 1, f)
+    return ordered
 
 
 def build_template(module: Module, path, *, connected: bool = True) -> Path:
@@ -70,7 +81,7 @@ def build_template(module: Module, path, *, connected: bool = True) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.title = (module.title or module.name)[:31]
-    lists = _Lists(book)
+    lists = ChoiceLists(book)
     for number, (text, f) in enumerate(columns, start=1):
         _column(sheet, number, text, f, module, lists)
     sheet.freeze_panes = "A2"
@@ -90,7 +101,7 @@ def _headed(module: Module, header: list[Field], lines: list[Field]) -> list[tup
             + [(column_header(f, line_index, blocked=header_index), f) for f in lines])
 
 
-def _column(sheet, number: int, text: str, f: Field, module: Module, lists: "_Lists") -> None:
+def _column(sheet, number: int, text: str, f: Field, module: Module, lists: ChoiceLists) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -111,15 +122,14 @@ def _column(sheet, number: int, text: str, f: Field, module: Module, lists: "_Li
         validation.add(f"{letter}2:{letter}{LAST_ROW}")
 
 
-def _validation(f: Field, lists: "_Lists"):
+def _validation(f: Field, lists: ChoiceLists):
     """The data validation for a field's column, or None."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    choices = CHECK_VALUES if f.type == "check_box" else f.values
-    if choices:
-        check = DataValidation(type="list", formula1=lists.formula(f, choices), allow_blank=True)
-        check.error = f"Choose one of the listed values for {f.label}."
-    elif f.type in ("number", "decimal", "amount", "percent"):
+    check = choice_validation(f, lists)
+    if check is not None:
+        return check
+    if f.type in ("number", "decimal", "amount", "percent"):
         kind = "whole" if f.type == "number" else "decimal"
         check = DataValidation(type=kind, operator="between", formula1="-1E+15", formula2="1E+15",
                                allow_blank=True, errorStyle="warning")
@@ -135,34 +145,6 @@ def _validation(f: Field, lists: "_Lists"):
     return check
 
 
-class _Lists:
-    """Dropdown options: typed into the validation when short, else read from a hidden sheet."""
-
-    def __init__(self, book):
-        self.book = book
-        self.sheet = None
-        self.used = 0
-
-    def formula(self, f: Field, choices) -> str:
-        inline = ",".join(choices)
-        if len(inline) <= INLINE_LIST_MAX and not any("," in c or '"' in c for c in choices):
-            return f'"{inline}"'
-        from openpyxl.utils import get_column_letter
-
-        if self.sheet is None:
-            self.sheet = self.book.create_sheet(LISTS_SHEET)
-        self.used += 1
-        letter = get_column_letter(self.used)
-        self.sheet.cell(row=1, column=self.used, value=f.label).data_type = "s"
-        for row, choice in enumerate(choices, start=2):
-            self.sheet.cell(row=row, column=self.used, value=str(choice)).data_type = "s"
-        return f"{LISTS_SHEET}!${letter}$2:${letter}${len(choices) + 1}"
-
-    def finish(self) -> None:
-        if self.sheet is not None:
-            self.sheet.sheet_state = "hidden"
-
-
 def describe_column(header: str, f: Field, module: Module) -> str:
     """One sentence about a column: what it holds, whether it is required, its limits.
 
@@ -174,6 +156,12 @@ def describe_column(header: str, f: Field, module: Module) -> str:
     if f.required and f.level == "header":
         alternatives = [g.label for g in module.fields if g.lookup and g.lookup.target == f.api_name]
         parts.append("required" + (f" (or fill {' or '.join(alternatives)})" if alternatives else ""))
+    target = None
+    if f.lookup is not None:
+        find = module.line_field if f.level == "line" else module.field
+        target = find(f.lookup.target)
+    if target is not None:
+        parts.append(f"fill it instead of {target.label}")
     if f.unique:
         parts.append("unique: no two records share it, so it can be the key (-k) that updates them")
     if f.max_length and f.type in ("string", "multiline", "email", "url", "phone"):
@@ -182,6 +170,8 @@ def describe_column(header: str, f: Field, module: Module) -> str:
         parts.append("allowed: " + ", ".join(f.values))
     if f.level == "line":
         parts.append("one row per line item; rows with the same document key form one document")
+    elif module.is_document and _join_field(module) == f:
+        parts.append(f"write the same value on every row (line) of one {module.singular or 'document'}")
     if f.custom:
         parts.append("custom field of your organisation")
     return "; ".join(parts) + "."
@@ -189,7 +179,7 @@ def describe_column(header: str, f: Field, module: Module) -> str:
 
 def _kind(f: Field) -> str:
     if f.lookup is not None:
-        return f"the {' or '.join(f.lookup.match)} of a {f.lookup.module} record (bulkio finds its id)"
+        return f"the {' or '.join(f.lookup.match)} of one of your {f.lookup.module} (bulkio finds its id)"
     return KINDS.get(f.type, "text")
 
 
@@ -204,9 +194,7 @@ def _notes(sheet, module: Module, columns: list[tuple[str, Field]], connected: b
         _append_text(sheet, [text, f.api_name, f.type, "yes" if f.required and f.level == "header" else "",
                              f.max_length, ", ".join(f.values), describe_column(text, f, module)])
     sheet.append([])
-    general = [
-        f"Fill one row per {module.singular or 'record'} on the first sheet and import it with "
-        f"bulkio import FILE -m {module.name}.",
+    general = _how_to_fill(module) + [
         "Required columns have a red header. Leave a cell empty to leave the field as it is; "
         "#N/A clears it in Zoho.",
     ]
@@ -218,6 +206,41 @@ def _notes(sheet, module: Module, columns: list[tuple[str, Field]], connected: b
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _how_to_fill(module: Module) -> list[str]:
+    """The Notes sheet's first lines: what one row is and the import command that reads it.
+
+    For documents a row is a line item, and the one thing a person cannot guess is how rows
+    come together: by the same key on consecutive rows (documents.py groups them so)."""
+    key = _key_field(module)
+    command = f"bulkio import FILE -m {module.name}" + (f' -k "{key.label}"' if key else "")
+    thing = module.singular or "record"
+    if not module.is_document:
+        return [f"Fill one row per {thing} on the first sheet and import it with {command}."]
+    join = _join_field(module)
+    if join is None:
+        return [f"Fill one row per line item on the first sheet and import it with {command}."]
+    return [
+        f"Fill one row per line item on the first sheet: {_article(thing)} {thing} with three lines takes three rows, "
+        f"one under the other, each with the same {join.label}. Rows next to each other with the same "
+        f"{join.label} form one {thing}; its own columns (customer, dates, notes...) are read from its "
+        f"first row and may be left empty on the rows below.",
+        f"Import it with {command}.",
+    ]
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _key_field(module: Module) -> Field | None:
+    return next((f for f in module.fields if f.custom and f.unique and f.active), None)
+
+
+def _join_field(module: Module) -> Field | None:
+    """The column whose repeated value ties a document's rows together: the key, else the number."""
+    return _key_field(module) or (module.field(module.number_field) if module.number_field else None)
 
 
 def _append_text(sheet, values) -> None:

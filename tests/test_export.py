@@ -287,8 +287,9 @@ def test_documents_export_as_a_header_and_a_line_sheet_or_one_row_per_line(tmp_p
         ["901", "L-1", "INV-00001", dt.datetime(2024, 3, 1), "=Acme"]]
     assert book["Invoices"]["E2"].data_type == "s"
     assert [[c.value for c in row] for row in book["Line Items"].iter_rows()] == [
-        ["Legacy Number", "Line Item Name", "Quantity", "Item Price"],
-        ["L-1", "Part 1", 1, 2.5], ["L-1", "Part 2", 2, 5], ["L-2", "Part 1", 1, 2.5]]
+        ["Legacy Number", "Invoice Number", "Line Item Name", "Quantity", "Item Price"],
+        ["L-1", "INV-00001", "Part 1", 1, 2.5], ["L-1", "INV-00001", "Part 2", 2, 5],
+        ["L-2", "INV-00002", "Part 1", 1, 2.5]]
 
     export_module(client, module, tmp_path / "inv.csv", columns="Customer Name,Line Item Name,Quantity")
     with open(tmp_path / "inv.csv", encoding="utf-8-sig", newline="") as handle:
