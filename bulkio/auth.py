@@ -131,7 +131,7 @@ class ZohoAuth(AuthBase):
             hint = TOKEN_ERRORS.get(str(error), "check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN")
             message = scrub(f"The token call failed ({error or 'no access_token in the answer'}): {hint}.", self.secrets())
             raise AuthError(401, None, message)
-        ttl = _ttl(body.get("expires_in"))
+        ttl = _ttl(body)
         self._token = body["access_token"]
         self._refresh_at = started + ttl - min(MAX_MARGIN, ttl / 10)
         self.refreshes += 1
@@ -171,9 +171,18 @@ class ZohoAuth(AuthBase):
         return body
 
 
-def _ttl(expires_in) -> float:
-    try:
-        ttl = float(expires_in)
-    except (TypeError, ValueError):
-        ttl = 3600.0
-    return ttl if ttl > 0 else 3600.0
+DEFAULT_TTL = 3600.0  # Zoho's access tokens live an hour
+MAX_TTL = 86400.0  # a lifetime beyond a day is in milliseconds
+
+
+def _ttl(body: dict) -> float:
+    """The token's lifetime in seconds: `expires_in_sec` when given (older accounts servers
+    answered it beside `expires_in` in milliseconds), else `expires_in`, number or text."""
+    for key in ("expires_in_sec", "expires_in"):
+        try:
+            ttl = float(body.get(key))
+        except (TypeError, ValueError):
+            continue
+        if ttl > 0 and ttl == ttl:  # not NaN
+            return ttl / 1000 if ttl > MAX_TTL else ttl
+    return DEFAULT_TTL

@@ -10,8 +10,12 @@ below, in the session.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import html as html_lib
 import logging
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -136,7 +140,8 @@ class ZohoClient:
         params = dict(params or {})
         if getattr(module, "kind", None) in ("record", "document"):
             params.setdefault("filter_by", "Status.All")
-        return iter_records(lambda p: self.get(module.endpoint, p), module.plural, params, PER_PAGE)
+        return iter_records(lambda p: _with_page_end(self.get(module.endpoint, p), module.plural, p["per_page"]),
+                            module.plural, params, PER_PAGE)
 
     def get_record(self, module, record_id: str) -> dict[str, Any]:
         """One record by its Zoho id; NotFoundError when it does not exist."""
@@ -164,7 +169,7 @@ class ZohoClient:
                 if exc.status in (404, 405) and path != FIELD_PATHS[-1]:
                     continue
                 raise
-            return _first_list_of_dicts(envelope)
+            return _field_list(envelope)
         return []  # pragma: no cover - the loop returns or raises
 
     # --- writes ------------------------------------------------------------------------------
@@ -194,7 +199,8 @@ class ZohoClient:
         if create:
             headers["X-Upsert"] = "true"
         status, envelope = self.request("PUT", module.endpoint, json=payload, headers=headers)
-        return WriteResult(_record(envelope, module.singular), create and _was_created(status, envelope), status)
+        record = _record(envelope, module.singular)
+        return WriteResult(record, create and _was_created(status, envelope, record), status)
 
     # --- one call ----------------------------------------------------------------------------
 
@@ -267,7 +273,7 @@ class ZohoClient:
         # until the window can take it; a backoff on top would only leave the window unused
         if refused_for > RATE_WAIT_MAX:
             raise self._error(response, envelope)
-        if self._limiter.slowed_down(ticket):
+        if self._limiter.slowed_down(ticket, _retry_after(response)):
             log.debug("Zoho answered 429 (code %s): one probe at a time until its window frees", code)
 
     def _envelope(self, response: requests.Response) -> dict[str, Any]:
@@ -276,9 +282,10 @@ class ZohoClient:
         except ValueError:
             body = None
         if isinstance(body, dict):
+            if "code" in body:
+                body["code"] = _code(body["code"])
             return body
-        text = scrub(response.text or "", self._secrets())
-        return {"code": None, "message": f"not a JSON answer: {text!r}"}
+        return {"code": None, "message": _not_json(scrub(response.text or "", self._secrets(), limit=4000))}
 
     def _error(self, response: requests.Response, envelope: Mapping[str, Any]) -> ApiError:
         message = scrub(str(envelope.get("message") or response.reason or ""), self._secrets())
@@ -298,6 +305,65 @@ class ZohoClient:
 
     def _secrets(self) -> tuple[str, ...]:
         return self.settings.secrets() + self._auth.secrets()
+
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
+
+
+def _not_json(text: str) -> str:
+    """One line a person can read for an answer that is not JSON (a proxy's HTML page, plain
+    text, nothing): tags dropped, whitespace collapsed, cut short."""
+    html = bool(re.match(r"\s*<(!doctype|html|head|body)\b", text, re.I))
+    words = " ".join(html_lib.unescape(_TAG.sub(" ", text) if html else text).split())
+    if not words:
+        return "Zoho answered with an empty body, not JSON"
+    return f"Zoho answered {'an HTML page' if html else 'text'}, not JSON: {words[:200]}"
+
+
+def _with_page_end(envelope: dict[str, Any], list_key: str, asked: int) -> dict[str, Any]:
+    """The envelope with a `page_context.has_more_page` the paginator can trust. Zoho always
+    sends it; a server that leaves it out ends at its first short page, judged by the page size
+    it says it used (servers may ignore per_page), and one written as text ("false") is read."""
+    context = envelope.get("page_context")
+    context = dict(context) if isinstance(context, dict) else {}
+    more = context.get("has_more_page")
+    if isinstance(more, str):
+        more = more.strip().lower() in ("true", "1", "yes")
+    elif more is None:
+        records = envelope.get(list_key)
+        count = len(records) if isinstance(records, list) else 0
+        try:
+            size = min(int(context.get("per_page") or asked), asked)
+        except (TypeError, ValueError):
+            size = asked
+        more = count > 0 and count >= size
+    return {**envelope, "page_context": {**context, "has_more_page": bool(more)}}
+
+
+def _retry_after(response: requests.Response) -> float:
+    """Seconds a Retry-After header asks for (a number or an HTTP date); 0 without one. Zoho
+    documents none, but a server that sends one knows its window better than bulkio does."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+
+
+def _code(code: Any) -> Any:
+    """Zoho's body code as an int when it is one written as text ("0", "44")."""
+    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+        return int(code.strip())
+    return code
 
 
 def _header_value(value) -> str | bytes:
@@ -328,11 +394,40 @@ def _record(envelope: Mapping[str, Any], singular: str) -> dict[str, Any]:
     return next((v for v in envelope.values() if isinstance(v, dict) and v is not envelope.get("page_context")), {})
 
 
-def _was_created(status: int, envelope: Mapping[str, Any]) -> bool:
-    if status in (200, 201):
-        return status == 201
-    message = str(envelope.get("message", "")).lower()
-    return "added" in message or "created" in message
+#: words of Zoho's messages after a create ("The item has been added.") and after an update
+#: ("Item details have been saved.", "Contact has been updated successfully")
+CREATED_WORDS = ("added", "created")
+UPDATED_WORDS = ("saved", "updated")
+
+
+def _was_created(status: int, envelope: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """Whether an upsert created its record. Zoho documents nothing here: 201 is what it was
+    seen to answer for a create; a server answering 200 either way is read by its message, and
+    when that says neither, by the record's own timestamps (a new record was last modified
+    when it was created; Zoho counts seconds, so an update in the second of the create reads
+    as a create)."""
+    if status == 201:
+        return True
+    message = str(envelope.get("message") or "").lower()
+    if any(word in message for word in CREATED_WORDS):
+        return True
+    if any(word in message for word in UPDATED_WORDS):
+        return False
+    created = record.get("created_time")
+    return bool(created) and created == record.get("last_modified_time")
+
+
+#: where custom-field metadata was seen, first: Zoho documents `customfields`; others guessed
+FIELD_LIST_KEYS = ("customfields", "custom_fields", "fields")
+
+
+def _field_list(envelope: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The custom-field metadata of an answer: under a known key, else the first list of objects."""
+    for key in FIELD_LIST_KEYS:
+        value = envelope.get(key)
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return value
+    return _first_list_of_dicts(envelope)
 
 
 def _first_list_of_dicts(envelope: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from bulkio import mapper
+from bulkio.modules import Field
 
 PAGE_SIZE = 200  # what client.iter_records asks for; one read call per page
 
@@ -21,7 +22,8 @@ class ExistingIndex:
     """Records of one module by unique key, by Zoho id and by lowercased display name.
 
     `complete` is False when reading stopped early: a record missing from the index may still
-    exist in Zoho, so only a record found here may be trusted.
+    exist in Zoho, so only a record found here may be trusted. `key` is the key's Field when the
+    module knows it: list answers may name custom fields by id or label only.
     """
 
     id_field: str
@@ -32,6 +34,7 @@ class ExistingIndex:
     by_name: dict[str, dict] = field(default_factory=dict)
     complete: bool = True
     pages: int = 0
+    key: Field | None = None
 
     def add(self, record: dict[str, Any]) -> None:
         """Index one record as Zoho listed it."""
@@ -39,7 +42,7 @@ class ExistingIndex:
         if record_id not in (None, ""):
             self.by_id[str(record_id)] = record
         if self.key_field:
-            key = mapper.key_of(record, self.key_field)
+            key = self.key_of(record)
             if key not in (None, ""):
                 self.by_key[str(key)] = record
         name = self.name_of(record)
@@ -54,7 +57,7 @@ class ExistingIndex:
 
     def key_of(self, record: dict[str, Any]) -> str | None:
         """The record's unique key value, or None."""
-        return mapper.key_of(record, self.key_field) if self.key_field else None
+        return mapper.key_of(record, self.key or self.key_field) if self.key_field else None
 
     def record_for(self, item, mode: str) -> dict[str, Any] | None:
         """The existing record a work item would write to: by id, else by key; in create mode
@@ -77,7 +80,9 @@ def read_existing(
     last one: `max_pages` is the budget of reads worth spending, and the index is marked
     incomplete when the budget runs out before the last page.
     """
-    index = ExistingIndex(module.id_field, key_field, module.name_field)
+    key = module.field(key_field) if key_field else None
+    index = ExistingIndex(module.id_field, key_field, module.name_field,
+                          key=key if key is not None and key.custom else None)
     records: Iterator[dict] = iter(client.iter_records(module))
     seen = 0
     while True:
@@ -128,6 +133,11 @@ class FullRecords:
         key = self.module.line_items_key
         if not self.module.is_document or not key or key in record:
             return record
+        return self.read(record)
+
+    def read(self, record: dict) -> dict:
+        """`record` as GET by id answers it, read at most once per run: a list answer may leave
+        out what one record's answer holds (a document's lines, custom fields)."""
         record_id = str(record[self.module.id_field])
         with self._lock:
             found = self._full.get(record_id)

@@ -171,12 +171,13 @@ class Limiter:
             if self._limit is None:
                 self._limit = 0
 
-    def slowed_down(self, ticket: int) -> bool:
+    def slowed_down(self, ticket: int, wait: float = 0.0) -> bool:
         """A call got a per-minute 429 (code 44): hold every call but one probe. True if news.
 
         The first refusal holds the schedule for one interval; each refused probe doubles the
         gap, up to PROBE_SHARE of the measure's length. Calls sent before the last change were
-        planned on the old schedule: their 429s say nothing new and change nothing.
+        planned on the old schedule: their 429s say nothing new and change nothing. `wait` is
+        what the server asked for (Retry-After, undocumented by Zoho): no probe goes sooner.
         """
         with self._lock:
             if ticket <= self._stale_upto:
@@ -189,7 +190,7 @@ class Limiter:
                 self._gap *= PROBE_GROWTH
             if self._measure_from is not None:
                 self._gap = min(self._gap, max(self.interval, PROBE_SHARE * (now - self._measure_from)))
-            self._change_schedule(now + self._gap)
+            self._change_schedule(now + max(self._gap, min(wait, WINDOW_S)))
             return True
 
     def succeeded(self, ticket: int | None = None) -> bool:

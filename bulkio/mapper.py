@@ -157,10 +157,19 @@ def changed_fields(module: Module, payload: dict, existing: dict) -> dict[str, t
                 changes[api] = (old, new)
             continue
         old = custom_value(existing, f) if f is not None and f.custom else _dig(existing, api)
+        if old is _MISSING and f is not None and f.custom and not _shows_custom_fields(existing):
+            changes[api] = (None, new)  # a list answer without custom fields tells nothing
+            continue
         old = None if old is _MISSING else old
         if not same_value(f.type if f else None, old, new):
             changes[api] = (old, new)
     return changes
+
+
+def _shows_custom_fields(record: dict) -> bool:
+    """Whether a record as Zoho returned it carries its custom fields in any known place."""
+    return ("custom_field_hash" in record or "custom_fields" in record
+            or any(str(k).startswith("cf_") for k in record))
 
 
 def same_lines(module: Module, old: Any, new: Any) -> bool:
@@ -215,7 +224,8 @@ def custom_value(record: dict, f: Field) -> Any:
     """A custom field's value in a Zoho record, or _MISSING when the record does not carry it.
 
     custom_field_hash first (its `<api>_unformatted` twin before the formatted text), then the
-    custom_fields list matched by id, api name, label or index, then a top-level `cf_` key.
+    custom_fields list matched by id, api name, label or index, then a top-level `cf_` key (its
+    `_unformatted` twin first too: list answers show "21 Nov 2026" beside "2026-11-21").
     """
     hashed = record.get("custom_field_hash") or {}
     for key in (f"{f.api_name}_unformatted", f.api_name):
@@ -226,7 +236,10 @@ def custom_value(record: dict, f: Field) -> Any:
         found = next((e for e in entries if match(e, f)), None)
         if found is not None:
             return found.get("value", _MISSING)
-    return record.get(f.api_name, _MISSING)
+    for key in (f"{f.api_name}_unformatted", f.api_name):
+        if key in record:
+            return record[key]
+    return _MISSING
 
 
 def _same_id(entry: dict, f: Field) -> bool:
@@ -254,13 +267,14 @@ def _dig(record: dict, api: str) -> Any:
     return current
 
 
-def key_of(record: dict, key_api_name: str) -> str | None:
-    """A Zoho record's value of the unique custom field `key_api_name`, as text (None if unset).
+def key_of(record: dict, key: str | Field) -> str | None:
+    """A Zoho record's value of the unique custom field `key`, as text (None if unset).
 
     Read as tolerantly as changed_fields reads custom fields: custom_field_hash, the
-    custom_fields list (by api name), or a top-level key.
+    custom_fields list, or a top-level key. Give the module's Field rather than its api name
+    when there is one: list entries that name the field only by id or label are found too.
     """
-    probe = Field(api_name=key_api_name, label="", type="string", custom=True)
+    probe = key if isinstance(key, Field) else Field(api_name=key, label="", type="string", custom=True)
     value = custom_value(record, probe)
     if value is _MISSING or value is None:
         return None

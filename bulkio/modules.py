@@ -168,10 +168,10 @@ def custom_field(meta: dict) -> Field:
         api_name=api_name,
         label=label or api_name,
         type=ZOHO_TYPES.get(raw_type, "string"),
-        required=bool(meta.get("is_mandatory", False)),
+        required=_flag(meta.get("is_mandatory")),
         max_length=_int_or_none(meta.get("max_length", meta.get("value_length"))),
         values=_active_values(meta.get("values")),
-        unique=bool(meta.get("is_unique", False)),
+        unique=_flag(meta.get("is_unique")),
         custom=True,
         customfield_id=None if field_id in (None, "") else str(field_id),
         index=_int_or_none(meta.get("index")),
@@ -184,6 +184,13 @@ def derive_api_name(label: str) -> str:
     """Zoho's api name for a label without one: `"External ID"` -> `"cf_external_id"`."""
     slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
     return f"cf_{slug}"
+
+
+def _flag(value: Any) -> bool:
+    """A metadata flag: JSON true as Zoho documents it, or written as text ("true", "false")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1")
+    return value is True or (isinstance(value, int) and value == 1)
 
 
 def _is_active(meta: dict) -> bool:

@@ -221,7 +221,8 @@ class _Run:
                 self._finish(outcomes, self._not_sent(item))
             return
         dry = DryRun(self.module, index, self.options.mode, self.options.key_field,
-                     skip_unchanged=self.options.skip_unchanged, full_record=self.records.get)
+                     skip_unchanged=self.options.skip_unchanged, full_record=self.records.get,
+                     read_record=self.records.read)
         for item in items:
             status, record_id, message = dry.classify(item)
             self._finish(outcomes, RowOutcome(item.row, item.key, status, record_id,

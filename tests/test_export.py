@@ -241,7 +241,7 @@ def test_the_export_command_writes_the_file_and_says_so(sandbox, tmp_path, monke
     result = CliRunner().invoke(cli, ["export", "-m", "items", "-o", str(out), "--filter", "name_startswith=Item"])
 
     assert result.exit_code == 0, result.output
-    assert result.output == f"Exported 3 records to {out} (1 API calls).\n"
+    assert result.output == f"Exported 3 records to {out} (1 API call).\n"
     assert len(read_table(out)) == 3
     bad = CliRunner().invoke(cli, ["export", "-m", "items", "-o", str(out), "--filter", "colour=red"])
     assert bad.exit_code != 0
