@@ -1,0 +1,663 @@
+"""bulkio against a Zoho that answers differently from the sandbox, within what Zoho documents.
+
+An outside checker runs bulkio against its own Zoho-like server, so the client must cope with
+every variation that server may legitimately show where Zoho's documentation leaves room. Here
+a *variant front* serves the sandbox's own data through a subclass of the sandbox's request
+handler whose answers can be rewritten (other keys, other types, other statuses) or replaced
+by canned ones (429 with no body, an HTML 503, ...). Everything runs over real loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+
+from bulkio.auth import ZohoAuth
+from bulkio.client import ZohoClient
+from bulkio.errors import QuotaExhausted
+from bulkio.fields import load_fields
+from bulkio.mapper import build_payload, changed_fields, payload_hash
+from bulkio.runner import RunOptions, WorkItem, run_rows
+from bulkio.sandbox.server import Handler
+from bulkio.session import build_session
+from bulkio.settings import ConnectionSettings
+
+from e2e_support import (
+    KEY, add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env,
+    write_bytes,
+)
+
+# ---------------------------------------------------------------------------------------------
+# The variant front: the sandbox's handler, with answers rewritten or replaced
+
+
+@dataclass
+class Canned:
+    """A raw answer sent instead of the sandbox's, `times` times, to calls that match."""
+
+    method: str
+    path_part: str
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json;charset=UTF-8"
+    headers: dict = field(default_factory=dict)
+    times: int = 1
+    when: Callable[[Any], bool] | None = None  # handler -> bool, e.g. by a request header
+
+
+Hook = Callable[[str, str, int, dict], tuple[int, dict]]  # (method, path, status, answer)
+
+
+class Variant:
+    """What the front changes: canned answers first, then a query rewrite, then answer hooks."""
+
+    def __init__(self):
+        self.canned: list[Canned] = []
+        self.hooks: list[Hook] = []
+        self.query_hook: Callable[[dict], dict] | None = None
+        self.served: list[tuple[str, str, int]] = []  # (method, path, status) of canned answers
+        self._lock = threading.Lock()
+
+    def take(self, handler, method: str, path: str) -> Canned | None:
+        with self._lock:
+            for canned in self.canned:
+                if (canned.times > 0 and canned.method == method and canned.path_part in path
+                        and (canned.when is None or canned.when(handler))):
+                    canned.times -= 1
+                    self.served.append((method, path, canned.status))
+                    return canned
+        return None
+
+
+class VariantHandler(Handler):
+    """The sandbox's handler with the front's variations applied."""
+
+    def _dispatch(self):
+        variant: Variant = self.server.variant
+        url = urlsplit(self.path)
+        canned = variant.take(self, self.command, url.path)
+        if canned is not None:
+            self._read_body()
+            self.send_response(canned.status)
+            self.send_header("Content-Type", canned.content_type)
+            self.send_header("Content-Length", str(len(canned.body)))
+            for name, value in canned.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(canned.body)
+            return
+        if variant.query_hook is not None:
+            query = variant.query_hook(dict(parse_qsl(url.query, keep_blank_values=True)))
+            self.path = urlunsplit(url._replace(query=urlencode(query)))
+        super()._dispatch()
+
+    def _send(self, status, answer, headers, count=True):
+        path = urlsplit(self.path).path
+        for hook in self.server.variant.hooks:
+            status, answer = hook(self.command, path, status, copy.deepcopy(answer))
+        super()._send(status, answer, headers, count)
+
+
+class VariantServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, sandbox, variant: Variant):
+        self.sandbox = sandbox  # what the sandbox's handler serves from
+        self.variant = variant
+        super().__init__(("127.0.0.1", 0), VariantHandler)
+
+
+@dataclass
+class Front:
+    sandbox: Any
+    variant: Variant
+    base_url: str
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/books/v3"
+
+    def env(self, home) -> dict:
+        env = sandbox_env(self.sandbox, home)
+        env.update({"ZOHO_API_URL": self.api_url, "ZOHO_ACCOUNTS_URL": self.base_url})
+        return env
+
+    def client(self, **kwargs) -> ZohoClient:
+        """A client through the front, with backoffs short enough that tests never wait long."""
+        sandbox = self.sandbox
+        settings = ConnectionSettings(
+            organization_id=sandbox.org_id, api_url=self.api_url, accounts_url=self.base_url,
+            client_id=sandbox.client_id, client_secret=sandbox.client_secret,
+            refresh_token=sandbox.refresh_token, rate_per_minute=60_000, max_in_flight=5,
+            daily_limit=None,
+        )
+        kwargs.setdefault("session", build_session(backoff_factor=0.01, backoff_jitter=0.01))
+        kwargs.setdefault("backoff_base", 0.01)
+        return ZohoClient(settings, **kwargs)
+
+
+@pytest.fixture
+def front(sandbox):
+    add_item_fields(sandbox)
+    variant = Variant()
+    server = VariantServer(sandbox, variant)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield Front(sandbox, variant, f"http://127.0.0.1:{server.server_address[1]}")
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+# --- hooks --------------------------------------------------------------------------------------
+
+def on_fields(change: Callable[[list[dict]], Any]) -> Hook:
+    """Rewrite the custom-field metadata list of GET /settings/fields (change returns the new
+    envelope contents, or edits the list in place and returns None)."""
+    def hook(method, path, status, answer):
+        if method == "GET" and path.endswith(("/settings/fields", "/customfields")) and "customfields" in answer:
+            metas = answer.pop("customfields")
+            replaced = change(metas)
+            answer.update(replaced if replaced is not None else {"customfields": metas})
+        return status, answer
+    return hook
+
+
+def on_item_list(change: Callable[[dict], None]) -> Hook:
+    """Rewrite each record of GET /items (the list, not one record by id) in place."""
+    def hook(method, path, status, answer):
+        if method == "GET" and path.endswith("/items") and isinstance(answer.get("items"), list):
+            for record in answer["items"]:
+                change(record)
+        return status, answer
+    return hook
+
+
+def writes(sandbox) -> list[tuple[str, str]]:
+    return [(m, p) for m, p, _q, _h, _b in sandbox.stats.requests if m in ("POST", "PUT")]
+
+
+def import_file(tmp_path, rows, header=("External ID", "Item Name", "Rate"), name="items.csv"):
+    return write_bytes(tmp_path / name, csv_text(list(header), rows), "utf-8")
+
+
+ROWS = [["A1", "Alpha", "10"], ["B2", "Beta", "20"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Custom-field metadata in other shapes
+
+
+def _renamed(key: str):
+    def change(metas):
+        for meta in metas:
+            meta.pop("customfield_id", None)  # field_id only
+            meta.pop("api_name", None)        # derived from the label
+        if key == "nested":
+            return {"settings": {"fields": metas}}
+        if key == "after-another-list":
+            return {"entities": [{"entity": "item", "label": "Item"}], "customfields": metas}
+        return {key: metas}
+    return change
+
+
+@pytest.mark.parametrize("key", ["customfields", "fields", "custom_fields", "nested", "after-another-list"])
+def test_metadata_under_another_key_with_field_id_and_no_api_name(front, tmp_path, key):
+    front.variant.hooks.append(on_fields(_renamed(key)))
+    source = import_file(tmp_path, ROWS)
+    report = tmp_path / "report.csv"
+
+    result = invoke(front.env(tmp_path), *import_args(source, report=report))
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert [o[1] for o in outcomes(report)] == ["created", "created"]
+    assert {k: r["name"] for k, r in items_by_key(front.sandbox).items()} == {"A1": "Alpha", "B2": "Beta"}
+    module = load_fields(front.client(), "items")
+    key_field = module.field(KEY)
+    assert (key_field.unique, key_field.customfield_id is not None) == (True, True)
+
+
+TYPE_NAMES = {"string": "text", "number": "integer", "check_box": "boolean", "amount": "currency"}
+
+
+def test_data_types_by_other_names_still_type_the_values(front, tmp_path):
+    front.sandbox.add_custom_field("item", "Deposit", "amount")
+    front.variant.hooks.append(on_fields(lambda metas: [
+        m.update(data_type=TYPE_NAMES.get(m["data_type"], m["data_type"])) for m in metas] and None))
+    header = ["External ID", "Item Name", "Rate", "Pack Size", "Fragile", "Deposit"]
+    rows = [["A1", "Alpha", "10", "0012", "yes", "12.50"], ["B2", "Beta", "20", "2.5", "no", "1"]]
+    report = tmp_path / "report.csv"
+
+    result = invoke(front.env(tmp_path), *import_args(import_file(tmp_path, rows, header), report=report))
+
+    assert result.exit_code == 1, result.output + result.stderr
+    assert outcomes(report) == [
+        (2, "created", "", ""),
+        (3, "invalid", "E_TYPE", '"Pack Size" must be a whole number such as 12; got "2.5"'),
+    ]
+    alpha = items_by_key(front.sandbox)["A1"]["custom_field_hash"]
+    assert (alpha["cf_pack_size"], alpha["cf_fragile"], alpha["cf_deposit"]) == (12, True, 12.5)
+
+
+@pytest.mark.parametrize("shape", ["strings", "value_dicts", "name_dicts"])
+def test_dropdown_options_as_strings_or_dicts(front, tmp_path, shape):
+    def change(metas):
+        for meta in metas:
+            if meta["data_type"] == "dropdown":
+                names = [v["name"] for v in meta["values"]] + ["Old"]
+                meta["values"] = {
+                    "strings": names[:-1],
+                    "value_dicts": [{"value": n, "is_active": n != "Old"} for n in names],
+                    "name_dicts": [{"name": n, "value": n.lower(), "is_active": n != "Old"} for n in names],
+                }[shape]
+    front.variant.hooks.append(on_fields(change))
+    header = ["External ID", "Item Name", "Rate", "Colour"]
+    rows = [["A1", "Alpha", "10", "red"], ["B2", "Beta", "20", "Old"]]
+    report = tmp_path / "report.csv"
+
+    result = invoke(front.env(tmp_path), *import_args(import_file(tmp_path, rows, header), report=report))
+
+    assert result.exit_code == 1, result.output + result.stderr
+    assert outcomes(report) == [
+        (2, "created", "", ""),
+        (3, "invalid", "E_CHOICE", '"Colour" must be one of Red, Green, Blue; got "Old"'),
+    ]
+    assert items_by_key(front.sandbox)["A1"]["custom_field_hash"]["cf_colour"] == "Red"
+
+
+def test_key_whose_metadata_omits_is_unique_is_refused_before_anything_is_sent(front, tmp_path):
+    front.variant.hooks.append(on_fields(lambda metas: [m.pop("is_unique") for m in metas] and None))
+    source = import_file(tmp_path, ROWS)
+
+    result = invoke(front.env(tmp_path), *import_args(source, report=tmp_path / "r.csv"))
+
+    assert result.exit_code == 2, result.output + result.stderr
+    assert "External ID" in result.stderr and "not a unique custom field" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert writes(front.sandbox) == []
+
+
+def test_metadata_flags_written_as_text(front, tmp_path):
+    def change(metas):
+        for meta in metas:
+            meta.update(is_unique=str(meta["is_unique"]).lower(), is_mandatory="false", is_active="true")
+    front.variant.hooks.append(on_fields(change))
+    report = tmp_path / "report.csv"
+
+    result = invoke(front.env(tmp_path), *import_args(import_file(tmp_path, ROWS), report=report))
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert [o[1] for o in outcomes(report)] == ["created", "created"]
+    module = load_fields(front.client(), "items")
+    assert [f.api_name for f in module.custom_fields if f.unique] == [KEY]
+    assert not any(f.required for f in module.custom_fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# Upsert answering 200 when it created
+
+
+def _created_as_200(message: str | None):
+    def hook(method, path, status, answer):
+        if method == "PUT" and status == 201:
+            status = 200
+            if message is not None:
+                answer["message"] = message
+        return status, answer
+    return hook
+
+
+@pytest.mark.parametrize("message", [None, "success"], ids=["zoho-message", "generic-message"])
+def test_upsert_answering_200_when_it_created(front, tmp_path, message):
+    front.variant.hooks.append(_created_as_200(message))
+    env = front.env(tmp_path)
+    report = tmp_path / "report.csv"
+
+    first = invoke(env, *import_args(import_file(tmp_path, ROWS), report=report))
+
+    assert first.exit_code == 0, first.output + first.stderr
+    assert [o[1] for o in outcomes(report)] == ["created", "created"]
+    time.sleep(1.05)  # Zoho's timestamps count seconds: let an update be told from the create
+    changed = [["A1", "Alpha", "11"], ["B2", "Beta", "20"], ["C3", "Gamma", "30"]]
+    second = invoke(env, *import_args(import_file(tmp_path, changed), report=report))
+
+    assert second.exit_code == 0, second.output + second.stderr
+    # B2 did not change: the journal reports it as created by the first run, sending nothing
+    assert [o[1] for o in outcomes(report)] == ["updated", "created", "created"]
+    records = items_by_key(front.sandbox)
+    assert sorted(records) == ["A1", "B2", "C3"] and records["A1"]["rate"] == 11
+
+
+# ---------------------------------------------------------------------------------------------
+# List answers that carry custom values in other places
+
+
+def _list_shape(shape: str):
+    def change(record):
+        hashed = record.pop("custom_field_hash", {})
+        entries = record.pop("custom_fields", [])
+        keep = {"entries_api_name": ("api_name",), "entries_label": ("label",),
+                "entries_id": ("customfield_id",)}.get(shape)
+        if keep:
+            record["custom_fields"] = [{**{k: e[k] for k in keep}, "value": e["value"]} for e in entries]
+        elif shape == "top_level":
+            for entry in entries:  # formatted text under the api name, the value beside it
+                record[entry["api_name"]] = entry["value_formatted"]
+                record[entry["api_name"] + "_unformatted"] = entry["value"]
+        elif shape == "top_level_plain":
+            record.update(hashed)
+    return change
+
+
+LIST_SHAPES = ["entries_api_name", "entries_label", "entries_id", "top_level", "top_level_plain", "none"]
+CF_HEADER = ["External ID", "Item Name", "Rate", "Launch Date", "Fragile", "Pack Size"]
+CF_ROWS = [["A1", "Alpha", "10", "2026-11-21", "yes", "12"],
+           ["B2", "Beta", "20", "2026-01-05", "no", "7"],
+           ["C3", "Gamma", "30", "", "", "3"]]
+CF_NEXT = [["A1", "Alpha", "10", "2026-11-21", "yes", "12"],   # as it is in Zoho
+           ["B2", "Beta", "21", "2026-01-05", "no", "7"],      # a standard field changed
+           ["C3", "Gamma", "30", "", "", "4"],                 # a custom field changed
+           ["D4", "Delta", "40", "", "", ""]]                  # new
+
+
+@pytest.mark.parametrize("shape", LIST_SHAPES)
+def test_dry_run_and_skip_unchanged_with_custom_values_elsewhere_in_list_answers(front, tmp_path, shape):
+    env = front.env(tmp_path)
+    first = invoke(env, *import_args(import_file(tmp_path, CF_ROWS, CF_HEADER), report=tmp_path / "r0.csv"))
+    assert first.exit_code == 0, first.output + first.stderr
+    front.variant.hooks.append(on_item_list(_list_shape(shape)))
+    source = import_file(tmp_path, CF_NEXT, CF_HEADER, name="next.csv")
+    dry_report, report = tmp_path / "dry.csv", tmp_path / "report.csv"
+
+    dry = invoke(env, *import_args(source, "--dry-run", report=dry_report))
+
+    assert dry.exit_code == 0, dry.output + dry.stderr
+    assert [o[1] for o in outcomes(dry_report)] == ["unchanged", "would_update", "would_update", "would_create"]
+    writes_before = len(writes(front.sandbox))
+
+    run = invoke(env, *import_args(source, "--skip-unchanged", "--no-resume", report=report))
+
+    assert run.exit_code == 0, run.output + run.stderr
+    found = [o[1] for o in outcomes(report)]
+    if shape == "none":  # the list says nothing of custom fields: every row is sent
+        assert found == ["updated", "updated", "updated", "created"]
+    else:
+        assert found == ["unchanged", "updated", "updated", "created"]
+        assert len(writes(front.sandbox)) - writes_before == 3
+    records = items_by_key(front.sandbox)
+    assert sorted(records) == ["A1", "B2", "C3", "D4"]
+    assert (records["B2"]["rate"], records["C3"]["custom_field_hash"]["cf_pack_size"]) == (21, 4)
+
+
+def _as_text(record):
+    record["rate"] = f"{record['rate']:.2f}"
+    hashed = record.get("custom_field_hash", {})
+    for entry in record.get("custom_fields", []):
+        value = entry["value"]
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif entry["data_type"] == "date":
+            value = value + "T00:00:00+0000"
+        else:
+            value = str(value)
+        entry["value"] = hashed[entry["api_name"]] = value
+
+
+def test_numbers_booleans_and_dates_returned_as_text_are_not_changes(front, tmp_path):
+    env = front.env(tmp_path)
+    source = import_file(tmp_path, CF_ROWS, CF_HEADER)
+    first = invoke(env, *import_args(source, report=tmp_path / "r0.csv"))
+    assert first.exit_code == 0, first.output + first.stderr
+    front.variant.hooks.append(on_item_list(_as_text))
+    writes_before = len(writes(front.sandbox))
+
+    dry = invoke(env, *import_args(source, "--dry-run", report=tmp_path / "dry.csv"))
+    run = invoke(env, *import_args(source, "--skip-unchanged", "--no-resume", report=tmp_path / "r.csv"))
+
+    assert (dry.exit_code, run.exit_code) == (0, 0), dry.output + dry.stderr + run.output + run.stderr
+    assert [o[1] for o in outcomes(tmp_path / "dry.csv")] == ["unchanged"] * 3
+    assert [o[1] for o in outcomes(tmp_path / "r.csv")] == ["unchanged"] * 3
+    assert len(writes(front.sandbox)) == writes_before
+
+
+def test_a_record_listed_without_custom_fields_never_reads_as_unchanged_when_clearing_one(front):
+    module = load_fields(front.client(), "items")
+    payload = build_payload(module, {"name": "Alpha", "cf_colour": ""})
+    listed = {"item_id": "1", "name": "Alpha", "rate": 10}  # nothing about custom fields
+
+    assert changed_fields(module, payload, listed) == {"cf_colour": (None, "")}
+    assert changed_fields(module, payload, {**listed, "custom_fields": []}) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Error answers in shapes Zoho does not document
+
+HTML_503 = b"<html>\n<head><title>503 Service Unavailable</title></head>\n<body><h1>Service Unavailable</h1>\n</body></html>"
+RATE_429 = {
+    "empty": Canned("PUT", "/items", 429, b"", times=2),
+    "html": Canned("PUT", "/items", 429, b"<html><body><h1>429 Too Many Requests</h1></body></html>",
+                   "text/html", times=2),
+    "code44-retry-after": Canned("PUT", "/items", 429, b'{"code": 44, "message": "Too many requests"}',
+                                 headers={"Retry-After": "1"}, times=2),
+}
+
+
+@pytest.mark.parametrize("kind", list(RATE_429))
+def test_429_in_any_shape_is_retried_without_duplicates(front, tmp_path, kind):
+    front.variant.canned.append(copy.deepcopy(RATE_429[kind]))
+    report = tmp_path / "report.csv"
+
+    result = invoke(front.env(tmp_path), *import_args(import_file(tmp_path, ROWS), report=report))
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert [o[1] for o in outcomes(report)] == ["created", "created"]
+    assert len(front.variant.served) == 2
+    assert sorted(items_by_key(front.sandbox)) == ["A1", "B2"]
+    assert len(front.sandbox.records("items")) == 2
+
+
+def _for_key(value: str):
+    return lambda handler: handler.headers.get("X-Unique-Identifier-Value") == value
+
+
+def test_a_400_without_json_fails_its_row_with_a_readable_message(front, tmp_path):
+    front.variant.canned.append(Canned("PUT", "/items", 400, b"Bad Request\r\nInvalid header\r\n",
+                                       "text/plain", when=_for_key("B2")))
+    report = tmp_path / "report.csv"
+
+    result = invoke(front.env(tmp_path), *import_args(import_file(tmp_path, ROWS), report=report))
+
+    assert result.exit_code == 1, result.output + result.stderr
+    assert outcomes(report) == [
+        (2, "created", "", ""),
+        (3, "failed", "HTTP_400", "HTTP 400: Zoho answered text, not JSON: Bad Request Invalid header"),
+    ]
+    assert "Traceback" not in result.output + result.stderr
+    assert sorted(items_by_key(front.sandbox)) == ["A1"]
+
+
+FAILING = {
+    "503-html": (Canned("PUT", "/items", 503, HTML_503, "text/html", times=99, when=_for_key("B2")),
+                 "HTTP_503", "HTTP 503: Zoho answered an HTML page, not JSON: 503 Service Unavailable "
+                             "Service Unavailable"),
+    "500-code-1000": (Canned("PUT", "/items", 500, b'{"code": 1000}', times=99, when=_for_key("B2")),
+                      "1000", "Internal Server Error"),
+    "500-code-1000-message": (Canned("PUT", "/items", 500, b'{"code": 1000, "message": "Internal Error"}',
+                                     times=99, when=_for_key("B2")), "1000", "Internal Error"),
+}
+
+
+def _items(module, rows):
+    to_payload = [build_payload(module, {KEY: key, "name": name, "rate": float(rate)}) for key, name, rate in rows]
+    return [WorkItem(row, key, p, payload_hash(p), name=name)
+            for row, (key, name, _), p in zip(range(2, 2 + len(rows)), rows, to_payload)]
+
+
+@pytest.mark.parametrize("kind", list(FAILING))
+def test_5xx_in_any_shape_fails_only_its_row_after_retries(front, kind):
+    canned, code, message = FAILING[kind]
+    front.variant.canned.append(copy.deepcopy(canned))
+    client = front.client()
+    module = load_fields(client, "items")
+
+    result = run_rows(_items(module, ROWS), client=client, module=module, journal=None,
+                      options=RunOptions(mode="upsert", key_field=KEY, concurrency=2))
+
+    done = [(o.status, o.error_code, o.message) for o in result.outcomes.values()]
+    assert done == [("created", None, ""), ("failed", code, message)]
+    assert len(front.variant.served) == 5  # the first answer and four retries in the session
+    assert sorted(items_by_key(front.sandbox)) == ["A1"]
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 1000.0
+        self.slept = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+        self.slept += seconds
+
+
+def test_retry_after_on_a_429_holds_the_next_call_that_long(front):
+    from bulkio.limiter import Limiter
+
+    clock = FakeClock()
+    limiter = Limiter(60_000, 5, None, clock=clock.now, sleep=clock.sleep)
+    front.variant.canned.append(Canned("POST", "/items", 429, b'{"code": 44, "message": "Too many requests"}',
+                                       headers={"Retry-After": "7"}))
+    client = front.client(limiter=limiter)
+
+    result = client.create("items", {"name": "Alpha", "rate": 1})
+
+    assert result.created and front.variant.served == [("POST", "/books/v3/items", 429)]
+    assert 7 <= clock.slept < 8
+    assert [r["name"] for r in front.sandbox.records("items")] == ["Alpha"]
+
+
+def test_body_codes_written_as_text_still_mean_what_they_say(front):
+    front.variant.hooks.append(lambda m, p, status, answer: (status, {**answer, "code": str(answer.get("code"))}))
+    client = front.client()
+
+    assert client.create("items", {"name": "Alpha", "rate": 1}).created
+    assert [r["name"] for r in client.iter_records("items")] == ["Alpha"]
+    front.variant.canned.append(Canned("POST", "/items", 429, b'{"code": "45", "message": "Daily limit"}'))
+    with pytest.raises(QuotaExhausted):
+        client.create("items", {"name": "Beta", "rate": 1})
+
+
+# ---------------------------------------------------------------------------------------------
+# Pagination without has_more_page, or with per_page ignored
+
+
+def _fill(front, n: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = front.client()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: client.create("items", {"name": f"Item {i:04d}", "rate": 1}), range(n)))
+
+
+def _page_context(change):
+    def hook(method, path, status, answer):
+        if method == "GET" and path.endswith("/items") and "page_context" in answer:
+            change(answer)
+        return status, answer
+    return hook
+
+
+def _list_reads(sandbox) -> list[tuple[str, str]]:
+    return [(q.get("page"), q.get("per_page")) for m, p, q, _h, _b in sandbox.stats.requests
+            if m == "GET" and p == "/books/v3/items"]
+
+
+PAGING = {
+    "no-has_more_page": (lambda a: a["page_context"].pop("has_more_page"), None, 2),
+    "no-page_context": (lambda a: a.pop("page_context"), None, 2),
+    "has_more_page-as-text": (lambda a: a["page_context"].update(
+        has_more_page=str(a["page_context"]["has_more_page"]).lower()), None, 2),
+    "per_page-ignored": (lambda a: None, "100", 3),
+    "per_page-ignored-no-has_more_page": (lambda a: a["page_context"].pop("has_more_page"), "100", 3),
+}
+
+
+@pytest.mark.parametrize("kind", list(PAGING))
+def test_every_record_is_read_whatever_the_page_context_says(front, kind):
+    change, server_per_page, reads = PAGING[kind]
+    _fill(front, 250)
+    front.variant.hooks.append(_page_context(change))
+    if server_per_page:
+        front.variant.query_hook = lambda q: {**q, "per_page": server_per_page} if "per_page" in q else q
+    before = len(_list_reads(front.sandbox))
+
+    records = list(front.client().iter_records("items"))
+
+    assert len({r["item_id"] for r in records}) == len(records) == 250
+    assert len(_list_reads(front.sandbox)) - before == reads
+
+
+# ---------------------------------------------------------------------------------------------
+# The token endpoint's answer in other shapes
+
+
+def _token_answer(change):
+    def hook(method, path, status, answer):
+        if path.endswith("/oauth/v2/token") and "access_token" in answer:
+            status, answer = change(dict(answer))
+        return status, answer
+    return hook
+
+
+TOKEN_ANSWERS = {
+    "expires_in-as-text": lambda a: (200, {**a, "expires_in": "3600"}),
+    "expires_in_sec-only": lambda a: (200, {**{k: v for k, v in a.items() if k != "expires_in"},
+                                           "expires_in_sec": 3600}),
+    "expires_in-in-ms": lambda a: (200, {**a, "expires_in": 3600000, "expires_in_sec": 3600}),
+    "api_domain-elsewhere": lambda a: (200, {**a, "api_domain": "https://www.zohoapis.eu"}),
+}
+
+
+@pytest.mark.parametrize("kind", list(TOKEN_ANSWERS))
+def test_token_answers_in_other_shapes_give_an_hour_long_token(front, kind):
+    front.variant.hooks.append(_token_answer(TOKEN_ANSWERS[kind]))
+    clock = FakeClock()
+    sandbox = front.sandbox
+    auth = ZohoAuth(accounts_url=front.base_url, client_id=sandbox.client_id,
+                    client_secret=sandbox.client_secret, refresh_token=sandbox.refresh_token,
+                    clock=clock.now)
+    client = front.client(auth=auth)
+
+    first = auth.token()
+    assert client.create("items", {"name": "Alpha", "rate": 1}).created
+    clock.t += 3500
+    assert auth.token() == first  # not minted again while it lives
+    clock.t += 100
+    assert auth.token() != first  # minted again before Zoho's hour is up
+    assert auth.refreshes == 2
+    assert [r["name"] for r in sandbox.records("items")] == ["Alpha"]
+
+
+@pytest.mark.parametrize("status", [400, 200])
+def test_a_refused_client_is_a_clear_configuration_error(front, tmp_path, status):
+    front.variant.canned.append(Canned("POST", "/oauth/v2/token", status, b'{"error": "invalid_client"}'))
+    env = front.env(tmp_path)
+
+    result = invoke(env, *import_args(import_file(tmp_path, ROWS), report=tmp_path / "r.csv"))
+
+    assert result.exit_code == 2, result.output + result.stderr
+    assert "The token call failed (invalid_client): ZOHO_CLIENT_ID is unknown" in result.stderr
+    everything = result.output + result.stderr
+    assert "Traceback" not in everything
+    assert front.sandbox.client_secret not in everything and front.sandbox.refresh_token not in everything
+    assert writes(front.sandbox) == []
