@@ -245,7 +245,8 @@ def test_a_row_zoho_refuses_is_failed_with_zohos_code_and_goes_to_the_errors_fil
     source = write_bytes(tmp_path / "items.csv", csv_text(header, rows), "utf-8")
     report = tmp_path / "report.csv"
 
-    result = invoke(env, *import_args(source, report=report))
+    # one row in flight at a time, so row 2 reaches Zoho before row 3 and the refusal is row 3's
+    result = invoke(env, *import_args(source, "--concurrency", "1", report=report))
 
     assert result.exit_code == 1, result.output + result.stderr
     assert outcomes(report) == [
