@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Mapping
 
+from bulkio.errors import InputError
+
 PER_PAGE = 200  # Zoho's maximum
 
 
@@ -32,9 +34,18 @@ def iter_records(
     params: Mapping[str, Any] | None = None,
     per_page: int = PER_PAGE,
 ) -> Iterator[dict[str, Any]]:
-    """Every record under `list_key` (e.g. "items") across all pages, one at a time."""
-    for envelope in iter_pages(fetch, params, per_page):
+    """Every record under `list_key` (e.g. "items") across all pages, one at a time.
+
+    Stops with an error when a page repeats the one before it: a server that ignores `page`
+    would otherwise be read forever."""
+    previous = None
+    for number, envelope in enumerate(iter_pages(fetch, params, per_page), start=1):
         records = envelope.get(list_key) or []
+        if records and records == previous:
+            raise InputError(
+                f"the server answered page {number} of {list_key} with the same records as page "
+                f"{number - 1}; it does not seem to honour Zoho's `page` parameter (check --api-url)")
         yield from records
         if not records:
             return  # a page with no records cannot be followed by more; guards against a loop
+        previous = records
