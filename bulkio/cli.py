@@ -99,9 +99,9 @@ def export_command(module: str, output: Path, filters: tuple[str, ...], columns:
     with tqdm(desc=f"Reading {module}", unit=" records", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         result = export_module(client, module, output, filters=list(filters), columns=columns,
                                on_progress=lambda done: bar.update(done - bar.n))
-    records = "record" if result.rows == 1 else "records"
-    calls = "API call" if result.calls == 1 else "API calls"
-    click.echo(f"Exported {result.rows} {records} to {result.path} ({result.calls} {calls}).")
+    from bulkio.render import export_line
+
+    click.echo(export_line(result))
 
 
 @cli.command()

@@ -16,7 +16,7 @@ import bulkio
 from bulkio.client import ZohoClient
 from bulkio.exporter import export_module
 from bulkio.pipeline import ImportOptions, resolve_module, run_import, run_validate
-from bulkio.render import problem_lines, summary_lines
+from bulkio.render import export_line, problem_lines, summary_lines
 from bulkio.sandbox.seed import add_custom_fields_from
 from bulkio.settings import ConnectionSettings
 
@@ -74,7 +74,7 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> int:
         echo("")
         echo("== Export the catalogue to Excel (it imports back unchanged)")
         result = export_module(client, resolve_module("items", client), workdir / "items-export.xlsx")
-        echo(f"Exported {result.rows} records to {result.path} ({result.calls} API calls).")
+        echo(export_line(result))
         echo("")
         stats = client.stats
         echo(f"API calls: {stats.reads} reads, {stats.writes} writes, {stats.retries} retries, "

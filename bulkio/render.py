@@ -38,3 +38,10 @@ def summary_lines(result) -> list[str]:
     elif result.stopped == "interrupted":
         lines.append("Stopped: interrupted. Run the same command again to resume.")
     return lines
+
+
+def export_line(result) -> str:
+    """What `export` says when it has written the file."""
+    records = "record" if result.rows == 1 else "records"
+    calls = "API call" if result.calls == 1 else "API calls"
+    return f"Exported {result.rows} {records} to {result.path} ({result.calls} {calls})."

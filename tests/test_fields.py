@@ -7,19 +7,8 @@ from click.testing import CliRunner
 from bulkio.cli import cli
 from bulkio.fields import format_fields_table, load_fields
 from bulkio.modules import Field, Module
+from e2e_support import sandbox_env
 from test_client import client_for
-
-
-def sandbox_env(sandbox, home) -> dict[str, str]:
-    return {
-        "HOME": str(home),
-        "ZOHO_API_URL": sandbox.api_url("books"),
-        "ZOHO_ACCOUNTS_URL": sandbox.accounts_url,
-        "ZOHO_ORGANIZATION_ID": sandbox.org_id,
-        "ZOHO_CLIENT_ID": sandbox.client_id,
-        "ZOHO_CLIENT_SECRET": sandbox.client_secret,
-        "ZOHO_REFRESH_TOKEN": sandbox.refresh_token,
-    }
 
 
 def add_fields(sandbox) -> None:
