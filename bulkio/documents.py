@@ -5,7 +5,9 @@ Three layouts are read (CONTRACT.md "Line items"):
 
 - grouped rows: consecutive rows with the same document key (the -k field, else the document
   number column) form one document; header columns come from its first row, each row gives one
-  line. A header cell of a later row must be empty or equal to the first row's.
+  line. A header cell of a later row must be empty or equal to the first row's. A row with
+  line cells but an empty key and no header cell is a line that lost its key (E_NO_KEY): it
+  is never filled down, and the document above it is not sent either.
 - a `line_items` column holding a JSON array of lines per row (api names or column labels as
   keys); each row is one document.
 - a workbook with a header sheet and a line sheet ("Line Items", else the second sheet) joined
@@ -54,6 +56,11 @@ ITEM_SOURCES = ("item_id", "item_name", "sku", "name", "description")
 # Which of those a message about a line without an item names first: what people fill.
 ITEM_COLUMN_ORDER = ("item_name", "sku", "item_id", "name", "description")
 E_LINE_ITEMS = "E_LINE_ITEMS"
+E_NO_KEY = "E_NO_KEY"
+# How messages name one document of a module ("every line of an invoice ...").
+DOCUMENT_NOUNS = {"invoice": "an invoice", "bill": "a bill", "estimate": "an estimate",
+                  "salesorder": "a sales order", "purchaseorder": "a purchase order",
+                  "creditnote": "a credit note"}
 # Line fields Zoho's OpenAPI files type as strings although they hold numbers; sent as text so
 # the bodies match the published schemas (Zoho reads either).
 TEXT_LINE_FIELDS = {"purchaseorders": frozenset({"quantity"})}
@@ -105,19 +112,22 @@ def prepare_documents(frame: pd.DataFrame, module: Module, plan: ColumnPlan, *,
     key = resolve_key(module, key_field) if key_field is not None else None
     json_form = plan.line_items_column is not None
     groups, errors = group_rows(frame, module, plan, key, json_form=json_form)
-    heads = frame.loc[list(groups)]
+    # a line without its document's key is reported alone, not checked as a document
+    keyless = {e.row for e in errors if e.code == E_NO_KEY}
+    documents = {first: rows for first, rows in groups.items() if first not in keyless}
+    heads = frame.loc[list(documents)]
     validation = validate_frame(heads, module, plan, key_field=key, mode=mode,
                                 date_format=date_format, decimal_separator=decimal_separator)
     # a repeated key is reported by group_rows, in words that fit documents
     errors += [e for e in validation.errors if e.code != "E_DUPLICATE_KEY"]
     if not json_form:
-        errors += header_mismatches(frame, plan, groups)
-    lines, line_errors = collect_lines(frame, module, plan, groups)
+        errors += header_mismatches(frame, plan, documents)
+    lines, line_errors = collect_lines(frame, module, plan, documents)
     errors += line_errors
     errors += type_lines(lines, module, date_format,
                          decimal_separator or plan.options.get("decimal_separator") or ".")
     unreadable = {e.row for e in line_errors}
-    errors += [e for e in _missing_lines(module, plan, groups, lines, mode)
+    errors += [e for e in _missing_lines(module, plan, documents, lines, mode)
                if e.row not in unreadable]
     early = {e.row for e in errors}
     records = [r for r in validation.records if r.row not in early]
@@ -152,30 +162,42 @@ def group_column(module: Module, plan: ColumnPlan, key: Field | None) -> str | N
 
 def group_rows(frame: pd.DataFrame, module: Module, plan: ColumnPlan, key: Field | None, *,
                json_form: bool = False) -> tuple[dict[int, list[int]], list[RowError]]:
-    """(first row -> rows of the document, errors for keys that come back later).
+    """(first row -> rows of the document, errors for keys that come back later or are missing).
 
     Consecutive rows with the same non-empty key are one document; in the JSON form, or
     without a key column, every row is one. A key seen again after other rows is an error on
     the later document: E_SPLIT_DOCUMENT (rows form) or E_DUPLICATE_KEY (JSON form). A split
     document's first part is an error too (naming where it goes on): alone it would be sent
     with only some of its lines.
+
+    A row of the rows form whose key cell is empty and which has line cells but no header cell
+    is a continuation line written without its key: E_NO_KEY on it (it stays a group of its
+    own, for the report), and E_KEYLESS_LINE on the document above it, which alone would be
+    sent without that line. The key is never filled down: that would guess.
     """
     column = group_column(module, plan, key)
     rows = [int(r) for r in frame.index]
     keys = (frame[column].fillna("").astype(str).str.strip().tolist() if column
             else [""] * len(rows))
+    line_only = (_line_only_rows(frame, plan, column) if column and not json_form
+                 else [False] * len(rows))
     groups: dict[int, list[int]] = {}
     seen: dict[str, int] = {}
     split: set[int] = set()
     errors: list[RowError] = []
-    current, previous = None, None
+    current, previous = None, None   # the last document (never a keyless line) and its key
     code = "E_DUPLICATE_KEY" if json_form else "E_SPLIT_DOCUMENT"
-    for row, text in zip(rows, keys):
+    for row, text, keyless in zip(rows, keys, line_only):
         if text and text == previous and not json_form:
             groups[current].append(row)
             continue
-        current, previous = row, text
         groups[row] = [row]
+        if not text and keyless:
+            # the document goes on after it: its rows around the line are not "apart"
+            last = groups[current][-1] if current is not None else None
+            errors += _keyless_line(module, column, row, current, last, previous)
+            continue
+        current, previous = row, text
         if text:
             first = seen.setdefault(text, row)
             if first != row:
@@ -188,6 +210,36 @@ def group_rows(frame: pd.DataFrame, module: Module, plan: ColumnPlan, key: Field
     return groups, sorted(errors, key=lambda e: e.row)
 
 
+def _line_only_rows(frame: pd.DataFrame, plan: ColumnPlan, key_column: str) -> list[bool]:
+    """Per row: a line cell is filled and no header cell (the key's own column aside)."""
+    header = [c for c in plan.fields if c != key_column]
+    line = list(plan.line_fields)
+    if not line:
+        return [False] * len(frame)
+
+    def filled(columns: list[str]) -> np.ndarray:
+        if not columns:
+            return np.zeros(len(frame), dtype=bool)
+        texts = frame[columns].fillna("").astype(str).apply(lambda s: s.str.strip())
+        return (texts != "").any(axis=1).to_numpy()
+
+    return (filled(line) & ~filled(header)).tolist()
+
+
+def _keyless_line(module: Module, column: str, row: int, document: int | None,
+                  last: int | None, value: str | None) -> list[RowError]:
+    """E_NO_KEY on `row`, naming `last` (the last row of the document above) when that has a
+    key `value`, and E_KEYLESS_LINE on `document` (the one the line most likely belongs to)."""
+    previous = f' (row {last} has "{value}")' if value else ""
+    noun = DOCUMENT_NOUNS.get(module.singular, f"a {module.singular.replace('_', ' ')}")
+    errors = [RowError(row, column, E_NO_KEY, "", message(
+        E_NO_KEY, column=column, document=noun, previous=previous))]
+    if document is not None:
+        errors.append(RowError(document, column, "E_KEYLESS_LINE", "", message(
+            "E_KEYLESS_LINE", column=column, row=row)))
+    return errors
+
+
 def header_mismatches(frame: pd.DataFrame, plan: ColumnPlan,
                       groups: dict[int, list[int]]) -> list[RowError]:
     """E_HEADER_MISMATCH for a later row whose header cell is filled and differs from the
@@ -195,14 +247,15 @@ def header_mismatches(frame: pd.DataFrame, plan: ColumnPlan,
     columns = list(plan.fields)
     if not columns or all(len(rows) == 1 for rows in groups.values()):
         return []
-    first_of = [first for first, rows in groups.items() for _ in rows]
-    texts = frame[columns].fillna("").astype(str).apply(lambda s: s.str.strip())
-    heads = texts.loc[first_of].set_axis(texts.index)
+    # by row: a document's rows need not be the whole frame (keyless lines are left out)
+    first_of = {row: first for first, rows in groups.items() for row in rows}
+    texts = frame.loc[list(first_of), columns].fillna("").astype(str).apply(lambda s: s.str.strip())
+    heads = texts.loc[list(first_of.values())].set_axis(texts.index)
     differs = (texts != heads) & (texts != "")
     errors = []
     for row, column in zip(*np.nonzero(differs.to_numpy())):
         at, name = int(texts.index[row]), columns[column]
-        first, value, expected = first_of[row], texts.iat[row, column], heads.iat[row, column]
+        first, value, expected = first_of[at], texts.iat[row, column], heads.iat[row, column]
         errors.append(RowError(first, name, "E_HEADER_MISMATCH", value, message(
             "E_HEADER_MISMATCH", column=name, value=value, row=at, expected=expected,
             first=first)))

@@ -29,6 +29,9 @@ MESSAGES = {
     "E_HEADER_MISMATCH": ('"{column}" is "{value}" on row {row} but "{expected}" on row {first}, '
                           "the document's first row; its header columns must be the same on "
                           "every row (or left empty)"),
+    "E_NO_KEY": ('"{column}" is empty; every line of {document} repeats its {column}{previous}; '
+                 "fill it in on this row"),
+    "E_KEYLESS_LINE": 'line on row {row} has no "{column}"',
     "E_SPLIT_DOCUMENT": ('"{column}" value "{value}" is also on row {first}; the rows of one '
                          "document must be next to each other"),
     "E_JSON": ('"{column}" must be a JSON array of line items such as '
