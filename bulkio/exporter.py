@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkio.columns import field_index, field_keys
+from bulkio.documents import full_record
 from bulkio.errors import ConfigError
 from bulkio.formulas import guard_cell, needs_guard
 from bulkio.modules import Field, Module, header_key
@@ -387,7 +388,7 @@ def _iter_full_records(client, module: Module, params: dict) -> Iterator[dict]:
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulkio-export") as pool:
         try:
             for record in records:
-                window.append(pool.submit(_full_record, client, module, record))
+                window.append(pool.submit(full_record, client, module, record))
                 if len(window) >= 2 * workers:
                     yield window.popleft().result()
             while window:
@@ -395,12 +396,6 @@ def _iter_full_records(client, module: Module, params: dict) -> Iterator[dict]:
         finally:
             for future in window:  # an early stop (an error, a closed generator) reads no more
                 future.cancel()
-
-
-def _full_record(client, module: Module, record: dict) -> dict:
-    if module.line_items_key in record:
-        return record
-    return client.get_record(module, record[module.id_field])
 
 
 def _progress(records: Iterable[dict], on_progress) -> Iterator[dict]:

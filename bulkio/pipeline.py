@@ -251,7 +251,8 @@ def run_import(
                 options=run_opts, on_progress=on_progress, stop_event=stop, records=records,
             )
         result.outcomes.update({o.row: _as_dry_run(o) if opts.dry_run else o for o in refused})
-    rows = _merge(prep, [_report_row(o) for o in _fill_unsent(prep.items, result)])
+    # run_rows answers for every item it was given, and the guard for every item it held back
+    rows = _merge(prep, [_report_row(result.outcomes[item.row]) for item in prep.items])
     files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, result.calls))
     return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
 
@@ -289,16 +290,6 @@ def _identity(opts: ImportOptions, prep: Prepared, client=None) -> dict:
         "api": getattr(settings, "api_url", ""),
         "org": getattr(settings, "organization_id", ""),
     }
-
-
-def _fill_unsent(items: list[WorkItem], result) -> Iterator[RowOutcome]:
-    """Every valid row gets an outcome; rows a stopped run never reached say so."""
-    why = {
-        "quota": "not sent: the daily API quota was used up; run the same command again to resume",
-        "interrupted": "not sent: the run was interrupted; run the same command again to resume",
-    }.get(result.stopped or "", "not sent")
-    for item in items:
-        yield result.outcomes.get(item.row) or RowOutcome(item.row, item.key, "skipped", message=why)
 
 
 def _report_row(o: RowOutcome) -> ReportRow:
