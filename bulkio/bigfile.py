@@ -23,7 +23,7 @@ from bulkio.columns import ColumnPlan, check_header_row, load_mapping, match_col
 from bulkio.mapper import PayloadBuilder
 from bulkio.modules import Module
 from bulkio.pipeline import ImportOptions, ImportResult, Prepared, _merge, _unguard, decimal_separator
-from bulkio.readers import describe, iter_tables
+from bulkio.readers import describe, file_kind, iter_tables
 from bulkio.report import ReportRow, ReportWriter
 from bulkio.validate import ValidationResult, resolve_key, validate_frame
 
@@ -89,7 +89,7 @@ class _ChunkChecker:
 
     def chunks(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
         """The file's chunks as `pipeline.read_frame` reads it: CSV cells unguarded."""
-        is_text = describe(self.opts.path, sheet=self.opts.sheet).kind != "xlsx"
+        is_text = file_kind(self.opts.path) != "xlsx"
         for chunk in iter_tables(self.opts.path, chunk_rows=chunk_rows, sheet=self.opts.sheet):
             yield _unguard(chunk) if is_text else chunk
 

@@ -26,7 +26,7 @@ from bulkio.journal import Journal
 from bulkio.mapper import PayloadBuilder, payload_hash
 from bulkio.modules import Module, load_module
 from bulkio.formulas import unguard_cell, unguard_frame
-from bulkio.readers import describe, read_table
+from bulkio.readers import file_kind, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
 from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
@@ -145,7 +145,7 @@ def decimal_separator(opts: ImportOptions, mapping, columns: ColumnPlan) -> str:
     wanted = "," if opts.decimal_comma else (mapping.options.get("decimal_separator") if mapping else None)
     if wanted != ",":
         return "."
-    if describe(opts.path).kind == "xlsx":
+    if file_kind(opts.path) == "xlsx":
         if XLSX_DECIMAL_COMMA not in columns.warnings:
             columns.warnings.append(XLSX_DECIMAL_COMMA)
         return "."
@@ -159,7 +159,7 @@ def read_frame(path: Path, sheet: str | None = None, module: Module | None = Non
         frame = read_document_table(path, module, sheet=sheet)
     else:
         frame = read_table(path, sheet=sheet)
-    if describe(path).kind != "xlsx":
+    if file_kind(path) != "xlsx":
         frame = _unguard(frame)
     return frame
 

@@ -21,7 +21,7 @@ from bulkio.readers import delimited, detect, workbook
 from bulkio.readers.cells import cell_text
 from bulkio.readers.frame import Shaper
 
-__all__ = ["TableInfo", "describe", "iter_tables", "read_table"]
+__all__ = ["TableInfo", "describe", "file_kind", "iter_tables", "read_table"]
 
 CHUNK_ROWS = 50_000
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
@@ -38,6 +38,11 @@ class TableInfo:
     delimiter: str | None = None
     sheets: tuple[str, ...] = ()
     sheet: str | None = None
+
+
+def file_kind(path) -> str:
+    """"xlsx" or "csv" (CSV and TSV), from the name alone; InputError for other files."""
+    return _kind(_existing(path))
 
 
 def describe(
