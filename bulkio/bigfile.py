@@ -25,7 +25,7 @@ from bulkio.modules import Module
 from bulkio.pipeline import ImportOptions, ImportResult, Prepared, _merge, _unguard, decimal_separator
 from bulkio.readers import describe, file_kind, iter_tables
 from bulkio.report import ReportRow, ReportWriter
-from bulkio.validate import ValidationResult, resolve_key, validate_frame
+from bulkio.validate import ValidationResult, key_warnings, resolve_key, validate_frame
 
 LARGE_FILE_BYTES = 50 * 1024 * 1024  # ~210,000 rows of 20 columns: ~1 GB read whole
 CHUNK_ROWS = 50_000
@@ -97,6 +97,7 @@ class _ChunkChecker:
         """One report row per row of `chunk`, exactly as `run_validate` reports them."""
         if self.columns is None:
             self.columns = match_columns(list(chunk.columns), self.module, self.mapping)
+            self.columns.warnings.extend(key_warnings(self.key_field))
             check_header_row(chunk, self.module, self.columns, self.mapping)
             self.separator = decimal_separator(self.opts, self.mapping, self.columns)
         validation = self._check(chunk, final)

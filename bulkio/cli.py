@@ -148,8 +148,11 @@ def template(module: str, output: Path, connection) -> None:
 @click.option("--seed", type=int, help="Seed for the fault injection, for repeatable runs.")
 @click.option("--custom-fields", "fields_file", type=click.Path(exists=True, dir_okay=False),
               help="TOML file of custom fields to create at start (see samples/custom_fields.toml).")
+@click.option("--field-metadata", type=click.Choice(["full", "documented"]), default="full", show_default=True,
+              help="Custom-field metadata with is_unique and index (full), or only the keys Zoho's "
+                   "Custom Fields API examples show (documented).")
 def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token_ttl, latency_ms,
-            fail_rate, lost_reply_rate, seed, fields_file) -> None:
+            fail_rate, lost_reply_rate, seed, fields_file, field_metadata) -> None:
     """Run a local Zoho Books API (sandbox credentials only) until Ctrl-C. The first lines
     printed are `export` settings that point bulkio at it.
 
@@ -161,7 +164,7 @@ def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token
     config = SandboxConfig(
         host=host, port=port, db=db, orgs=orgs or SandboxConfig.orgs, rate_limit=rate_limit,
         max_concurrent=max_concurrent, daily_limit=daily_limit, token_ttl_s=token_ttl, latency_ms=latency_ms,
-        fail_rate=fail_rate, lost_reply_rate=lost_reply_rate, seed=seed,
+        fail_rate=fail_rate, lost_reply_rate=lost_reply_rate, seed=seed, field_metadata=field_metadata,
     )
     ready = (lambda sb: add_custom_fields_from(sb, fields_file)) if fields_file else None
     serve(config, echo=click.echo, ready=ready)

@@ -27,6 +27,7 @@ import requests
 from bulkio.auth import ZohoAuth
 from bulkio.errors import QUOTA_CODE, ApiError, OutcomeUnknown, ServerError, api_error
 from bulkio.limiter import Limiter, QuotaInfo
+from bulkio.modules import is_custom_field_meta, load_module
 from bulkio.paginate import PER_PAGE, iter_records
 from bulkio.session import build_session, redact_url, request_was_sent, retries_of, scrub
 from bulkio.settings import ConnectionSettings
@@ -40,7 +41,9 @@ RATE_WAIT_MAX = 180.0
 CONCURRENCY_CODE = 1070
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 30.0
-FIELD_PATHS = ("/settings/fields", "/customfields")
+#: Custom Fields API: "List custom fields" takes filter_custom_fields; "List custom fields
+#: (simple)" at /customfields lists custom fields only and documents no such parameter
+FIELD_PATHS = (("/settings/fields", {"filter_custom_fields": "true"}), ("/customfields", {}))
 
 
 @dataclass(frozen=True)
@@ -160,16 +163,19 @@ class ZohoClient:
     def custom_fields(self, entity: str) -> list[dict[str, Any]]:
         """The organisation's custom-field metadata for an entity ("item", "contact", ...).
 
-        Asks /settings/fields, and /customfields when that path is unknown (404/405).
+        Asks /settings/fields with filter_custom_fields=true (without it Zoho lists the
+        module's system fields too: Custom Fields API, "List custom fields"), and the simple
+        /customfields list when that path is unknown (404/405). Entries that are not custom
+        fields are dropped all the same (`modules.is_custom_field_meta`).
         """
-        for path in FIELD_PATHS:
+        for path, params in FIELD_PATHS:
             try:
-                envelope = self.get(path, {"entity": entity})
+                envelope = self.get(path, {"entity": entity, **params})
             except ApiError as exc:
-                if exc.status in (404, 405) and path != FIELD_PATHS[-1]:
+                if exc.status in (404, 405) and path != FIELD_PATHS[-1][0]:
                     continue
                 raise
-            return _field_list(envelope)
+            return [m for m in _field_list(envelope) if is_custom_field_meta(m)]
         return []  # pragma: no cover - the loop returns or raises
 
     # --- writes ------------------------------------------------------------------------------
@@ -380,8 +386,6 @@ def _header_value(value) -> str | bytes:
 def _module(module):
     """A Module from a Module or a module name."""
     if isinstance(module, str):
-        from bulkio.modules import load_module  # modules sits beside client; imported when needed
-
         return load_module(module)
     return module
 
@@ -417,8 +421,9 @@ def _was_created(status: int, envelope: Mapping[str, Any], record: Mapping[str, 
     return bool(created) and created == record.get("last_modified_time")
 
 
-#: where custom-field metadata was seen, first: Zoho documents `customfields`; others guessed
-FIELD_LIST_KEYS = ("customfields", "custom_fields", "fields")
+#: where custom-field metadata is listed: Zoho documents `fields` (Custom Fields API, every
+#: list answer); the others were seen on other servers or guessed
+FIELD_LIST_KEYS = ("fields", "customfields", "custom_fields")
 
 
 def _field_list(envelope: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -60,12 +60,14 @@ def samples_dir() -> Path:
     return Path(bulkio.__file__).resolve().parent.parent / "samples"
 
 
-def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> int:
-    """Run every step against a fresh in-process sandbox; returns the number of steps that failed."""
+def run_demo(workdir: Path, echo: Callable[[str], None] = print, **sandbox_options) -> int:
+    """Run every step against a fresh in-process sandbox; returns the number of steps that failed.
+    `sandbox_options` are further SandboxConfig fields (field_metadata="documented", say)."""
     from bulkio.sandbox import Sandbox, SandboxConfig
 
     workdir = _fresh_copy(workdir)
-    with Sandbox(SandboxConfig(rate_limit=DEMO_RATE, max_concurrent=10, daily_limit=100_000)) as sandbox:
+    config = SandboxConfig(rate_limit=DEMO_RATE, max_concurrent=10, daily_limit=100_000, **sandbox_options)
+    with Sandbox(config) as sandbox:
         add_custom_fields_from(sandbox, workdir / "custom_fields.toml")
         client = ZohoClient(_settings(sandbox))
         echo(f"Sandbox running at {sandbox.api_url('books')} (limits raised to {DEMO_RATE}/min for the demo)")
@@ -91,10 +93,14 @@ def _step(step: DemoStep, client, workdir: Path, echo) -> int:
     opts = ImportOptions(path=workdir / step.path, module=step.module, key=step.key,
                          skip_unchanged=step.skip_unchanged, resume=not step.skip_unchanged, rate=DEMO_RATE, concurrency=5,
                          daily_limit=100_000)
+    def warn(text: str) -> None:
+        echo(f"Warning: {text}")
+
     if step.validate_only:
-        result = run_validate(opts, module)
+        result = run_validate(opts, module, on_warning=warn)
     else:
-        result = run_import(opts, client, module, on_plan=lambda plan: [echo(line) for line in plan.lines()])
+        result = run_import(opts, client, module, on_warning=warn,
+                            on_plan=lambda plan: [echo(line) for line in plan.lines()])
     for line in problem_lines(result, limit=10) + summary_lines(result):
         echo(line)
     expected_bad = step.validate_only

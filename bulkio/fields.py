@@ -5,6 +5,8 @@ from __future__ import annotations
 from bulkio.modules import Field, Module, load_module
 
 COLUMNS = ("API NAME", "LABEL", "TYPE", "REQUIRED", "UNIQUE", "VALUES")
+UNKNOWN_NOTE = ('unique: unknown - Zoho\'s field list does not say whether "Prevent duplicate values" '
+                "is on; such a field can still be the key (-k), and Zoho refuses the writes if it is off.")
 
 
 def load_fields(client, module_name: str) -> Module:
@@ -19,7 +21,8 @@ def load_fields(client, module_name: str) -> Module:
 
 
 def field_rows(module: Module) -> list[tuple[str, ...]]:
-    """One row of text per field, in COLUMNS order; required/unique read "yes" or ""."""
+    """One row of text per field, in COLUMNS order; required reads "yes" or "", unique "yes",
+    "" or "unknown" (Zoho's field list did not say)."""
     return [_row(f) for f in module.fields]
 
 
@@ -31,6 +34,8 @@ def format_fields_table(module: Module) -> str:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
         lines.append("  ".join(cells).rstrip())
+    if any(f.unique is None for f in module.fields):
+        lines += ["", UNKNOWN_NOTE]
     return "\n".join(lines)
 
 
@@ -40,6 +45,10 @@ def _row(field: Field) -> tuple[str, ...]:
         field.label + (" (custom)" if field.custom else ""),
         field.type,
         "yes" if field.required else "",
-        "yes" if field.unique else "",
+        _unique(field.unique),
         ", ".join(field.values),
     )
+
+
+def _unique(flag: bool | None) -> str:
+    return "unknown" if flag is None else ("yes" if flag else "")

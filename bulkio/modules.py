@@ -54,7 +54,7 @@ class Field:
     max_length: int | None = None
     values: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
-    unique: bool = False
+    unique: bool | None = False  # None: Zoho's metadata did not say (its documented answer omits it)
     custom: bool = False
     customfield_id: str | None = None
     index: int | None = None
@@ -138,7 +138,7 @@ class Module:
         ...       "is_unique": True}]).field("cf_external_id").customfield_id
         '7'
         """
-        merged = [custom_field(m) for m in metadata or () if _is_active(m)]
+        merged = [custom_field(m) for m in metadata or () if _is_active(m) and is_custom_field_meta(m)]
         standard = tuple(f for f in self.fields if not f.custom)
         return replace(self, fields=standard + tuple(merged))
 
@@ -158,12 +158,23 @@ ZOHO_TYPES = {
 COMPUTED_TYPES = frozenset({"autonumber", "auto_number", "formula"})
 
 
+def is_custom_field_meta(meta: Any) -> bool:
+    """Whether a `/settings/fields` entry is a custom field: its api name starts with `cf_` and
+    it has a field id. Zoho lists system fields (`name`, `rate`, ...) in the same shape unless
+    asked for `filter_custom_fields=true` (Custom Fields API, "List custom fields"). An entry
+    with no api name is named from its label, as Zoho names custom fields."""
+    if not isinstance(meta, dict) or _field_id(meta) in (None, ""):
+        return False
+    return _meta_api_name(meta).startswith("cf_")
+
+
 def custom_field(meta: dict) -> Field:
-    """One custom-field metadata entry as a Field (custom=True)."""
-    label = str(meta.get("label") or meta.get("field_name_formatted") or "").strip()
-    api_name = str(meta.get("api_name") or "").strip() or derive_api_name(label)
+    """One custom-field metadata entry as a Field (custom=True). A flag the entry does not
+    carry is not invented: without `is_unique`, `unique` is None (unknown)."""
+    label = _meta_label(meta)
     raw_type = str(meta.get("data_type") or "string").strip().lower()
-    field_id = meta.get("customfield_id", meta.get("field_id"))
+    field_id = _field_id(meta)
+    api_name = _meta_api_name(meta)
     return Field(
         api_name=api_name,
         label=label or api_name,
@@ -171,13 +182,26 @@ def custom_field(meta: dict) -> Field:
         required=_flag(meta.get("is_mandatory")),
         max_length=_int_or_none(meta.get("max_length", meta.get("value_length"))),
         values=_active_values(meta.get("values")),
-        unique=_flag(meta.get("is_unique")),
+        unique=_flag(meta["is_unique"]) if meta.get("is_unique") is not None else None,
         custom=True,
         customfield_id=None if field_id in (None, "") else str(field_id),
         index=_int_or_none(meta.get("index")),
         active=True,
         read_only=raw_type in COMPUTED_TYPES,
     )
+
+
+def _meta_label(meta: dict) -> str:
+    return str(meta.get("label") or meta.get("field_name_formatted") or "").strip()
+
+
+def _meta_api_name(meta: dict) -> str:
+    return str(meta.get("api_name") or "").strip() or derive_api_name(_meta_label(meta))
+
+
+def _field_id(meta: dict) -> Any:
+    found = meta.get("field_id")
+    return meta.get("customfield_id") if found in (None, "") else found
 
 
 def derive_api_name(label: str) -> str:

@@ -30,7 +30,7 @@ from bulkio.readers import file_kind, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
 from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
-from bulkio.validate import ValidationResult, resolve_key, validate_frame
+from bulkio.validate import ValidationResult, key_warnings, resolve_key, validate_frame
 
 GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update"})
 
@@ -116,6 +116,7 @@ def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
     check_header_row(frame, module, columns, mapping)
     separator = decimal_separator(opts, mapping, columns)
     key_field = resolve_key(module, opts.key) if opts.key else None
+    columns.warnings.extend(key_warnings(key_field))
     key_api_name = key_field.api_name if key_field else None
     if module.is_document:
         resolver = LookupResolver(client) if client is not None else None

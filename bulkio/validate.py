@@ -59,21 +59,36 @@ class ValidationResult:
 def resolve_key(module: Module, key: str | Field) -> Field:
     """The unique custom field named by -k: its api name, label or CF.<label>.
 
-    ConfigError, listing the unique custom fields available, when `key` names anything else.
+    A custom field whose metadata does not say whether it is unique (`unique` None; Zoho's
+    documented answer omits `is_unique`) is taken: Zoho's answer to the write decides, and
+    `key_warnings` says that bulkio could not check. ConfigError, listing the unique custom
+    fields available, when `key` names anything else.
     """
     if isinstance(key, Field):
         key = key.api_name
     wanted = header_key(key)
     found = module.field(key) or next((f for f in module.fields if wanted in field_keys(f)), None)
-    if found is not None and found.custom and found.unique:
+    if found is not None and found.custom and found.unique is not False:
         return found
-    unique = [describe(f) for f in module.fields if f.custom and f.unique]
+    unique = [describe(f) for f in module.fields if f.custom and f.unique is not False]
     what = (f"{describe(found)} is not a unique custom field" if found
             else f"{module.name} has no field called that")
     hint = ("use one of: " + ", ".join(unique) if unique else
             f'{module.name} has no unique custom field; in Zoho, create one with '
             '"Prevent duplicate values", or leave out -k to create records')
     raise ConfigError(f'-k "{key}": {what}; {hint}')
+
+
+def key_warnings(key_field: Field | None) -> list[str]:
+    """What to tell the person about the -k field before anything is sent."""
+    if key_field is None or key_field.unique is not None:
+        return []
+    return [UNIQUE_UNKNOWN.format(label=key_field.label)]
+
+
+UNIQUE_UNKNOWN = ('Zoho does not say whether "{label}" has "Prevent duplicate values" on, so bulkio '
+                  'cannot check it. If it is off, Zoho refuses each write and the report says so: then '
+                  'turn it on for "{label}" in Zoho and run the same command again')
 
 
 def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,

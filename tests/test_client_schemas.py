@@ -35,7 +35,7 @@ def item_payload(n: int, field: dict, value: str) -> dict:
         "rate": 12.5,
         "sku": f"W-{n}",
         "product_type": "goods",
-        "custom_fields": [{"customfield_id": int(field["customfield_id"]), "value": value}],
+        "custom_fields": [{"customfield_id": int(field["field_id"]), "value": value}],
     }
 
 

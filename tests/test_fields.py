@@ -26,7 +26,7 @@ def test_load_fields_merges_the_entitys_custom_fields(sandbox):
     assert custom["cf_colour"].values == ("Red", "Blue")
     assert module.field("name").required  # the catalogue's own fields are kept
     gets = [q for m, p, q, h, b in sandbox.stats.requests if p.endswith("/settings/fields")]
-    assert gets == [{"entity": "item", "organization_id": sandbox.org_id}]
+    assert gets == [{"entity": "item", "filter_custom_fields": "true", "organization_id": sandbox.org_id}]
 
 
 def columns_of(output: str) -> dict[str, dict[str, str]]:

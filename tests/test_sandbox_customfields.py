@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_sandbox_support import zoho  # noqa: F401 - fixture
+from test_sandbox_support import Zoho, zoho  # noqa: F401 - fixture
 
 
 @pytest.fixture
@@ -14,21 +14,50 @@ def external_id(sandbox):
 
 def test_add_custom_field_returns_zoho_metadata(sandbox):
     meta = sandbox.add_custom_field("item", label="External ID", is_unique=True)
-    assert meta["api_name"] == "cf_external_id" and meta["field_id"] == meta["customfield_id"]
+    assert meta["api_name"] == "cf_external_id" and meta["field_id"].isdigit()
     assert (meta["data_type"], meta["is_unique"], meta["is_active"], meta["index"]) == ("string", True, True, 1)
+    assert "customfield_id" not in meta  # the documented metadata names the id field_id only
 
 
-def test_fields_created_over_http_are_listed_for_their_entity(zoho):
+def test_create_answers_as_documented_under_field(zoho):
+    answer = zoho.post("/settings/fields", json={"entity": "contact", "label": "Tier", "data_type": "dropdown",
+                                                  "show_on_pdf": False, "values": [{"name": "Gold"}]})
+    assert answer.status_code == 201
+    body = answer.json()
+    assert (body["code"], body["message"]) == (0, "The custom field has been created.")
+    assert body["field"]["api_name"] == "cf_tier" and "fields" not in body
+
+
+def test_fields_created_over_http_are_listed_under_fields(zoho):
     answer = zoho.post("/settings/fields", json={"entity": "contact", "label": "Tier", "data_type": "dropdown",
                                                   "values": ["Gold", "Silver"]})
     assert answer.status_code == 201
-    for path in ("/settings/fields", "/customfields"):
-        listed = zoho.get(path, params={"entity": "contact"}).json()
-        assert listed["code"] == 0
-        [field] = listed["customfields"]
+    for path, params in (("/settings/fields", {"filter_custom_fields": "true"}), ("/customfields", {})):
+        listed = zoho.get(path, params={"entity": "contact", **params}).json()
+        assert listed["code"] == 0 and "customfields" not in listed
+        [field] = listed["fields"]
         assert field["api_name"] == "cf_tier"
-        assert field["values"] == [{"name": "Gold", "is_active": True}, {"name": "Silver", "is_active": True}]
-    assert zoho.get("/settings/fields", params={"entity": "item"}).json()["customfields"] == []
+        assert field["values"] == [{"name": "Gold", "id": 1, "order": 1, "is_active": True},
+                                   {"name": "Silver", "id": 2, "order": 2, "is_active": True}]
+    assert zoho.get("/settings/fields", params={"entity": "item", "filter_custom_fields": "true"}).json()["fields"] == []
+
+
+def test_settings_fields_lists_system_fields_unless_filtered(zoho, external_id):
+    listed = zoho.get("/settings/fields", params={"entity": "item"}).json()["fields"]
+    names = [f["api_name"] for f in listed]
+    assert {"name", "rate", "sku"} <= set(names) and names[-1] == "cf_external_id"
+    assert all(f["field_id"] for f in listed)  # system fields carry an id too: only cf_ tells them apart
+    filtered = zoho.get("/settings/fields", params={"entity": "item", "filter_custom_fields": "true"}).json()
+    assert [f["api_name"] for f in filtered["fields"]] == ["cf_external_id"]
+
+
+def test_documented_metadata_leaves_out_is_unique_and_index(sandbox_factory):
+    sandbox = sandbox_factory(field_metadata="documented")
+    sandbox.add_custom_field("item", label="External ID", is_unique=True)
+    listed = Zoho(sandbox).get("/settings/fields", params={"entity": "item", "filter_custom_fields": "true"})
+    [field] = listed.json()["fields"]
+    assert set(field) == {"field_id", "label", "api_name", "data_type", "entity", "is_active", "is_mandatory",
+                          "show_on_pdf", "max_length", "values"}
 
 
 def test_api_name_replaces_non_alphanumerics(sandbox):
@@ -170,3 +199,11 @@ def test_custom_fields_appear_in_list_answers(zoho, external_id):
     zoho.item("W", custom_fields=[{"api_name": "cf_external_id", "value": "K"}])
     [item] = zoho.get("/items").json()["items"]
     assert item["custom_field_hash"] == {"cf_external_id": "K"} and item["custom_fields"][0]["api_name"] == "cf_external_id"
+
+
+@pytest.mark.parametrize("entry", [{"api_name": "name", "value": "Widget"}, {"api_name": "rate", "value": 12}])
+def test_a_system_field_inside_custom_fields_is_refused(zoho, external_id, entry):
+    # what every write looked like when bulkio took /settings/fields' system fields for custom ones
+    answer = zoho.post("/items", json={"name": "W", "rate": 1, "custom_fields": [entry]})
+    assert (answer.status_code, answer.json()["code"]) == (400, 2)
+    assert zoho.sb.records("items") == []

@@ -163,10 +163,10 @@ def on_fields(change: Callable[[list[dict]], Any]) -> Hook:
     """Rewrite the custom-field metadata list of GET /settings/fields (change returns the new
     envelope contents, or edits the list in place and returns None)."""
     def hook(method, path, status, answer):
-        if method == "GET" and path.endswith(("/settings/fields", "/customfields")) and "customfields" in answer:
-            metas = answer.pop("customfields")
+        if method == "GET" and path.endswith(("/settings/fields", "/customfields")) and "fields" in answer:
+            metas = answer.pop("fields")
             replaced = change(metas)
-            answer.update(replaced if replaced is not None else {"customfields": metas})
+            answer.update(replaced if replaced is not None else {"fields": metas})
         return status, answer
     return hook
 
@@ -273,16 +273,32 @@ def test_dropdown_options_as_strings_or_dicts(front, tmp_path, shape):
     assert items_by_key(front.sandbox)["A1"]["custom_field_hash"]["cf_colour"] == "Red"
 
 
-def test_key_whose_metadata_omits_is_unique_is_refused_before_anything_is_sent(front, tmp_path):
+def test_key_whose_metadata_omits_is_unique_is_used_with_one_warning(front, tmp_path):
     front.variant.hooks.append(on_fields(lambda metas: [m.pop("is_unique") for m in metas] and None))
-    source = import_file(tmp_path, ROWS)
+    report = tmp_path / "r.csv"
 
-    result = invoke(front.env(tmp_path), *import_args(source, report=tmp_path / "r.csv"))
+    result = invoke(front.env(tmp_path), *import_args(import_file(tmp_path, ROWS), report=report))
 
-    assert result.exit_code == 2, result.output + result.stderr
-    assert "External ID" in result.stderr and "not a unique custom field" in result.stderr
-    assert "Traceback" not in result.output + result.stderr
-    assert writes(front.sandbox) == []
+    assert result.exit_code == 0, result.output + result.stderr
+    assert result.stderr.count('Zoho does not say whether "External ID" has "Prevent duplicate values" on') == 1
+    assert [o[1] for o in outcomes(report)] == ["created", "created"]
+    assert {k: r["name"] for k, r in items_by_key(front.sandbox).items()} == {"A1": "Alpha", "B2": "Beta"}
+
+
+def test_a_server_that_ignores_filter_custom_fields_has_its_system_fields_dropped(front, tmp_path):
+    front.variant.query_hook = lambda query: {k: v for k, v in query.items() if k != "filter_custom_fields"}
+    report = tmp_path / "r.csv"
+
+    result = invoke(front.env(tmp_path), *import_args(import_file(tmp_path, ROWS), report=report))
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert [o[1] for o in outcomes(report)] == ["created", "created"]
+    entries = [e for r in front.sandbox.records("items") for e in r["custom_fields"]]
+    assert entries and {e["api_name"] for e in entries} == {KEY}
+    listed = invoke(front.env(tmp_path), "fields", "-m", "items").output
+    custom = sorted(line.split()[0] for line in listed.splitlines() if "(custom)" in line)
+    assert custom == sorted(f.api_name for f in load_fields(front.client(), "items").custom_fields)
+    assert all(name.startswith("cf_") for name in custom) and "name" not in custom
 
 
 def test_metadata_flags_written_as_text(front, tmp_path):

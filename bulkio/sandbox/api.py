@@ -5,7 +5,7 @@ server's business, not this module's."""
 from __future__ import annotations
 
 from . import errors, settings
-from .customfields import ENTITIES, CustomFields
+from .customfields import ENTITIES, CustomFields, metadata
 from .modules import MODULES, ModuleSpec
 from .records import Records
 
@@ -15,9 +15,10 @@ SUCCESS = {"code": 0, "message": "success"}
 class Api:
     """Routes one organization's API calls to the record operations."""
 
-    def __init__(self, records: Records, custom_fields: CustomFields):
+    def __init__(self, records: Records, custom_fields: CustomFields, field_metadata=lambda: "full"):
         self.records = records
         self.custom_fields = custom_fields
+        self.field_metadata = field_metadata  # "full" or "documented", read on every call
 
     def handle(self, org: str, method: str, segments: list[str], query: dict, headers: dict, body):
         """Answer one call: (status, body dict, applied)."""
@@ -27,8 +28,8 @@ class Api:
         if head == "itemdetails" and len(segments) == 1:
             _allow(method, "GET")
             return self._item_details(org, query)
-        if segments in (["settings", "fields"], ["customfields"], ["settings", "customfields"]):
-            return self._fields(org, method, query, body)
+        if segments in (["settings", "fields"], ["customfields"]):
+            return self._fields(org, method, segments, query, body)
         if segments[:2] == ["settings", "taxes"] and len(segments) <= 3:
             _allow(method, "GET")
             return self._settings(org, settings.TAXES, "tax", "tax_id", segments[2:], "Tax")
@@ -88,15 +89,21 @@ class Api:
                 found.append(self.records.render(org, spec, stored))
         return 200, {**SUCCESS, "items": found}, False
 
-    def _fields(self, org, method, query, body):
+    def _fields(self, org, method, segments, query, body):
+        """Custom Fields API: "List custom fields" (`/settings/fields`: system fields too unless
+        filter_custom_fields=true), "List custom fields (simple)" (`/customfields`: custom
+        fields only), "Create a custom field"; the answers under `fields` and `field`."""
+        documented = self.field_metadata() == "documented"
         if method == "GET":
             entity = query.get("entity")
             if entity not in ENTITIES:
                 raise errors.invalid_value("entity")
-            return 200, {**SUCCESS, "customfields": self.custom_fields.fields(org, entity)}, False
-        if method == "POST":
-            meta = self.custom_fields.create(org, _body(body))
-            return 201, {"code": 0, "message": "Custom field has been created.", "customfield": meta}, True
+            custom_only = segments[0] == "customfields" or _true(query.get("filter_custom_fields"))
+            listed = self.custom_fields.listing(org, entity, custom_only=custom_only, documented=documented)
+            return 200, {**SUCCESS, "fields": listed}, False
+        if method == "POST" and segments == ["settings", "fields"]:
+            meta = metadata(self.custom_fields.create(org, _body(body)), documented)
+            return 201, {"code": 0, "message": "The custom field has been created.", "field": meta}, True
         raise errors.bad_method(method)
 
     def _settings(self, org, collection, singular, id_field, rest, title):
@@ -119,6 +126,10 @@ def _body(body):
     if not isinstance(body, dict):
         raise errors.bad_json()
     return body
+
+
+def _true(value) -> bool:
+    return str(value or "").strip().lower() == "true"
 
 
 def _allow(method: str, allowed: str) -> None:

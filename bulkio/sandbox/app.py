@@ -12,7 +12,7 @@ import threading
 from . import settings
 from .api import Api
 from .config import SandboxConfig
-from .customfields import CustomFields
+from .customfields import CustomFields, metadata
 from .documents import document_hook
 from .limits import OrgLimits
 from .modules import MODULES
@@ -42,7 +42,7 @@ class Sandbox:
         hooks = {"items": item_hook, "contacts": contact_hook}
         hooks.update({name: document_hook for name, spec in MODULES.items() if spec.is_document})
         self._records = Records(self.store, self.custom_fields, hooks)
-        self.api = Api(self._records, self.custom_fields)
+        self.api = Api(self._records, self.custom_fields, lambda: self.config.field_metadata)
         self.tokens = TokenIssuer(self.client_id, self.client_secret, self.refresh_token)
         self.limits = {org: OrgLimits() for org in self.config.orgs}
         self.stats = Stats()
@@ -128,10 +128,11 @@ class Sandbox:
     def add_custom_field(self, entity: str, label: str, data_type: str = "string", is_unique: bool = False,
                          values=None, is_mandatory: bool = False, max_length: int | None = None,
                          org_id: str | None = None) -> dict:
-        """Create a custom field as `POST /settings/fields` would; returns its metadata."""
+        """Create a custom field as `POST /settings/fields` would; returns its metadata, all of
+        it (is_unique and index included, whatever --field-metadata says)."""
         seed = {"entity": entity, "label": label, "data_type": data_type, "is_unique": is_unique,
                 "values": values, "is_mandatory": is_mandatory, "max_length": max_length}
-        return self.custom_fields.create(org_id or self.org_id, seed)
+        return metadata(self.custom_fields.create(org_id or self.org_id, seed), documented=False)
 
     def records(self, module: str, org_id: str | None = None) -> list[dict]:
         """The stored records of a module as GET would answer them, in creation order."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+FIELD_METADATA = ("full", "documented")
+
 
 @dataclass(frozen=True)
 class SandboxConfig:
@@ -30,6 +32,9 @@ class SandboxConfig:
     fail_rate: float = 0.0
     lost_reply_rate: float = 0.0
     seed: int | None = None
+    # "full": custom-field metadata carries is_unique and index; "documented": only the keys
+    # of the Custom Fields API's examples, which show neither
+    field_metadata: str = "full"
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     refresh_token: str | None = field(default=None, repr=False)
@@ -40,6 +45,8 @@ class SandboxConfig:
         object.__setattr__(self, "orgs", tuple(str(o) for o in orgs))
         if not self.orgs:
             raise ValueError("SandboxConfig.orgs needs at least one organization id")
+        if self.field_metadata not in FIELD_METADATA:
+            raise ValueError(f"SandboxConfig.field_metadata must be one of {FIELD_METADATA}, got {self.field_metadata!r}")
         for name in ("fail_rate", "lost_reply_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

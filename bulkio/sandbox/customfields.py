@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from . import errors
+from .modules import MODULES
 from .store import Store
 
 COLLECTION = "customfields"
@@ -56,12 +57,12 @@ class CustomFields:
             field_id = self.store.new_id()
             meta = {
                 "field_id": field_id,
-                "customfield_id": field_id,
                 "entity": entity,
                 "label": label.strip(),
                 "api_name": api_name,
                 "data_type": data_type,
                 "is_mandatory": bool(seed.get("is_mandatory", False)),
+                "show_on_pdf": bool(seed.get("show_on_pdf", False)),
                 "is_unique": bool(seed.get("is_unique", False)),
                 "is_active": bool(seed.get("is_active", True)),
                 "index": max((f["index"] for f in existing), default=0) + 1,
@@ -70,6 +71,13 @@ class CustomFields:
             }
             self.store.put(org, COLLECTION, field_id, meta)
         return dict(meta)
+
+    def listing(self, org: str, entity: str, *, custom_only: bool, documented: bool) -> list[dict]:
+        """`GET /settings/fields`: the entity's system fields, then its custom fields, each in
+        the documented answer shape (`metadata`). Custom Fields API, "List custom fields":
+        filter_custom_fields=true "returns only custom fields (excludes system fields)"."""
+        system = [] if custom_only else system_fields(entity)
+        return [metadata(m, documented) for m in system + self.fields(org, entity)]
 
     def fields(self, org: str, entity: str | None = None) -> list[dict]:
         """The fields of an entity (every entity when None), in index order."""
@@ -116,6 +124,51 @@ class CustomFields:
             })
             hashed[meta["api_name"]] = value
         return listing, hashed
+
+
+#: the keys of a field in the documented answers (Custom Fields API: "Create a custom field"
+#: and "List custom fields", Response Example); `is_unique` and `index` are not among them
+DOCUMENTED_KEYS = ("field_id", "label", "api_name", "data_type", "entity", "is_active", "is_mandatory",
+                   "show_on_pdf", "max_length", "values")
+UNDOCUMENTED_KEYS = ("is_unique", "index")
+
+
+def metadata(meta: dict, documented: bool) -> dict:
+    """A stored field as the API shows it: the documented keys, dropdown options with their id
+    and order; `is_unique` and `index` too unless `documented` (the sandbox's
+    --field-metadata documented, as Zoho's examples show it)."""
+    keys = DOCUMENTED_KEYS if documented else DOCUMENTED_KEYS + UNDOCUMENTED_KEYS
+    shown = {k: meta.get(k) for k in keys}
+    shown["show_on_pdf"] = bool(meta.get("show_on_pdf", False))
+    shown["values"] = [{"name": v["name"], "id": v.get("id", order), "order": order,
+                        "is_active": v.get("is_active", True)}
+                       for order, v in enumerate(meta.get("values") or (), start=1)]
+    return shown
+
+
+#: first id of the entities' system fields, apart from the store's record ids
+SYSTEM_FIELD_ID = 982000000100000
+SYSTEM_TYPES = {"string": "string", "number": "decimal", "integer": "number", "boolean": "check_box"}
+
+
+def system_fields(entity: str) -> list[dict]:
+    """The entity's standard fields as `GET /settings/fields` lists them without
+    filter_custom_fields: the same shape as a custom field, an api name without `cf_`. Zoho
+    does not document their values; they come from the module's OpenAPI request schema."""
+    spec = next((m for m in MODULES.values() if m.entity == entity), None)
+    if spec is None:
+        return []
+    out = []
+    for position, (name, (json_type, max_length)) in enumerate(sorted(spec.fields.items())):
+        if json_type not in SYSTEM_TYPES or name in ("custom_fields", "line_items"):
+            continue
+        out.append({
+            "field_id": str(SYSTEM_FIELD_ID + 1000 * ENTITIES.index(entity) + position), "entity": entity,
+            "label": name.replace("_", " ").title(), "api_name": name, "data_type": SYSTEM_TYPES[json_type],
+            "is_active": True, "is_mandatory": name in spec.required, "is_unique": False,
+            "index": position + 1, "max_length": max_length, "values": [],
+        })
+    return out
 
 
 def unique_key(value) -> str:
