@@ -28,9 +28,17 @@ def test_create_answers_as_documented_under_field(zoho):
     assert body["field"]["api_name"] == "cf_tier" and "fields" not in body
 
 
+@pytest.mark.parametrize("missing", ["label", "data_type", "entity", "show_on_pdf"])
+def test_create_needs_the_documented_required_arguments(zoho, missing):
+    seed = {"entity": "contact", "label": "Tier", "data_type": "string", "show_on_pdf": False}
+    answer = zoho.post("/settings/fields", json={k: v for k, v in seed.items() if k != missing})
+    assert (answer.status_code, answer.json()["code"]) == (400, 4)
+    assert zoho.get("/customfields", params={"entity": "contact"}).json()["fields"] == []
+
+
 def test_fields_created_over_http_are_listed_under_fields(zoho):
     answer = zoho.post("/settings/fields", json={"entity": "contact", "label": "Tier", "data_type": "dropdown",
-                                                  "values": ["Gold", "Silver"]})
+                                                  "show_on_pdf": True, "values": ["Gold", "Silver"]})
     assert answer.status_code == 201
     for path, params in (("/settings/fields", {"filter_custom_fields": "true"}), ("/customfields", {})):
         listed = zoho.get(path, params={"entity": "contact", **params}).json()

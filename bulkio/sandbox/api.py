@@ -10,6 +10,8 @@ from .modules import MODULES, ModuleSpec
 from .records import Records
 
 SUCCESS = {"code": 0, "message": "success"}
+#: Custom Fields API, "Create a custom field": the arguments marked (Required)
+CREATE_REQUIRED = ("label", "data_type", "entity", "show_on_pdf")
 
 
 class Api:
@@ -102,7 +104,11 @@ class Api:
             listed = self.custom_fields.listing(org, entity, custom_only=custom_only, documented=documented)
             return 200, {**SUCCESS, "fields": listed}, False
         if method == "POST" and segments == ["settings", "fields"]:
-            meta = metadata(self.custom_fields.create(org, _body(body)), documented)
+            seed = _body(body)
+            for name in CREATE_REQUIRED:
+                if seed.get(name) in (None, ""):
+                    raise errors.required(name)
+            meta = metadata(self.custom_fields.create(org, seed), documented)
             return 201, {"code": 0, "message": "The custom field has been created.", "field": meta}, True
         raise errors.bad_method(method)
 
