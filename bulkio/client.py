@@ -427,7 +427,10 @@ FIELD_LIST_KEYS = ("fields", "customfields", "custom_fields")
 
 
 def _field_list(envelope: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The custom-field metadata of an answer: under a known key, else the first list of objects."""
+    """The custom-field metadata of an answer: under a known key, one field under `field` (the
+    documented answer to a create or update), else the first list of objects."""
+    if isinstance(envelope.get("field"), dict):
+        return [envelope["field"]]
     for key in FIELD_LIST_KEYS:
         value = envelope.get(key)
         if isinstance(value, list) and all(isinstance(v, dict) for v in value):

@@ -677,3 +677,10 @@ def test_a_refused_client_is_a_clear_configuration_error(front, tmp_path, status
     assert "Traceback" not in everything
     assert front.sandbox.client_secret not in everything and front.sandbox.refresh_token not in everything
     assert writes(front.sandbox) == []
+
+
+def test_metadata_answered_as_one_field_under_field_is_read(front, tmp_path):
+    # the shape of Zoho's documented answer to a create ("field": {...}), from a server that uses it
+    front.variant.hooks.append(on_fields(lambda metas: {"field": next(m for m in metas if m["api_name"] == KEY)}))
+    module = load_fields(front.client(), "items")
+    assert [f.api_name for f in module.custom_fields] == [KEY]
