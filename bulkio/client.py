@@ -27,7 +27,7 @@ import requests
 from bulkio.auth import ZohoAuth
 from bulkio.errors import QUOTA_CODE, ApiError, OutcomeUnknown, ServerError, api_error
 from bulkio.limiter import Limiter, QuotaInfo
-from bulkio.modules import is_custom_field_meta, load_module
+from bulkio.modules import load_module
 from bulkio.paginate import PER_PAGE, iter_records
 from bulkio.session import build_session, redact_url, request_was_sent, retries_of, scrub
 from bulkio.settings import ConnectionSettings
@@ -165,8 +165,8 @@ class ZohoClient:
 
         Asks /settings/fields with filter_custom_fields=true (without it Zoho lists the
         module's system fields too: Custom Fields API, "List custom fields"), and the simple
-        /customfields list when that path is unknown (404/405). Entries that are not custom
-        fields are dropped all the same (`modules.is_custom_field_meta`).
+        /customfields list when that path is unknown (404/405). A server that lists system
+        fields anyway has them dropped where metadata becomes Fields (`Module.with_custom_fields`).
         """
         for path, params in FIELD_PATHS:
             try:
@@ -175,7 +175,7 @@ class ZohoClient:
                 if exc.status in (404, 405) and path != FIELD_PATHS[-1][0]:
                     continue
                 raise
-            return [m for m in _field_list(envelope) if is_custom_field_meta(m)]
+            return _field_list(envelope)
         return []  # pragma: no cover - the loop returns or raises
 
     # --- writes ------------------------------------------------------------------------------

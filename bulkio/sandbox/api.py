@@ -10,8 +10,6 @@ from .modules import MODULES, ModuleSpec
 from .records import Records
 
 SUCCESS = {"code": 0, "message": "success"}
-#: Custom Fields API, "Create a custom field": the arguments marked (Required)
-CREATE_REQUIRED = ("label", "data_type", "entity", "show_on_pdf")
 
 
 class Api:
@@ -73,7 +71,7 @@ class Api:
         if not key:
             raise errors.bad_method("PUT")  # PUT on the collection path means nothing without a key
         value = _header(headers, "X-Unique-Identifier-Value")
-        create = (_header(headers, "X-Upsert") or "").strip().lower() == "true"
+        create = _true(_header(headers, "X-Upsert"))
         record, created = self.records.upsert(org, spec, key, value, _body(body), create)
         if created:
             return 201, _one(spec, spec.messages["created"], record), True
@@ -104,11 +102,7 @@ class Api:
             listed = self.custom_fields.listing(org, entity, custom_only=custom_only, documented=documented)
             return 200, {**SUCCESS, "fields": listed}, False
         if method == "POST" and segments == ["settings", "fields"]:
-            seed = _body(body)
-            for name in CREATE_REQUIRED:
-                if seed.get(name) in (None, ""):
-                    raise errors.required(name)
-            meta = metadata(self.custom_fields.create(org, seed), documented)
+            meta = metadata(self.custom_fields.create(org, _body(body)), documented)
             return 201, {"code": 0, "message": "The custom field has been created.", "field": meta}, True
         raise errors.bad_method(method)
 

@@ -131,7 +131,7 @@ class Sandbox:
         """Create a custom field as `POST /settings/fields` would; returns its metadata, all of
         it (is_unique and index included, whatever --field-metadata says)."""
         seed = {"entity": entity, "label": label, "data_type": data_type, "is_unique": is_unique,
-                "values": values, "is_mandatory": is_mandatory, "max_length": max_length}
+                "values": values, "is_mandatory": is_mandatory, "max_length": max_length, "show_on_pdf": False}
         return metadata(self.custom_fields.create(org_id or self.org_id, seed), documented=False)
 
     def records(self, module: str, org_id: str | None = None) -> list[dict]:

@@ -11,6 +11,8 @@ from .modules import MODULES
 from .store import Store
 
 COLLECTION = "customfields"
+#: Custom Fields API, "Create a custom field": the arguments marked (Required)
+CREATE_REQUIRED = ("label", "data_type", "entity", "show_on_pdf")
 ENTITIES = ("item", "contact", "invoice", "bill", "estimate", "salesorder", "purchaseorder", "creditnote")
 TEXT_TYPES = {"string": 255, "multiline": None, "email": 100, "url": 255, "phone": 50}
 NUMBER_TYPES = ("number", "decimal", "amount", "percent")
@@ -36,14 +38,18 @@ class CustomFields:
         self.store = store
 
     def create(self, org: str, seed: dict) -> dict:
-        """Create a field from Zoho's seed (label, data_type, entity, is_unique, values, ...)."""
+        """Create a field from Zoho's seed (label, data_type, entity, show_on_pdf, is_unique,
+        values, ...); the arguments "Create a custom field" marks (Required) must be there."""
+        for name in CREATE_REQUIRED:
+            if seed.get(name) in (None, ""):
+                raise errors.required(name)
         entity = seed.get("entity")
         if entity not in ENTITIES:
             raise errors.invalid_value("entity")
         label = seed.get("label")
         if not isinstance(label, str) or not label.strip():
             raise errors.required("label")
-        data_type = seed.get("data_type", "string")
+        data_type = seed["data_type"]
         if data_type not in DATA_TYPES:
             raise errors.invalid_value("data_type")
         values = _seed_values(seed.get("values"))
@@ -166,7 +172,7 @@ def system_fields(entity: str) -> list[dict]:
             "field_id": str(SYSTEM_FIELD_ID + 1000 * ENTITIES.index(entity) + position), "entity": entity,
             "label": name.replace("_", " ").title(), "api_name": name, "data_type": SYSTEM_TYPES[json_type],
             "is_active": True, "is_mandatory": name in spec.required, "is_unique": False,
-            "index": position + 1, "max_length": max_length, "values": [],
+            "max_length": max_length, "values": [],
         })
     return out
 
