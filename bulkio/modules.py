@@ -156,6 +156,8 @@ ZOHO_TYPES = {
 }
 # Zoho computes these; they come back in responses and are never sent.
 COMPUTED_TYPES = frozenset({"autonumber", "auto_number", "formula"})
+# Files (Custom Fields API's data types image and attachment): a cell's text cannot be one.
+FILE_TYPES = frozenset({"image", "attachment"})
 
 
 def is_custom_field_meta(meta: Any) -> bool:
@@ -187,7 +189,7 @@ def custom_field(meta: dict) -> Field:
         customfield_id=None if field_id in (None, "") else str(field_id),
         index=_int_or_none(meta.get("index")),
         active=True,
-        read_only=raw_type in COMPUTED_TYPES,
+        read_only=raw_type in COMPUTED_TYPES or raw_type in FILE_TYPES,
     )
 
 

@@ -164,3 +164,12 @@ def test_demo_passes_on_either_metadata_shape(tmp_path, shape, warnings):
     assert sum(line.startswith("Warning: Zoho does not say") for line in lines) == warnings
     assert "Rows: 10 (10 unchanged)" in lines  # the invoices' second run sent nothing
     assert json.dumps(lines).count("25 created") == 1
+
+
+@pytest.mark.parametrize("data_type, read_only", [
+    ("image", True), ("attachment", True), ("autonumber", True), ("formula", True), ("string", False),
+])
+def test_file_and_computed_custom_fields_are_never_sent(data_type, read_only):
+    # every data type the Custom Fields API lists; a file cannot come from a cell's text
+    meta = {"field_id": "1", "api_name": "cf_photo", "label": "Photo", "data_type": data_type}
+    assert custom_field(meta).read_only is read_only
