@@ -630,9 +630,10 @@ def _attach(frame, lines, joins, line_columns, line_sheet, head, module) -> pd.D
 
 def refuse_line_item_updates(items: Iterable[WorkItem], existing, *, module: Module, mode: str,
                              replace: bool = False) -> tuple[list[WorkItem], list[RowOutcome]]:
-    """(items to send, `failed` outcomes for the others): a document that would update one
-    already in Zoho while carrying line items is refused (E_LINE_ITEMS) unless `replace`
-    (--replace-line-items), because Zoho deletes the lines an update does not send.
+    """(items to send, `failed` outcomes for the others), judged on the keys and ids alone: a
+    document that would update one already in Zoho while carrying line items is refused
+    unless `replace`. `guard_line_items`, which reads the documents, refuses only those whose
+    lines would really be lost or changed: use it where Zoho can be read.
 
     `existing` is an `existing.ExistingIndex` (by_key, by_id) or a collection of the keys and
     ids in Zoho. Create mode never updates; an item without line items changes no lines.
@@ -649,12 +650,13 @@ def refuse_line_item_updates(items: Iterable[WorkItem], existing, *, module: Mod
     return send, refused
 
 
-def line_item_refusal(item: WorkItem, module: Module) -> RowOutcome:
+def line_item_refusal(item: WorkItem, module: Module, change: str = "") -> RowOutcome:
     """The `failed` outcome for a document update refused for its line items."""
     noun = module.singular.replace("_", " ").capitalize()
     value = item.key or item.name or item.record_id or ""
     return RowOutcome(item.row, item.key, "failed", item.record_id, E_LINE_ITEMS,
-                      message(E_LINE_ITEMS, noun=noun, value=value))
+                      message(E_LINE_ITEMS, noun=noun, value=value,
+                              change=change or "replace its line items"))
 
 
 def _targets_existing(item: WorkItem, existing, mode: str) -> bool:
@@ -672,45 +674,90 @@ def guard_line_items(items: Iterable[WorkItem], *, client, module: Module, mode:
                      key_field: str | None, replace: bool = False, skip_unchanged: bool = False,
                      journal=None, records: FullRecords | None = None,
                      ) -> tuple[list[WorkItem], list[RowOutcome]]:
-    """`refuse_line_item_updates` with the reading done: call it before `run_rows`.
+    """Refuse, before `run_rows`, the document updates that would lose or change lines Zoho
+    holds (Deluge updateRecord: "line items not sent are deleted"), unless `replace`.
 
-    Reads the module's list (pages of 200) only when some document could be refused. Items
-    the journal already shows as done or failed with this payload pass through (the runner
-    reports them from the journal). With `skip_unchanged`, a document identical to Zoho's
-    (header and lines, compared on the full record) passes through too, so the runner's
-    skip-unchanged reports it `unchanged` instead of refused. Pass the run's `records` (a
-    `FullRecords`) to `run_rows` too, so that neither the list nor a document is read twice.
+    Each document found in Zoho is compared with its full record (read by id once, or taken
+    from the memory): the same lines pass, and go out with Zoho's `line_item_id`s so they are
+    updated in place; lines only added after Zoho's pass too; any other change is refused.
+    Items the journal already shows as done or failed with this payload pass through (the
+    runner reports them from the journal). Pass the run's `records` to `run_rows` too, so
+    nothing is read twice. `skip_unchanged` is accepted for callers of the older guard: an
+    unchanged document always passes now.
     """
     items = list(items)
+    lines_key = module.line_items_key
     if replace or mode == "create" or not module.is_document or not any(
-            module.line_items_key in i.payload for i in items):
+            lines_key in i.payload for i in items):
         return items, []
     from bulkio.journal import resume_action
 
     entries = journal.entries() if journal is not None else {}
-    settled = [i for i in items if resume_action(entries.get(i.row), i.payload_hash,
-                                                 keyed=True) in ("done", "failed")]
     records = records if records is not None else FullRecords(client, module)
     index = records.index(key_field)
-    send, refused = refuse_line_item_updates([i for i in items if i not in settled], index,
-                                             module=module, mode=mode)
-    if skip_unchanged:
-        kept = [o for o in refused if not _unchanged(records, module, index, _item(items, o.row), mode)]
-        send += [_item(items, o.row) for o in refused if o not in kept]
-        refused = kept
-    order = {i.row: n for n, i in enumerate(items)}
-    return sorted(send + settled, key=lambda i: order[i.row]), refused
+    open_items = [i for i in items if resume_action(entries.get(i.row), i.payload_hash,
+                                                    keyed=True) not in ("done", "failed")]
+    records.settle_keys(open_items)
+    refused: dict[int, RowOutcome] = {}
+    checked: dict[int, WorkItem] = {}
+    for item in open_items:
+        record = index.record_for(item, mode) if lines_key in item.payload else None
+        if record is None:
+            continue
+        full = records.get(record)
+        change = line_change(module, full.get(lines_key), item.payload[lines_key])
+        if change:
+            refused[item.row] = line_item_refusal(item, module, change)
+        else:
+            checked[item.row] = with_line_ids(module, item, full.get(lines_key))
+    send = [checked.get(i.row, i) for i in items if i.row not in refused]
+    return send, list(refused.values())
 
 
-def _item(items: list[WorkItem], row: int) -> WorkItem:
-    return next(i for i in items if i.row == row)
+def line_change(module: Module, old: Any, new: Any) -> str:
+    """"" when sending the lines `new` over Zoho's `old` loses and changes nothing Zoho holds
+    (the same lines, or more lines after them); else what would be lost, in words."""
+    old = [line for line in old if isinstance(line, dict)] if isinstance(old, list) else []
+    new = new if isinstance(new, list) else []
+    for n, (have, want) in enumerate(zip(old, new), start=1):
+        if not mapper.same_lines(module, [have], [want]):
+            return (f"change its line {n} (Zoho holds {_line_words(have)}; the file gives "
+                    f"{_line_words(want)})")
+    if len(new) < len(old):
+        gone = len(old) - len(new)
+        which = f"line {len(new) + 1}" if gone == 1 else f"lines {len(new) + 1}-{len(old)}"
+        return f"delete its {which} ({gone} of the {len(old)} lines in Zoho are not in the file)"
+    return ""
 
 
-def _unchanged(records: FullRecords, module: Module, index, item: WorkItem, mode: str) -> bool:
-    record = index.record_for(item, mode)
-    if record is None:
-        return False
-    return not mapper.changed_fields(module, item.payload, records.get(record))
+def _line_words(line: dict) -> str:
+    what = line.get("name") or line.get("item_name") or line.get("description")
+    parts = [str(what)] if what else []
+    parts += [f"{k} {line[k]}" for k in ("quantity", "rate") if line.get(k) not in (None, "")]
+    return ", ".join(parts) or "a line"
+
+
+def with_line_ids(module: Module, item: WorkItem, old: Any) -> WorkItem:
+    """The item with Zoho's `line_item_id` on each line it keeps, so that Zoho updates those
+    lines rather than deleting and adding them again."""
+    old = old if isinstance(old, list) else []
+    lines = item.payload.get(module.line_items_key)
+    if not old or not isinstance(lines, list):
+        return item
+    sent = []
+    for n, line in enumerate(lines):
+        have = old[n] if n < len(old) and isinstance(old[n], dict) else {}
+        if isinstance(line, dict) and have.get("line_item_id") and "line_item_id" not in line:
+            line = {"line_item_id": have["line_item_id"], **line}
+        sent.append(line)
+    return replace_payload(item, {**item.payload, module.line_items_key: sent})
+
+
+def replace_payload(item: WorkItem, payload: dict) -> WorkItem:
+    """The same row with another body to send; its journal hash stays the row's own."""
+    from dataclasses import replace as _replace
+
+    return _replace(item, payload=payload)
 
 
 def full_record(client, module: Module, record: dict) -> dict:

@@ -28,7 +28,7 @@ class DryRun:
     def __init__(self, module, index: ExistingIndex, mode: str, key_field: str | None,
                  *, skip_unchanged: bool = False, full_record=None, read_record=None):
         self.module = module
-        self.full_record = full_record or (lambda record: record)
+        self.full_record = full_record or (lambda record, payload=None: record)
         # reads one record by id (FullRecords.read): its list entry may not show the key
         self.read_record = read_record
         self.skip_unchanged = skip_unchanged
@@ -52,18 +52,20 @@ class DryRun:
 
     def _existing(self, item, record: dict[str, Any]) -> tuple[str, str | None, str]:
         record_id = _id(record, self.module)
-        if not mapper.changed_fields(self.module, item.payload, self.full_record(record)):
+        changes = mapper.changed_fields(self.module, item.payload,
+                                        self.full_record(record, item.payload))
+        if not changes:
             return "unchanged", record_id, f"the {self._noun} in Zoho already holds these values"
-        if self.module.is_document:
+        if self.module.line_items_key in changes:
             return "would_update", record_id, (
-                f"would update the {self._noun} {self._which(item)} and replace its line items "
-                "(allowed only with --replace-line-items)")
+                f"would update the {self._noun} {self._which(item)} and replace its line items")
         return "would_update", record_id, f"would update the {self._noun} {self._which(item)}"
 
     def _create(self, item, record) -> tuple[str, str | None, str]:
         # With --skip-unchanged a create whose record already exists as it is sends nothing.
         if (self.skip_unchanged and record is not None
-                and not mapper.changed_fields(self.module, item.payload, record)):
+                and not mapper.changed_fields(self.module, item.payload,
+                                              self.full_record(record, item.payload))):
             return "unchanged", _id(record, self.module), (
                 f"a {self._noun} named {item.name!r} already holds these values")
         taken = self._name_taken(item, record)

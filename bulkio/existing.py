@@ -1,29 +1,42 @@
-"""The records already in Zoho, read in pages of 200 and indexed by key, id and name.
+"""The records already in Zoho that a run writes to: found once, by key, id or name.
 
-Used by `--skip-unchanged` (send nothing for a row that would change nothing) and `--dry-run`
-(say what each row would do). Reading costs one call per 200 records, so the runner reads only
-while that stays cheaper than the writes it can save (see `read_existing`).
+One `FullRecords` per run lists the module (`filter_by=Status.All`, 200 per call) and indexes
+it by the run's key: a unique custom field, or a standard field Zoho keeps unique (items `name`
+or `sku`, contacts `contact_name`, a document's number). What a list row shows depends on the
+module: Zoho's list-response schemas (zoho-openapi/*.yml) document `custom_fields` on the rows
+of items, invoices, sales orders and purchase orders only, and `last_modified_time` on every
+module's rows but items'. Where a row cannot show the key, the record's key comes from
+`RecordMemory` (what bulkio last wrote to or read of it, when the row's `last_modified_time`
+says it is unchanged since), else from reading the record by id, once; so does the full record
+a comparison needs. `reads_needed` counts those reads for the plan.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from bulkio import mapper
+from bulkio.memory import RecordMemory
 from bulkio.modules import Field
 
 PAGE_SIZE = 200  # what client.iter_records asks for; one read call per page
 
+#: modules whose list rows carry `custom_fields` (their list-response schemas in zoho-openapi/)
+LIST_CUSTOM_FIELDS = frozenset({"items", "invoices", "salesorders", "purchaseorders"})
+#: modules whose list rows carry no `last_modified_time` (items.yml, list-items-response)
+LIST_WITHOUT_MODIFIED_TIME = frozenset({"items"})
+
 
 @dataclass
 class ExistingIndex:
-    """Records of one module by unique key, by Zoho id and by lowercased display name.
+    """Records of one module by key, by Zoho id and by lowercased display name.
 
     `complete` is False when reading stopped early: a record missing from the index may still
-    exist in Zoho, so only a record found here may be trusted. `key` is the key's Field when the
-    module knows it: list answers may name custom fields by id or label only.
+    exist in Zoho, so only a record found here may be trusted. `unknown` holds listed records
+    whose key neither the row nor the memory shows: until they are read, a key missing from
+    `by_key` may be one of theirs. `twins` holds the key values two or more records share.
     """
 
     id_field: str
@@ -32,22 +45,44 @@ class ExistingIndex:
     by_key: dict[str, dict] = field(default_factory=dict)
     by_id: dict[str, dict] = field(default_factory=dict)
     by_name: dict[str, dict] = field(default_factory=dict)
+    twins: dict[str, list[str]] = field(default_factory=dict)
+    unknown: dict[str, dict] = field(default_factory=dict)
     complete: bool = True
     pages: int = 0
     key: Field | None = None
 
-    def add(self, record: dict[str, Any]) -> None:
-        """Index one record as Zoho listed it."""
+    @property
+    def standard_key(self) -> bool:
+        """True when the key is a standard field (name, sku, number) rather than a custom one."""
+        return bool(self.key_field) and not (self.key is not None and self.key.custom)
+
+    def add(self, record: dict[str, Any], key: str | None = None) -> None:
+        """Index one record; `key` when it is known from elsewhere than the record itself."""
         record_id = record.get(self.id_field)
         if record_id not in (None, ""):
             self.by_id[str(record_id)] = record
-        if self.key_field:
-            key = self.key_of(record)
-            if key not in (None, ""):
-                self.by_key[str(key)] = record
+        key = key if key is not None else self.key_of(record)
+        if key not in (None, ""):
+            self._add_key(self.normal(key), record)
         name = self.name_of(record)
         if name:
             self.by_name[name.lower()] = record
+
+    def _add_key(self, key: str, record: dict) -> None:
+        held = self.by_key.get(key)
+        record_id = str(record.get(self.id_field))
+        if held is not None and str(held.get(self.id_field)) != record_id:
+            ids = self.twins.setdefault(key, [str(held.get(self.id_field))])
+            if record_id not in ids:
+                ids.append(record_id)
+        self.by_key[key] = record
+        self.unknown.pop(record_id, None)
+
+    def normal(self, key: Any) -> str:
+        """A key value as the index holds it: trimmed; a standard field's case ignored too
+        (Zoho refuses a second item named "pen" beside "Pen")."""
+        text = str(key).strip()
+        return text.casefold() if self.standard_key else text
 
     def name_of(self, record: dict[str, Any]) -> str:
         """The record's display name, trimmed ("" when the module has none)."""
@@ -56,8 +91,17 @@ class ExistingIndex:
         return str(record.get(self.name_field) or "").strip()
 
     def key_of(self, record: dict[str, Any]) -> str | None:
-        """The record's unique key value, or None."""
-        return mapper.key_of(record, self.key or self.key_field) if self.key_field else None
+        """The record's key value, or None."""
+        if not self.key_field:
+            return None
+        if self.standard_key:
+            value = record.get(self.key_field)
+            return None if value in (None, "") else str(value).strip() or None
+        return mapper.key_of(record, self.key or self.key_field)
+
+    def twins_of(self, key: Any) -> list[str]:
+        """The ids of the records that share this key value ([] when at most one holds it)."""
+        return [] if key in (None, "") else self.twins.get(self.normal(key), [])
 
     def record_for(self, item, mode: str) -> dict[str, Any] | None:
         """The existing record a work item would write to: by id, else by key; in create mode
@@ -65,28 +109,173 @@ class ExistingIndex:
         if item.record_id:
             return self.by_id.get(str(item.record_id))
         if mode != "create" and item.key not in (None, ""):
-            return self.by_key.get(str(item.key))
+            return self.by_key.get(self.normal(item.key))
         if mode == "create" and item.name:
             return self.by_name.get(item.name.strip().lower())
         return None
 
+    def knows_absent(self, item) -> bool:
+        """True when the index is sure no record holds the item's key."""
+        return (self.complete and not self.unknown and item.key not in (None, "")
+                and self.normal(item.key) not in self.by_key)
 
-def read_existing(
-    client, module, key_field: str | None, *, max_pages: int | None = None
-) -> ExistingIndex:
-    """Page through `module` and index its records, reading at most `max_pages` pages.
 
-    Zoho's lists give no total count, so how many pages a module holds is unknown until the
-    last one: `max_pages` is the budget of reads worth spending, and the index is marked
-    incomplete when the budget runs out before the last page.
+class FullRecords:
+    """What one run knows of a module in Zoho: its list, read once, and each record in full,
+    read at most once (or taken from the memory when Zoho shows it unchanged since).
+
+    The line-item guard, skip-unchanged, the dry run and the contact-person merge share one,
+    so no record is read twice. Write answers are remembered (`remember`) for the next run.
+
+    Example: records = FullRecords(client, module); full = records.get(records.index(key).by_key["K1"])
     """
-    key = module.field(key_field) if key_field else None
-    index = ExistingIndex(module.id_field, key_field, module.name_field,
-                          key=key if key is not None and key.custom else None)
-    records: Iterator[dict] = iter(client.iter_records(module))
+
+    def __init__(self, client, module, memory: RecordMemory | None = None):
+        self.client = client
+        self.module = module
+        self.memory = memory if memory is not None else RecordMemory.forgetful()
+        self._index: ExistingIndex | None = None
+        self._full: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    # --- the list --------------------------------------------------------------------------
+
+    def index(self, key_field: str | None, *, max_pages: int | None = None) -> ExistingIndex:
+        """The module's records listed and indexed by `key_field`, read once per run (a later
+        ask that the first read already answers costs nothing). At most `max_pages` pages."""
+        known = self._index
+        if known is not None and known.key_field == key_field and (
+                known.complete or (max_pages is not None and known.pages >= max_pages)):
+            return known
+        self._index = self._read_list(key_field, max_pages)
+        return self._index
+
+    @property
+    def indexed(self) -> ExistingIndex | None:
+        """The index read so far, or None."""
+        return self._index
+
+    def _read_list(self, key_field: str | None, max_pages: int | None) -> ExistingIndex:
+        key = self.module.field(key_field) if key_field else None
+        index = ExistingIndex(self.module.id_field, key_field, self.module.name_field, key=key)
+        for row in _pages(self.client.iter_records(self.module), max_pages, index):
+            remembered = self._remembered(row)
+            if remembered is not None:
+                with self._lock:
+                    self._full[str(row[self.module.id_field])] = remembered
+            if not key_field or index.standard_key or mapper.shows_custom_fields(row):
+                index.add(row)
+            elif remembered is not None:
+                index.add(row, index.key_of(remembered) or "")
+            else:
+                index.add(row, "")
+                index.unknown[str(row.get(self.module.id_field))] = row
+        return index
+
+    def _remembered(self, row: dict) -> dict | None:
+        """The remembered record, when the list row shows Zoho still holds it as remembered."""
+        record_id = row.get(self.module.id_field)
+        found = self.memory.get(str(record_id)) if record_id not in (None, "") else None
+        if found is None:
+            return None
+        if self.module.name in LIST_WITHOUT_MODIFIED_TIME:
+            return found.record if _agrees(row, found.record) else None
+        modified = row.get("last_modified_time")
+        return found.record if modified and str(modified) == found.modified else None
+
+    # --- keys the list could not show ------------------------------------------------------
+
+    def keys_to_read(self, items: Iterable) -> int:
+        """How many records must be read to tell whether some item's key is in Zoho."""
+        index = self._index
+        if index is None or not index.unknown:
+            return 0
+        return len(index.unknown) if any(_missing_key(index, i) for i in items) else 0
+
+    def settle_keys(self, items: Iterable) -> int:
+        """Read the records whose key is unknown when some item's key was not found (each
+        once); returns the reads made."""
+        index = self._index
+        if not self.keys_to_read(items):
+            return 0
+        unknown = list(index.unknown.values())
+        for row in unknown:
+            full = self.read(row)
+            index.add(row, index.key_of(full) or "")
+            index.unknown.pop(str(row.get(self.module.id_field)), None)
+        return len(unknown)
+
+    # --- full records ----------------------------------------------------------------------
+
+    def get(self, record: dict, payload: dict | None = None) -> dict:
+        """`record` in full: known already (memory, an earlier read), the list row itself when
+        it shows every field `payload` sends, else read by id."""
+        record_id = str(record.get(self.module.id_field))
+        with self._lock:
+            found = self._full.get(record_id)
+        if found is not None:
+            return found
+        if payload is not None and self.row_suffices(record, payload):
+            return record
+        if payload is None and not self.module.is_document:
+            return record if self.module.name in LIST_CUSTOM_FIELDS else self.read(record)
+        return self.read(record)
+
+    __call__ = get
+
+    def row_suffices(self, row: dict, payload: dict) -> bool:
+        """Whether a list row shows every field the payload would write."""
+        if self.module.is_document:
+            return False
+        for key in payload:
+            if key == "custom_fields":
+                if not mapper.shows_custom_fields(row):
+                    return False
+            elif key not in row:
+                return False
+        return True
+
+    def needs_read(self, record: dict, payload: dict | None = None) -> bool:
+        """True when `get(record, payload)` would cost a read."""
+        record_id = str(record.get(self.module.id_field))
+        with self._lock:
+            if record_id in self._full:
+                return False
+        return not (payload is not None and self.row_suffices(record, payload))
+
+    def read(self, record: dict) -> dict:
+        """`record` as GET by id answers it, read at most once per run (and remembered)."""
+        record_id = str(record[self.module.id_field])
+        with self._lock:
+            found = self._full.get(record_id)
+        if found is None:
+            found = self.client.get_record(self.module, record_id)
+            self.remember(found)
+        return found
+
+    def remember(self, record: dict) -> None:
+        """A record as Zoho just answered it (a write's answer or a read)."""
+        record_id = record.get(self.module.id_field) if record else None
+        if record_id in (None, ""):
+            return
+        with self._lock:
+            self._full[str(record_id)] = record
+        self.memory.put(record, str(record_id))
+
+
+def read_existing(client, module, key_field: str | None, *, max_pages: int | None = None,
+                  memory: RecordMemory | None = None) -> ExistingIndex:
+    """The module's records indexed by `key_field` (one `FullRecords` list read)."""
+    return FullRecords(client, module, memory).index(key_field, max_pages=max_pages)
+
+
+def _pages(records: Iterable[dict], max_pages: int | None, index: ExistingIndex) -> Iterator[dict]:
+    """The listed records, at most `max_pages` pages of them; marks the index incomplete when
+    the budget runs out first. Zoho's lists give no total count, so asking for record
+    200*n + 1 makes the client fetch page n + 1: decide before asking."""
+    records = iter(records)
     seen = 0
     while True:
-        # Asking for record 200*n + 1 makes the client fetch page n + 1: decide before asking.
         if seen % PAGE_SIZE == 0 and max_pages is not None and seen // PAGE_SIZE >= max_pages:
             index.complete = False
             break
@@ -94,57 +283,28 @@ def read_existing(
             record = next(records)
         except StopIteration:
             break
-        index.add(record)
         seen += 1
+        yield record
     index.pages = -(-seen // PAGE_SIZE) or (0 if max_pages == 0 else 1)
-    return index
 
 
-class FullRecords:
-    """What one run reads of a module in Zoho, each page and each document at most once.
+def _missing_key(index: ExistingIndex, item) -> bool:
+    return (not item.record_id and item.key not in (None, "")
+            and index.normal(item.key) not in index.by_key)
 
-    `index(key_field, max_pages)` pages through the list once (a later ask that the first read
-    already answers costs nothing); `get(record)` is the record with its line items, read by
-    id the first time a listed document is asked for (Zoho's list answers leave lines out).
-    The line-item guard and the runner's skip-unchanged share one, so an unchanged invoice
-    costs one read, not two. Keep one per run: it never sees the run's own writes.
 
-    Example: records = FullRecords(client, module); full = records.get(records.index(key).by_key["K1"])
-    """
+def _agrees(row: dict, remembered: dict) -> bool:
+    """Whether everything a list row shows matches the remembered record (for modules whose
+    rows carry no last_modified_time)."""
+    for key, value in row.items():
+        if key == "custom_fields":
+            if _custom_values(value) != _custom_values(remembered.get(key)):
+                return False
+        elif not isinstance(value, (dict, list)) and not mapper.same_value(None, remembered.get(key), value):
+            return False
+    return True
 
-    def __init__(self, client, module):
-        self.client = client
-        self.module = module
-        self._index: ExistingIndex | None = None
-        self._full: dict[str, dict] = {}
-        self._lock = threading.Lock()
 
-    def index(self, key_field: str | None, *, max_pages: int | None = None) -> ExistingIndex:
-        """`read_existing(client, module, key_field, max_pages=...)`, read once per run."""
-        known = self._index
-        if known is not None and known.key_field == key_field and (
-                known.complete or (max_pages is not None and known.pages >= max_pages)):
-            return known
-        self._index = read_existing(self.client, self.module, key_field, max_pages=max_pages)
-        return self._index
-
-    def get(self, record: dict) -> dict:
-        """`record` with its line items (as it is for a record that is no document)."""
-        key = self.module.line_items_key
-        if not self.module.is_document or not key or key in record:
-            return record
-        return self.read(record)
-
-    def read(self, record: dict) -> dict:
-        """`record` as GET by id answers it, read at most once per run: a list answer may leave
-        out what one record's answer holds (a document's lines, custom fields)."""
-        record_id = str(record[self.module.id_field])
-        with self._lock:
-            found = self._full.get(record_id)
-        if found is None:
-            found = self.client.get_record(self.module, record_id)
-            with self._lock:
-                self._full[record_id] = found
-        return found
-
-    __call__ = get
+def _custom_values(entries: Any) -> dict[str, str]:
+    return {str(e.get("customfield_id") or e.get("api_name") or e.get("label")): str(e.get("value"))
+            for e in entries or () if isinstance(e, dict)}

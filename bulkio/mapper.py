@@ -157,7 +157,7 @@ def changed_fields(module: Module, payload: dict, existing: dict) -> dict[str, t
                 changes[api] = (old, new)
             continue
         old = custom_value(existing, f) if f is not None and f.custom else _dig(existing, api)
-        if old is _MISSING and f is not None and f.custom and not _shows_custom_fields(existing):
+        if old is _MISSING and f is not None and f.custom and not shows_custom_fields(existing):
             changes[api] = (None, new)  # a list answer without custom fields tells nothing
             continue
         old = None if old is _MISSING else old
@@ -166,7 +166,7 @@ def changed_fields(module: Module, payload: dict, existing: dict) -> dict[str, t
     return changes
 
 
-def _shows_custom_fields(record: dict) -> bool:
+def shows_custom_fields(record: dict) -> bool:
     """Whether a record as Zoho returned it carries its custom fields in any known place."""
     return ("custom_field_hash" in record or "custom_fields" in record
             or any(str(k).startswith("cf_") for k in record))

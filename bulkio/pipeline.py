@@ -22,14 +22,15 @@ from bulkio.existing import FullRecords
 from bulkio.lookups import LookupResolver
 from bulkio.columns import ColumnPlan, check_header_row, load_mapping, match_columns
 from bulkio.errors import ConfigError, ExitCode, RowError
-from bulkio.journal import Journal
+from bulkio.journal import Journal, resume_action
+from bulkio.memory import RecordMemory, scope_of
 from bulkio.mapper import PayloadBuilder, payload_hash
 from bulkio.modules import Module, load_module
 from bulkio.formulas import unguard_cell, unguard_frame
 from bulkio.readers import file_kind, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
-from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
+from bulkio.runner import RowOutcome, RunOptions, WorkItem, read_ahead, run_rows
 from bulkio.validate import ValidationResult, key_warnings, resolve_key, validate_frame
 
 GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update"})
@@ -227,8 +228,12 @@ def run_import(
         skip_unchanged=opts.skip_unchanged,
         dry_run=opts.dry_run,
         concurrency=opts.concurrency,
+        replace_line_items=opts.replace_line_items,
     )
-    with _journal(opts, identity) as journal:
+    with _journal(opts, identity) as journal, _memory(client, module) as memory:
+        # the guard, the dry run, skip-unchanged and the runner share what is read
+        records = FullRecords(client, module, memory)
+        listed, to_read = read_ahead(records, module, run_opts, _unsettled(prep.items, journal))
         plan = make_plan(
             prep.items,
             rate=opts.rate,
@@ -237,10 +242,11 @@ def run_import(
             rows_invalid=len(prep.validation.invalid_rows),
             journal=journal,
             options=run_opts,
+            reads=listed,
+            compare_reads=to_read if records.indexed is not None else None,
         )
         if on_plan:
             on_plan(plan)
-        records = FullRecords(client, module)  # the guard and the runner read each record once
         items, refused = guard_line_items(
             prep.items, client=client, module=module, mode=opts.effective_mode, key_field=prep.key_api_name,
             replace=opts.replace_line_items, skip_unchanged=opts.skip_unchanged, journal=journal,
@@ -256,6 +262,22 @@ def run_import(
     rows = _merge(prep, [_report_row(result.outcomes[item.row]) for item in prep.items])
     files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, result.calls))
     return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
+
+
+@contextmanager
+def _memory(client, module: Module) -> Iterator[RecordMemory]:
+    memory = RecordMemory.open(scope_of(client), module.name)
+    try:
+        yield memory
+    finally:
+        memory.close()
+
+
+def _unsettled(items: list[WorkItem], journal: Journal | None) -> list[WorkItem]:
+    """The items the journal does not show as finished with this payload."""
+    entries = journal.entries() if journal is not None else {}
+    return [i for i in items
+            if resume_action(entries.get(i.row), i.payload_hash, keyed=True) not in ("done", "failed")]
 
 
 @contextmanager

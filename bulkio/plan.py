@@ -82,6 +82,7 @@ def make_plan(
     options=None,
     skip_unchanged: bool | None = None,
     dry_run: bool | None = None,
+    compare_reads: int | None = None,
 ) -> Plan:
     """The plan for sending `items` (runner.WorkItem).
 
@@ -89,7 +90,8 @@ def make_plan(
     either, `daily_limit` stands for the whole day's budget. `reads` are calls made besides the
     writes and the comparison reads (lookups, custom fields). `skip_unchanged` and `dry_run`
     default to those of `options` (runner.RunOptions). Rows the journal shows as finished cost
-    nothing.
+    nothing. `compare_reads`, when the records in Zoho were listed already, is the reads the
+    comparison still needs (else an upper bound is taken).
 
     Example:
         make_plan(items, rate=100, daily_limit=1000, journal=journal).lines()
@@ -106,11 +108,14 @@ def make_plan(
         if resume_action(entries.get(item.row), item.payload_hash, keyed=True)
         not in ("done", "failed")
     )
-    compare_reads: int | None = 0
-    if dry_run:
+    if compare_reads is not None:
+        pass
+    elif dry_run:
         compare_reads = None
     elif skip_unchanged and to_send:
         compare_reads = to_send  # the runner stops paging beyond this many reads
+    else:
+        compare_reads = 0
     writes = 0 if dry_run else to_send
     reads_total = reads + (compare_reads or 0)
     calls = reads_total + writes

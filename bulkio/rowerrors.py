@@ -38,9 +38,10 @@ MESSAGES = {
                '[{{"item_id": "4600000012", "quantity": 2}}]; {problem}'),
     "E_NO_LINES": ("the document has no line items; fill {columns} on its rows, or give its "
                    "lines as a JSON array in a line_items column"),
-    "E_LINE_ITEMS": ('{noun} "{value}" already exists in Zoho, and updating it would replace its '
-                     "line items (Zoho deletes the lines not sent); nothing was sent. Run again "
-                     "with --replace-line-items to make its lines exactly the spreadsheet's"),
+    "E_LINE_ITEMS": ('{noun} "{value}" already exists in Zoho, and updating it would {change} '
+                     "(Zoho replaces a document's lines with the lines an update sends); nothing "
+                     "was sent. Run again with --replace-line-items to make its lines exactly "
+                     "the spreadsheet's"),
 }
 
 

@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from bulkio import mapper
+from bulkio import mapper, persons
 from bulkio.dryrun import DryRun
 from bulkio.errors import ApiError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
 from bulkio.existing import ExistingIndex, FullRecords
@@ -39,6 +39,7 @@ log = logging.getLogger("bulkio.runner")
 MAX_LOST_ANSWERS = 3
 E_UNKNOWN_OUTCOME = "E_UNKNOWN_OUTCOME"
 E_AMBIGUOUS = "E_AMBIGUOUS_RECORD"
+E_NOT_FOUND = "E_NOT_FOUND"
 
 _NOT_SENT = {
     "quota": "not sent: the organisation's daily API quota is used up; run the same command "
@@ -86,6 +87,7 @@ class RunOptions:
     skip_unchanged: bool = False
     dry_run: bool = False
     concurrency: int = 5
+    replace_line_items: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,45 @@ def run_rows(
     return _Run(client, module, journal, options, on_progress, stop_event, records).run(list(items))
 
 
+def needs_list(module, options: RunOptions, items: list[WorkItem]) -> bool:
+    """Whether writing `items` needs the module's records listed first, whatever the options:
+    rows keyed by a standard field are written by the id found there, and a contact update
+    that names people must send the people Zoho holds (`persons`)."""
+    if options.mode == "create" or options.dry_run:
+        return bool(options.dry_run)
+    key = module.field(options.key_field) if options.key_field else None
+    if options.key_field and not (key is not None and key.custom):
+        return True
+    if module.is_document and not options.replace_line_items and module.line_items_key:
+        return any(module.line_items_key in i.payload for i in items)
+    return any(persons.mentions_people(i.payload) for i in items)
+
+
+def read_ahead(records: FullRecords, module, options: RunOptions, items: list[WorkItem]) -> tuple[int, int]:
+    """List the module before the plan when the run will need it; (reads made, reads the run
+    will still make: records whose key the list could not show, and records compared in full).
+
+    Example: made, needed = read_ahead(records, module, options, items)
+    """
+    compare = options.skip_unchanged or options.dry_run
+    if not items or not (compare or needs_list(module, options, items)):
+        return 0, 0
+    full = options.dry_run or needs_list(module, options, items)
+    index = records.index(options.key_field, max_pages=None if full else len(items))
+    needed = records.keys_to_read(items)
+    lines = module.line_items_key if module.is_document and not options.replace_line_items else None
+    to_read = set()
+    for item in items:
+        record = index.record_for(item, options.mode)
+        if record is None:
+            continue
+        whole = (lines and lines in item.payload) or persons.mentions_people(item.payload)
+        if records.needs_read(record, None if whole else (item.payload if compare else None)) and (
+                whole or compare):
+            to_read.add(str(record.get(module.id_field)))
+    return index.pages, needed + len(to_read)
+
+
 class _Run:
     """The state of one run, shared by its worker threads."""
 
@@ -165,6 +206,9 @@ class _Run:
             self._dry_run(items, outcomes)
         else:
             todo = self._resume(items, outcomes)
+            if todo and needs_list(self.module, self.options, [job[0] for job in todo]):
+                self._read_index(max_pages=None, items=[job[0] for job in todo])
+            todo = self._refuse_twins(todo, outcomes)
             if self.options.skip_unchanged and todo:
                 todo = self._skip_unchanged(todo, outcomes)
             self._send_all(todo, outcomes)
@@ -192,14 +236,14 @@ class _Run:
     def _skip_unchanged(self, todo, outcomes):
         # Paging costs one read per 200 records and can save at most one write per row, so
         # reading more pages than there are rows to send can never pay off.
-        index = self._read_index(max_pages=len(todo))
+        index = self._read_index(max_pages=len(todo), items=[job[0] for job in todo])
         if index is None:
             return todo
         left = []
         for item, action, entry in todo:
             record = self._existing_record(index, item, entry)
             if record is not None:
-                record = self.records.get(record)
+                record = self.records.get(record, item.payload)
             if record is not None and not mapper.changed_fields(self.module, item.payload, record):
                 record_id = _id_of(record, self.module)
                 self.journal.mark_done(item.row, "unchanged", record_id=record_id,
@@ -214,8 +258,33 @@ class _Run:
             return index.by_id.get(entry.record_id)
         return index.record_for(item, self.options.mode)
 
+    def _refuse_twins(self, todo, outcomes):
+        """Rows whose key two records in Zoho share: writing either could be wrong."""
+        index = self.records.indexed
+        if index is None or not index.twins:
+            return todo
+        left = []
+        for job in todo:
+            twins = index.twins_of(job[0].key)
+            if twins:
+                self._finish(outcomes, self._twin_outcome(job[0], twins))
+            else:
+                left.append(job)
+        return left
+
+    def _twin_outcome(self, item, twins: list[str]) -> RowOutcome:
+        label = self._key_label()
+        message = (f"{len(twins)} {self.module.plural} in Zoho hold {label} {item.key!r} (ids "
+                   f"{', '.join(twins)}); bulkio cannot tell which one this row means. Change "
+                   f"{label} on all but one of them in Zoho, then run the same command again")
+        return RowOutcome(item.row, item.key, "failed", None, E_AMBIGUOUS, message)
+
+    def _key_label(self) -> str:
+        found = self.module.field(self.options.key_field) if self.options.key_field else None
+        return found.label if found else (self.options.key_field or "key")
+
     def _dry_run(self, items, outcomes) -> None:
-        index = self._read_index(max_pages=None)
+        index = self._read_index(max_pages=None, items=items)
         if index is None:
             for item in items:
                 self._finish(outcomes, self._not_sent(item))
@@ -224,13 +293,22 @@ class _Run:
                      skip_unchanged=self.options.skip_unchanged, full_record=self.records.get,
                      read_record=self.records.read)
         for item in items:
+            twins = index.twins_of(item.key) if self.options.mode != "create" else []
+            if twins:
+                outcome = self._twin_outcome(item, twins)
+                self._finish(outcomes, RowOutcome(item.row, item.key, "would_fail",
+                                                  error_code=outcome.error_code,
+                                                  message=outcome.message))
+                continue
             status, record_id, message = dry.classify(item)
             self._finish(outcomes, RowOutcome(item.row, item.key, status, record_id,
                                               message=message))
 
-    def _read_index(self, max_pages: int | None) -> ExistingIndex | None:
+    def _read_index(self, max_pages: int | None, items=()) -> ExistingIndex | None:
         try:
-            return self.records.index(self.options.key_field, max_pages=max_pages)
+            index = self.records.index(self.options.key_field, max_pages=max_pages)
+            self.records.settle_keys(items)
+            return index
         except QuotaExhausted:
             self._stop("quota")
             return None
@@ -300,11 +378,15 @@ class _Run:
         return self._send(item, None)
 
     def _send(self, item: WorkItem, update_id: str | None) -> RowOutcome:
-        keyed = bool(update_id) or self._keyed(item)
+        target = update_id or self._target_id(item)
+        if self._standard_key and not target and self.options.mode == "update":
+            return self._absent(item)
+        keyed = bool(target) or self._keyed(item)
+        payload = self._outgoing(item, target)
         for attempt in range(1, MAX_LOST_ANSWERS + 1):
             self.journal.mark_sending(item.row, item.key, item.payload_hash)
             try:
-                result = self._write(item, update_id)
+                result = self._write(item, payload, target)
             except OutcomeUnknown:
                 if not keyed:
                     found = self._find(item)
@@ -325,18 +407,69 @@ class _Run:
                 raise
             except ApiError as exc:
                 return self._failed(item, exc, attempt)
-            return self._written(item, result, attempt, created=result.created and not update_id)
+            self.records.remember(result.record)
+            return self._written(item, result, attempt, created=self._created(item, result, target))
         return self._lost(item)
 
-    def _write(self, item: WorkItem, update_id: str | None):
+    def _write(self, item: WorkItem, payload: dict, target: str | None):
         mode = self.options.mode
-        record_id = update_id or (item.record_id if mode != "create" else None)
-        if record_id and (update_id or mode == "update" or not item.key):
-            return self.client.update(self.module, record_id, item.payload)
-        if mode == "create" or item.key in (None, ""):
-            return self.client.create(self.module, item.payload)
-        return self.client.upsert(self.module, self.options.key_field, item.key, item.payload,
+        record_id = target or (item.record_id if mode != "create" else None)
+        if record_id and (target or mode == "update" or not item.key):
+            return self.client.update(self.module, record_id, payload)
+        if mode == "create" or item.key in (None, "") or self._standard_key:
+            return self.client.create(self.module, payload)
+        return self.client.upsert(self.module, self.options.key_field, item.key, payload,
                                   create=(mode == "upsert"))
+
+    def _target_id(self, item: WorkItem) -> str | None:
+        """The id of the record a row keyed by a standard field (name, sku, number) writes to,
+        found in the run's list of the module; None for other rows."""
+        if not self._standard_key or item.key in (None, "") or self.options.mode == "create":
+            return None
+        index = self.records.indexed
+        record = index.record_for(item, self.options.mode) if index is not None else None
+        return _id_of(record, self.module)
+
+    def _outgoing(self, item: WorkItem, target: str | None) -> dict:
+        """The body to send: for a contact update, every person Zoho holds is kept (persons)."""
+        if self.options.mode == "create" or not persons.mentions_people(item.payload):
+            return item.payload
+        index = self.records.indexed
+        record = index.by_id.get(str(target)) if index is not None and target else None
+        if record is None and index is not None:
+            record = index.record_for(item, self.options.mode)
+        if record is None:
+            return item.payload
+        return persons.merge(item.payload, self.records.get(record))
+
+    def _created(self, item: WorkItem, result, target: str | None) -> bool:
+        """Whether a write created its record, from what the run knew before sending it (the
+        list read, the row's id): the OpenAPI files declare only 200 for the upsert, so its
+        status says nothing. Without that knowledge, the client's reading of the answer."""
+        mode = self.options.mode
+        if target or (item.record_id and mode != "create"):
+            return False
+        if mode == "create" or item.key in (None, "") or self._standard_key:
+            return True
+        index = self.records.indexed
+        if index is not None:
+            if index.record_for(item, mode) is not None:
+                return False
+            if index.knows_absent(item):
+                return True
+        return result.created
+
+    @property
+    def _standard_key(self) -> bool:
+        key = self.options.key_field
+        found = self.module.field(key) if key else None
+        return bool(key) and not (found is not None and found.custom)
+
+    def _absent(self, item: WorkItem) -> RowOutcome:
+        message = (f"no {self.module.singular} has {self._key_label()} {item.key!r} in Zoho "
+                   "(update mode creates nothing)")
+        self.journal.mark_done(item.row, "failed", error_code=E_NOT_FOUND, message=message)
+        return RowOutcome(item.row, item.key, "failed", None, E_NOT_FOUND, message)
 
     def _find(self, item: WorkItem) -> list[dict] | None:
         """Records named like the item, or None when it has no name to look up."""
@@ -439,6 +572,8 @@ class _Run:
         return self.stopped is not None
 
     def _keyed(self, item: WorkItem) -> bool:
+        if self._standard_key and not item.record_id:
+            return self._target_id(item) is not None
         return is_keyed(item, self.options.mode)
 
 

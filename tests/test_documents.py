@@ -124,21 +124,64 @@ def test_xlsx_of_20_invoices_creates_them_with_lines_and_totals_then_nothing_aga
     assert writes(sandbox) == 0 and len(sandbox.records("invoices")) == 20
 
 
-def test_reimport_without_skip_unchanged_is_refused_and_creates_nothing(org, tmp_path):
+def _one_line_changed(rows: list[list]) -> list[list]:
+    """The rows with ORD-001's second line at 5 instead of 2."""
+    changed = [list(r) for r in rows]
+    at = [n for n, r in enumerate(changed) if r[0] == "ORD-001"][1]
+    changed[at][4] = 5
+    return changed
+
+
+def test_one_changed_line_refuses_only_its_invoice_and_the_others_keep_their_lines(org, tmp_path):
     sandbox, client, module = org
-    path = write_xlsx(tmp_path / "invoices.xlsx", HEADERS, invoice_rows()[:6])
-    first = send(client, module, prepare(client, module, path))
+    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, invoice_rows())))
+    line_ids = {ref: [l["line_item_id"] for l in inv["line_items"]] for ref, inv in by_ref(sandbox).items()}
     sandbox.stats.reset()
+    path = write_xlsx(tmp_path / "b.xlsx", HEADERS, _one_line_changed(invoice_rows()))
 
     again = send(client, module, prepare(client, module, path))
 
-    assert [o.status for o in first.values()] == ["created"] * 3
-    assert {o.error_code for o in again.values()} == {"E_LINE_ITEMS"}
-    assert again[2].message == (
-        'Invoice "ORD-000" already exists in Zoho, and updating it would replace its line items '
-        "(Zoho deletes the lines not sent); nothing was sent. Run again with "
-        "--replace-line-items to make its lines exactly the spreadsheet's")
+    refused = {o.key: o for o in again.values() if o.status == "failed"}
+    assert list(refused) == ["ORD-001"] and refused["ORD-001"].error_code == "E_LINE_ITEMS"
+    assert refused["ORD-001"].message == (
+        'Invoice "ORD-001" already exists in Zoho, and updating it would change its line 2 (Zoho '
+        "holds Sprocket, quantity 2, rate 3.5; the file gives quantity 5, rate 3.5) (Zoho "
+        "replaces a document's lines with the lines an update sends); nothing was sent. Run "
+        "again with --replace-line-items to make its lines exactly the spreadsheet's")
+    assert [o.status for o in again.values()].count("updated") == 19
+    stored = by_ref(sandbox)
+    # the 19 went out with Zoho's line ids: their lines were updated in place, not replaced
+    assert {ref: [l["line_item_id"] for l in inv["line_items"]] for ref, inv in stored.items()} == line_ids
+    assert [l["quantity"] for l in stored["ORD-001"]["line_items"]] == [1, 2]
+    assert len(sandbox.records("invoices")) == 20
+
+
+def test_with_skip_unchanged_the_identical_invoices_send_nothing(org, tmp_path):
+    sandbox, client, module = org
+    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, invoice_rows())))
+    sandbox.stats.reset()
+    path = write_xlsx(tmp_path / "b.xlsx", HEADERS, _one_line_changed(invoice_rows()))
+
+    again = send(client, module, prepare(client, module, path), skip_unchanged=True)
+
+    statuses = [o.status for o in again.values()]
+    assert statuses.count("unchanged") == 19 and statuses[1] == "failed"
     assert writes(sandbox) == 0
+
+
+def test_added_lines_pass_and_keep_the_lines_zoho_holds(org, tmp_path):
+    sandbox, client, module = org
+    rows = invoice_rows(2)
+    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
+    before = [l["line_item_id"] for l in by_ref(sandbox)["ORD-001"]["line_items"]]
+    more = rows + [["ORD-001", rows[1][1], rows[1][2], rows[1][3], 9, None, None]]
+
+    again = send(client, module, prepare(client, module, write_xlsx(tmp_path / "b.xlsx", HEADERS, more)))
+
+    assert [o.status for o in again.values()] == ["updated", "updated"]
+    lines = by_ref(sandbox)["ORD-001"]["line_items"]
+    assert [l["line_item_id"] for l in lines[:2]] == before and len(lines) == 3
+    assert lines[2]["quantity"] == 9
 
 
 def test_json_cell_form_gives_the_same_documents_as_grouped_rows(org, tmp_path):

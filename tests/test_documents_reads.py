@@ -16,11 +16,13 @@ def _import(client, module, path, tmp_path, **options):
     return run_import(opts, client, module)
 
 
-def test_skip_unchanged_reimport_reads_each_invoice_once(org, tmp_path):
+def test_skip_unchanged_reimport_reads_each_invoice_once(org, tmp_path, monkeypatch):
     sandbox, client, module = org
     path = write_xlsx(tmp_path / "invoices.xlsx", HEADERS, invoice_rows(DOCUMENTS))
     first = _import(client, module, path, tmp_path)
     assert [r.status for r in first.rows] == ["created"] * DOCUMENTS
+    # another machine's bulkio: it remembers none of the invoices written above
+    monkeypatch.setenv("BULKIO_STATE_DIR", str(tmp_path / "elsewhere"))
     sandbox.stats.reset()
 
     again = _import(client, module, path, tmp_path, skip_unchanged=True, resume=False)
@@ -52,3 +54,16 @@ def test_full_records_reads_the_list_and_each_document_once(org):
     assert all(f is full[0] for f in full) and full[0]["line_items"][0]["item_id"] == item["item_id"]
     assert "line_items" not in listed  # the list leaves lines out; the full read has them
     assert sandbox.stats.by_module[("GET", "invoices")] == 2
+
+
+def test_a_second_run_reads_only_the_list_when_it_remembers_what_it_wrote(org, tmp_path):
+    sandbox, client, module = org
+    path = write_xlsx(tmp_path / "invoices.xlsx", HEADERS, invoice_rows(DOCUMENTS))
+    _import(client, module, path, tmp_path)
+    sandbox.stats.reset()
+
+    again = _import(client, module, path, tmp_path, skip_unchanged=True, resume=False)
+
+    assert [r.status for r in again.rows] == ["unchanged"] * DOCUMENTS
+    assert sandbox.stats.by_module[("GET", "invoices")] == 1  # the list page, nothing by id
+    assert sandbox.stats.writes == 0

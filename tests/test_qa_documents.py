@@ -260,9 +260,10 @@ def test_every_problem_is_named_by_row_and_column_and_bad_documents_are_not_sent
     path.write_text(path.read_text().replace("Cable Tray,,2,20", "Cable Tray,,3,20"))
     refused, report = _import(env, path, "invoices", "-k", "Legacy Number")
     assert outcomes(report)[0] == (2, "failed", "E_LINE_ITEMS", (
-        'Invoice "P-1" already exists in Zoho, and updating it would replace its line items (Zoho '
-        "deletes the lines not sent); nothing was sent. Run again with --replace-line-items to "
-        "make its lines exactly the spreadsheet's"))
+        'Invoice "P-1" already exists in Zoho, and updating it would change its line 2 (Zoho '
+        "holds Cable Tray, quantity 2, rate 20; the file gives quantity 3, rate 20) "
+        "(Zoho replaces a document's lines with the lines an update sends); nothing was sent. "
+        "Run again with --replace-line-items to make its lines exactly the spreadsheet's"))
     assert sandbox.stats.writes == 1
     replaced, report = _import(env, path, "invoices", "-k", "Legacy Number", "--replace-line-items")
     assert outcomes(report)[0][:2] == (2, "updated")
