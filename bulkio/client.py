@@ -197,8 +197,8 @@ class ZohoClient:
     ) -> WriteResult:
         """PUT by unique custom field: update the record holding `key_value`, or create it.
 
-        With `create=False` a missing record is an error (update only). Zoho answers 201 when it
-        created and 200 when it updated; other answers fall back to Zoho's message.
+        With `create=False` a missing record is an error (update only). `created` is read from
+        Zoho's message (`_was_created`), never from the status.
         """
         module = _module(module)
         headers = {"X-Unique-Identifier-Key": key_api_name, "X-Unique-Identifier-Value": _header_value(key_value)}
@@ -405,13 +405,12 @@ UPDATED_WORDS = ("saved", "updated")
 
 
 def _was_created(status: int, envelope: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
-    """Whether an upsert created its record. Zoho documents nothing here: 201 is what it was
-    seen to answer for a create; a server answering 200 either way is read by its message, and
-    when that says neither, by the record's own timestamps (a new record was last modified
-    when it was created; Zoho counts seconds, so an update in the second of the create reads
-    as a create)."""
-    if status == 201:
-        return True
+    """Whether an upsert created its record, read from the answer alone: the OpenAPI files
+    declare only 200 for the upsert, so the status says nothing (the runner decides from the
+    records it listed before the write, when it did). Zoho's message says "added"/"created"
+    after a create and "saved"/"updated" after an update; when it says neither, the record's
+    own timestamps (a new record was last modified when it was created; Zoho counts seconds,
+    so an update in the second of the create reads as a create)."""
     message = str(envelope.get("message") or "").lower()
     if any(word in message for word in CREATED_WORDS):
         return True

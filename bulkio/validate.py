@@ -57,12 +57,14 @@ class ValidationResult:
 
 
 def resolve_key(module: Module, key: str | Field) -> Field:
-    """The unique custom field named by -k: its api name, label or CF.<label>.
+    """The field named by -k: a unique custom field (api name, label or CF.<label>), or a
+    standard field Zoho keeps unique (`standard_keys`: items name or sku, contacts
+    contact_name, a document's number), matched against the records listed from Zoho.
 
     A custom field whose metadata does not say whether it is unique (`unique` None; Zoho's
     documented answer omits `is_unique`) is taken: Zoho's answer to the write decides, and
-    `key_warnings` says that bulkio could not check. ConfigError, listing the unique custom
-    fields available, when `key` names anything else.
+    `key_warnings` says that bulkio could not check. ConfigError, listing the keys available,
+    when `key` names anything else.
     """
     if isinstance(key, Field):
         key = key.api_name
@@ -70,13 +72,26 @@ def resolve_key(module: Module, key: str | Field) -> Field:
     found = module.field(key) or next((f for f in module.fields if wanted in field_keys(f)), None)
     if found is not None and found.custom and found.unique is not False:
         return found
+    if found is not None and found.api_name in standard_keys(module):
+        return found
     unique = [describe(f) for f in module.fields if f.custom and f.unique is not False]
-    what = (f"{describe(found)} is not a unique custom field" if found
+    unique += [describe(module.field(a)) for a in standard_keys(module) if module.field(a)]
+    what = (f"{describe(found)} is not a unique field" if found
             else f"{module.name} has no field called that")
     hint = ("use one of: " + ", ".join(unique) if unique else
             f'{module.name} has no unique custom field; in Zoho, create one with '
             '"Prevent duplicate values", or leave out -k to create records')
     raise ConfigError(f'-k "{key}": {what}; {hint}')
+
+
+def standard_keys(module: Module) -> tuple[str, ...]:
+    """The standard fields Zoho keeps unique in a module: what -k may name besides a unique
+    custom field. Items: the name and the SKU ("should be unique throughout the product",
+    items-api.txt, Create an item); contacts: the display name; documents: their number."""
+    keys = {"items": ("name", "sku"), "contacts": ("contact_name",)}.get(module.name, ())
+    if module.number_field:
+        keys += (module.number_field,)
+    return tuple(k for k in keys if module.field(k) is not None)
 
 
 def key_warnings(key_field: Field | None) -> list[str]:

@@ -63,7 +63,7 @@ def test_a_key_that_is_no_unique_custom_field_is_exit_2(sandbox, env, source):
 
     assert result.exit_code == 2
     assert result.stderr == ('Error: -k "Nope": items has no field called that; use one of: '
-                             "cf_external_id (External ID)\n")
+                             "cf_external_id (External ID), name (Item Name), sku\n")
     assert sandbox.stats.writes == 0
 
 

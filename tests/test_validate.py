@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from bulkio.modules import load_module
+
 from bulkio.columns import Mapping, match_columns
 from bulkio.errors import ConfigError, MappingError, RowError
 from bulkio.modules import Field, Lookup, Module
@@ -287,13 +289,22 @@ def test_resolve_key_by_api_name_label_or_cf_label():
 
 
 @pytest.mark.parametrize("key, what", [
-    ("Item Name", "name (Item Name) is not a unique custom field"),
+    ("Selling Price", "rate (Selling Price) is not a unique field"),
     ("Shelf", "items has no field called that"),
 ])
 def test_resolve_key_refuses_other_fields(key, what):
     with pytest.raises(ConfigError) as caught:
         resolve_key(ITEMS, key)
-    assert str(caught.value) == f'-k "{key}": {what}; use one of: cf_external_id (External ID)'
+    assert str(caught.value) == (f'-k "{key}": {what}; use one of: cf_external_id (External ID), '
+                                 'name (Item Name)')
+
+
+@pytest.mark.parametrize("module, spelling, api", [
+    ("items", "Item Name", "name"), ("items", "SKU", "sku"), ("contacts", "contact_name", "contact_name"),
+    ("invoices", "Invoice Number", "invoice_number"), ("bills", "bill_number", "bill_number"),
+])
+def test_resolve_key_takes_the_standard_fields_zoho_keeps_unique(module, spelling, api):
+    assert resolve_key(load_module(module), spelling).api_name == api
 
 
 def test_upsert_without_key_is_a_config_error():
