@@ -23,7 +23,8 @@ DOCS = Path(__file__).resolve().parent.parent / "spec" / "zoho-docs"
 
 #: what stands just before an answer on Zoho's pages
 ANSWER_MARKERS = re.compile(
-    r"^Response Example$|sample success response:|failure response returned due to (?P<failure>[^\n]*?) is of the following format:",
+    r"^Response Example$|sample success response:"
+    r"|failure response returned due to (?P<failure>[^\n]*?) is of the following format:",
     re.M | re.I,
 )
 #: the title of a section of an API page is the line two above its "OAuth Scope" line
