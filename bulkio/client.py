@@ -143,13 +143,15 @@ class ZohoClient:
         params = dict(params or {})
         if getattr(module, "kind", None) in ("record", "document"):
             params.setdefault("filter_by", "Status.All")
-        return iter_records(lambda p: _with_page_end(self.get(module.endpoint, p), module.plural, p["per_page"]),
-                            module.plural, params, PER_PAGE)
+        plural = module.plural
+        return iter_records(
+            lambda p: _with_page_end(_listed(self.get(module.endpoint, p), plural), plural, p["per_page"]),
+            plural, params, PER_PAGE)
 
     def get_record(self, module, record_id: str) -> dict[str, Any]:
         """One record by its Zoho id; NotFoundError when it does not exist."""
         module = _module(module)
-        return _record(self.get(f"{module.endpoint}/{record_id}"), module.singular)
+        return _record(self.get(f"{module.endpoint}/{record_id}"), module.singular, module.id_field)
 
     def find_by_name(self, module, name: str) -> list[dict[str, Any]]:
         """Records whose display name (module.name_field) is exactly `name`."""
@@ -346,6 +348,13 @@ def _with_page_end(envelope: dict[str, Any], list_key: str, asked: int) -> dict[
     return {**envelope, "page_context": {**context, "has_more_page": bool(more)}}
 
 
+def _listed(envelope: dict[str, Any], list_key: str) -> dict[str, Any]:
+    """The envelope with its records as a list: credit-notes.yml documents the list answer's
+    `creditnotes` as one object, which is one record, not a list of its keys."""
+    records = envelope.get(list_key)
+    return {**envelope, list_key: [records]} if isinstance(records, dict) else envelope
+
+
 def _retry_after(response: requests.Response) -> float:
     """Seconds a Retry-After header asks for (a number or an HTTP date); 0 without one. Zoho
     documents none, but a server that sends one knows its window better than bulkio does."""
@@ -390,10 +399,22 @@ def _module(module):
     return module
 
 
-def _record(envelope: Mapping[str, Any], singular: str) -> dict[str, Any]:
+#: what every answer carries beside its record
+ENVELOPE_KEYS = ("code", "message")
+
+
+def _record(envelope: Mapping[str, Any], singular: str, id_field: str | None = None) -> dict[str, Any]:
+    """The one record of an answer: under `singular`, also as a list of one (taxes.yml and
+    sales-order.yml document `tax` and `salesorder` as arrays), or, when the answer itself
+    carries `id_field`, the answer beside code and message (chart-of-accounts.yml documents
+    GET /chartofaccounts/{account_id} flat)."""
     record = envelope.get(singular)
+    if isinstance(record, list) and len(record) == 1 and isinstance(record[0], dict):
+        record = record[0]
     if isinstance(record, dict):
         return record
+    if id_field and envelope.get(id_field) not in (None, ""):
+        return {k: v for k, v in envelope.items() if k not in ENVELOPE_KEYS}
     # Zoho's answers are inconsistent about the key; take the one record there is
     return next((v for v in envelope.values() if isinstance(v, dict) and v is not envelope.get("page_context")), {})
 

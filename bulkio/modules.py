@@ -175,15 +175,17 @@ def custom_field(meta: dict) -> Field:
     carry is not invented: without `is_unique`, `unique` is None (unknown)."""
     label = _meta_label(meta)
     raw_type = str(meta.get("data_type") or "string").strip().lower()
+    kind = ZOHO_TYPES.get(raw_type, "string")
     field_id = _field_id(meta)
     api_name = _meta_api_name(meta)
     return Field(
         api_name=api_name,
         label=label or api_name,
-        type=ZOHO_TYPES.get(raw_type, "string"),
+        type=kind,
         required=_flag(meta.get("is_mandatory")),
         max_length=_int_or_none(meta.get("max_length", meta.get("value_length"))),
-        values=_active_values(meta.get("values")),
+        # options only bind a dropdown: Zoho's documented answers print `values` on a string field
+        values=_active_values(meta.get("values")) if kind == "dropdown" else (),
         unique=_flag(meta["is_unique"]) if meta.get("is_unique") is not None else None,
         custom=True,
         customfield_id=None if field_id in (None, "") else str(field_id),
