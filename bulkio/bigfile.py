@@ -81,7 +81,7 @@ class _ChunkChecker:
         options = self.mapping.options if self.mapping else {}
         self.date_format = self.opts.date_format or options.get("date_format")
         self.key_field = resolve_key(self.module, self.opts.key) if self.opts.key else None
-        self.to_payload = PayloadBuilder(self.module)
+        self.to_payload = PayloadBuilder(self.module, self.opts.effective_mode)
 
     @property
     def warnings(self) -> list[str]:

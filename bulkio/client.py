@@ -27,7 +27,7 @@ import requests
 from bulkio.auth import ZohoAuth
 from bulkio.errors import QUOTA_CODE, ApiError, OutcomeUnknown, ServerError, api_error
 from bulkio.limiter import Limiter, QuotaInfo
-from bulkio.modules import load_module
+from bulkio.modules import load_module, write_params
 from bulkio.paginate import PER_PAGE, iter_records
 from bulkio.session import build_session, redact_url, request_was_sent, retries_of, scrub
 from bulkio.settings import ConnectionSettings
@@ -185,13 +185,13 @@ class ZohoClient:
     def create(self, module, payload: Mapping[str, Any]) -> WriteResult:
         """POST a new record. A lost reply raises OutcomeUnknown and is never resent."""
         module = _module(module)
-        status, envelope = self.request("POST", module.endpoint, json=payload)
+        status, envelope = self.request("POST", module.endpoint, json=payload, params=write_params(module, payload, "create"))
         return WriteResult(_record(envelope, module.singular), True, status)
 
     def update(self, module, record_id: str, payload: Mapping[str, Any]) -> WriteResult:
         """PUT changes to the record with this Zoho id."""
         module = _module(module)
-        status, envelope = self.request("PUT", f"{module.endpoint}/{record_id}", json=payload)
+        status, envelope = self.request("PUT", f"{module.endpoint}/{record_id}", json=payload, params=write_params(module, payload, "update"))
         return WriteResult(_record(envelope, module.singular), False, status)
 
     def upsert(
@@ -206,7 +206,7 @@ class ZohoClient:
         headers = {"X-Unique-Identifier-Key": key_api_name, "X-Unique-Identifier-Value": _header_value(key_value)}
         if create:
             headers["X-Upsert"] = "true"
-        status, envelope = self.request("PUT", module.endpoint, json=payload, headers=headers)
+        status, envelope = self.request("PUT", module.endpoint, json=payload, headers=headers, params=write_params(module, payload, "upsert"))
         record = _record(envelope, module.singular)
         return WriteResult(record, create and _was_created(status, envelope, record), status)
 

@@ -39,7 +39,7 @@ from bulkio.columns import ColumnPlan, field_index
 from bulkio.errors import InputError, RowError
 from bulkio.existing import FullRecords
 from bulkio.lookups import normalise
-from bulkio.mapper import build_payload, custom_field_entry, payload_hash
+from bulkio.mapper import LINE_CUSTOM_KEY, build_payload, custom_field_entry, payload_hash, shape_for
 from bulkio.modules import Field, Module, header_key
 from bulkio.readers import read_table
 from bulkio.readers import workbook
@@ -49,7 +49,6 @@ from bulkio.validate import ValidationResult, resolve_key, type_column, validate
 
 LINES_SHEET = "Line Items"
 SOURCE_KEY = "_source"   # where a line of a two-sheet workbook was, for messages
-LINE_CUSTOM_KEY = "item_custom_fields"
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 # A line needs one of these, else Zoho cannot tell what was sold.
 ITEM_SOURCES = ("item_id", "item_name", "sku", "name", "description")
@@ -483,20 +482,23 @@ def _id_label(module: Module, header: bool):
 def _work_item(module: Module, record, resolved: dict[str, Any], lines: list[_Line],
                mode: str) -> WorkItem:
     values = {**record.values, **resolved}
-    payload = build_payload(module, values)
+    payload = build_payload(module, values, mode)
     if lines or mode == "create":
         # no line columns at all on an update: the document's lines stay as they are in Zoho
-        payload[module.line_items_key] = [line_payload(module, line.values, line.extra)
+        payload[module.line_items_key] = [line_payload(module, line.values, line.extra, mode)
                                           for line in lines]
     return WorkItem(record.row, record.key, payload, payload_hash(payload),
                     name=_text(values.get(module.name_field)),
                     record_id=_text(values.get(module.id_field)))
 
 
-def line_payload(module: Module, values: dict[str, Any], extra: dict[str, Any] | None = None) -> dict:
+def line_payload(module: Module, values: dict[str, Any], extra: dict[str, Any] | None = None,
+                 kind: str = "create") -> dict:
     """One line item's JSON: standard line fields top level, looked-up ids (item_id, tax_id,
-    account_id) as found, custom line fields in `item_custom_fields` in the module's
-    line_custom_field_shape, and JSON keys that are no line field as they were given."""
+    account_id) as found, custom line fields in `item_custom_fields` in the module's line
+    shape for a write of `kind` (mapper.shape_for), and JSON keys that are no line field as
+    they were given."""
+    shape = shape_for(module, kind, line=True)
     line: dict[str, Any] = {}
     custom = []
     for api, value in values.items():
@@ -505,7 +507,7 @@ def line_payload(module: Module, values: dict[str, Any], extra: dict[str, Any] |
             continue
         value = _json_value(module, api, value)
         if f is not None and f.custom:
-            custom.append(custom_field_entry(f, value, module.line_custom_field_shape))
+            custom.append(custom_field_entry(f, value, shape))
         else:
             line[api] = value
     for name, value in (extra or {}).items():

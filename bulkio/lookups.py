@@ -100,14 +100,16 @@ class LookupResolver:
                 return Resolution(None, f"{len(found)} {_plural(noun)} (ids {shown})",
                                   f"rename them in Zoho or {instead}")
         close = table.close_names(lookup.match, wanted)
-        hint = ("did you mean " + ", ".join(f'"{n}"' for n in close) + "?" if close
-                else f"check the spelling, or create the {noun} in Zoho first")
+        suggestion = "did you mean " + ", ".join(f'"{n}"' for n in close) + "?" if close else ""
         known = table.known_values(lookup.match) if not close else []
-        if known:
-            # a short reference list (taxes, accounts) is worth showing whole: "20% (VAT on
-            # Income)" from another system is close to none of them by spelling
-            hint = f"Zoho has {', '.join(known)}; " + hint
-        return Resolution(None, f"no {noun}", hint)
+        # a short reference list (taxes, accounts) is worth showing whole: "20% (VAT on
+        # Income)" from another system is close to none of them by spelling
+        listed = f"Zoho has {', '.join(known)}; " if known else ""
+        if lookup.module == "taxes" and "tax_name" in lookup.match:
+            return Resolution(None, "no tax in Zoho's list of taxes",
+                              listed + _tax_group_hint(suggestion, id_label))
+        hint = suggestion or f"check the spelling, or create the {noun} in Zoho first"
+        return Resolution(None, f"no {noun}", listed + hint)
 
     def _table(self, module_name: str) -> "_Table":
         # One lock for the whole read: two threads asking for the same module must not both
@@ -195,6 +197,16 @@ def _number(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return number.normalize() if number.is_finite() else None
+
+
+def _tax_group_hint(suggestion: str, id_label: str | None) -> str:
+    """What to do about a tax the taxes list does not have. That list (taxes.yml, GET
+    /settings/taxes, "List of simple and compound taxes"; tax_type "tax" or "compound_tax")
+    has no tax groups, which Zoho keeps at /settings/taxgroups/{tax_group_id} with no list
+    operation to look their names up in; a line takes a group's id in its tax_id."""
+    column = f'"{id_label}"' if id_label else "the tax id"
+    advice = f"put the group's id in the {column} column instead"
+    return f"{suggestion} If it is a tax group, {advice}" if suggestion else f"if it is a tax group, {advice}"
 
 
 def _prefer_type(found: list[dict], target: str) -> list[dict]:

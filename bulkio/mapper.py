@@ -2,8 +2,9 @@
 would change in a record as Zoho returns it.
 
 Standard fields go top level (dotted api names nest: `billing_address.city`, and the first entry
-of `contact_persons`); custom fields go in a `custom_fields` list in the module's documented shape
-(`Module.custom_field_shape`). Values that are None are left out; "" (a cleared cell, see
+of `contact_persons`); custom fields go in a `custom_fields` list in the shape the module's request
+schema documents for the write kind (`shape_for`; `reshape_custom_fields` re-shapes a built
+payload once the kind is known). Values that are None are left out; "" (a cleared cell, see
 `bulkio.validate.CLEAR_TOKEN`) is sent so Zoho clears the field. Line-item fields are not mapped
 here (documents assemble their lines separately and pass them in `values` under the module's
 `line_items_key`, which is copied as it is).
@@ -17,9 +18,10 @@ from typing import Any
 
 import orjson
 
-from bulkio.modules import Field, Module
+from bulkio.modules import WRITE_KINDS, EntryShape, Field, Module
 
 DEFAULT_SHAPE = ("customfield_id", "value")
+LINE_CUSTOM_KEY = "item_custom_fields"  # a line item's custom fields
 ID_KEYS = ("customfield_id", "custom_field_id")
 # Nested api names whose parent is a list of objects in Zoho: the dotted field is the first entry.
 ARRAY_PARENTS = frozenset({"contact_persons"})
@@ -30,15 +32,64 @@ _MISSING = object()
 MAX_LAYOUTS = 256  # PayloadBuilder: field sets remembered per builder
 
 
-def build_payload(module: Module, values: dict[str, Any]) -> dict:
-    """Typed values (api name -> value) -> the JSON body for a create, update or upsert.
+#: The kind a payload is shaped for when none is given: the runner's default mode (RunOptions).
+#: An upsert may create or update, and Zoho documents one body for it: the upsert operation
+#: (PUT /{module}, update_*_using_custom_field in every OpenAPI file) takes update-*-request.
+DEFAULT_KIND = "upsert"
+# Entry keys that name the field; an entry with none of them (and no index) cannot be matched.
+NAMING_KEYS = frozenset({"customfield_id", "custom_field_id", "index", "label", "api_name"})
+
+
+def shape_for(module: Module, kind: str = DEFAULT_KIND, line: bool = False) -> EntryShape:
+    """The custom-field entry shape of `module` for a write of `kind` (create, update, upsert):
+    the keys its create or update request schema documents (Module.entry_shape), `line` for
+    a line's item_custom_fields.
+
+    >>> shape_for(load_module("contacts"), "create")
+    EntryShape(keys=('index', 'value'), fallback='label')
+    """
+    return module.entry_shape(kind, line)
+
+
+def build_payload(module: Module, values: dict[str, Any], kind: str = DEFAULT_KIND) -> dict:
+    """Typed values (api name -> value) -> the JSON body for a write of `kind`.
 
     >>> build_payload(items, {"name": "Pen", "cf_external_id": "A-1"})
     {'name': 'Pen', 'custom_fields': [{'customfield_id': 7, 'value': 'A-1'}]}
 
     For many rows of one module, build a `PayloadBuilder` once and call it per row.
     """
-    return PayloadBuilder(module)(values)
+    return PayloadBuilder(module, kind)(values)
+
+
+def reshape_custom_fields(module: Module, payload: dict, kind: str) -> dict:
+    """`payload` with its `custom_fields` entries, and each line's `item_custom_fields`, in the
+    shape of a write of `kind`; a new dict, `payload` is left as it is. Entries that name no
+    field of the module are kept as they are. Call it just before sending, once the write's
+    kind is decided: `client.create(module, reshape_custom_fields(module, payload, "create"))`.
+    """
+    out = dict(payload)
+    if isinstance(payload.get("custom_fields"), list):
+        out["custom_fields"] = _reshaped(module.custom_fields, payload["custom_fields"],
+                                         shape_for(module, kind))
+    lines = payload.get(module.line_items_key) if module.line_items_key else None
+    if isinstance(lines, list):
+        fields = tuple(f for f in module.line_fields if f.custom)
+        shape = shape_for(module, kind, line=True)
+        out[module.line_items_key] = [
+            {**line, LINE_CUSTOM_KEY: _reshaped(fields, line[LINE_CUSTOM_KEY], shape)}
+            if isinstance(line, dict) and isinstance(line.get(LINE_CUSTOM_KEY), list) else line
+            for line in lines]
+    return out
+
+
+
+def _reshaped(fields: tuple[Field, ...], entries: list, shape: EntryShape) -> list:
+    out = []
+    for entry in entries:
+        f = _field_of(fields, entry) if isinstance(entry, dict) else None
+        out.append(entry if f is None else custom_field_entry(f, entry.get("value"), shape))
+    return out
 
 
 class PayloadBuilder:
@@ -50,7 +101,8 @@ class PayloadBuilder:
     >>> payloads = [to_payload(record.values) for record in records]
     """
 
-    def __init__(self, module: Module):
+    def __init__(self, module: Module, kind: str = DEFAULT_KIND):
+        shape = shape_for(module, kind)
         self._known = frozenset(f.api_name for f in module.fields)
         self._layouts: dict[tuple[str, ...], list[tuple[str, Any]]] = {}
         # (api name, route): route is None for a top-level field, a (parent, child) pair for a
@@ -60,7 +112,7 @@ class PayloadBuilder:
             if not _sendable(module, f):
                 continue
             if f.custom:
-                self._routes.append((f.api_name, custom_field_entry(f, None, module.custom_field_shape)))
+                self._routes.append((f.api_name, custom_field_entry(f, None, shape)))
             elif len(f.path) == 1:
                 self._routes.append((f.api_name, None))
             else:
@@ -114,18 +166,27 @@ def _put(payload: dict, route: tuple[str, str], value: Any) -> None:
         payload.setdefault(parent, {})[child] = value
 
 
-def custom_field_entry(f: Field, value: Any, shape: tuple[str, ...] = DEFAULT_SHAPE) -> dict:
-    """One `custom_fields` entry in `shape`, each key filled from the Field.
+def custom_field_entry(f: Field, value: Any, shape: EntryShape | tuple[str, ...] = DEFAULT_SHAPE) -> dict:
+    """One `custom_fields` entry in `shape` (an EntryShape, or just its keys), each key filled
+    from the Field.
 
-    Zoho types the id as an integer, so a numeric id is sent as int. When the shape's way of
-    naming the field is unknown (no id yet), `api_name` is added, which Zoho also accepts.
+    Zoho types the ids as integers (customfield_id in items.yml, invoices.yml, ...;
+    custom_field_id in bills.yml), so a numeric id is sent as int; both hold the Custom Fields
+    API's field_id. A key the Field cannot fill is left out. When what is left names the field
+    no way, typically a shape of `index` and `value` (contacts' create, bills, estimates) and a
+    field whose index Zoho's metadata does not give (custom-fields-api.txt: no index in the
+    documented answers), the shape's fallback is added: the identifier the same module's file
+    documents elsewhere for custom fields (bills: custom_field_id, estimates: customfield_id,
+    contacts: label; see tools/gen_catalogue.py fallback_key). Last, `api_name`.
     """
+    keys, fallback = shape if isinstance(shape, EntryShape) else (tuple(shape), None)
     source = {"customfield_id": _id(f.customfield_id), "custom_field_id": _id(f.customfield_id),
-              "index": f.index, "label": f.label, "api_name": f.api_name, "value": value}
-    entry = {k: source.get(k) for k in shape or DEFAULT_SHAPE}
+              "index": f.index, "label": f.label or None, "api_name": f.api_name, "value": value}
+    entry = {k: source.get(k) for k in keys or DEFAULT_SHAPE}
     entry = {k: v for k, v in entry.items() if v is not None or k == "value"}
-    if not set(entry) - {"value"}:
-        entry = {"api_name": f.api_name, **entry}
+    if not NAMING_KEYS & set(entry):
+        name = fallback if fallback and source.get(fallback) is not None else "api_name"
+        entry = {name: source[name], **entry}
     return entry
 
 
@@ -209,7 +270,10 @@ def _flatten(module: Module, payload: dict):
 def custom_field_for(module: Module, entry: dict) -> Field | None:
     """The module's custom Field a `custom_fields` entry stands for (by id, api name, label or
     index, in that order)."""
-    fields = module.custom_fields
+    return _field_of(module.custom_fields, entry)
+
+
+def _field_of(fields: tuple[Field, ...], entry: dict) -> Field | None:
     for attr, keys in (("customfield_id", ID_KEYS), ("api_name", ("api_name",)),
                        ("label", ("label",)), ("index", ("index",))):
         wanted = next((entry[k] for k in keys if entry.get(k) not in (None, "")), None)

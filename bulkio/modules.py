@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, NamedTuple
 
 import bulkio
 from bulkio.errors import ConfigError
@@ -27,6 +27,19 @@ FIELD_TYPES = frozenset({
     "dropdown", "email", "url", "phone", "id",
 })
 IMPORTABLE_KINDS = ("record", "document")
+#: How a record is written, each one Zoho operation: create = POST /{module}, update =
+#: PUT /{module}/{id}, upsert = PUT /{module} by a unique custom field (X-Unique-Identifier-Key,
+#: with or without X-Upsert; upsert-by-unique-custom-field.txt).
+WRITE_KINDS = ("create", "update", "upsert")
+
+
+class EntryShape(NamedTuple):
+    """How one custom-field entry is written: `keys` as the request schema documents them, and
+    `fallback`, the key that names the field when none of `keys` but `index` does and the
+    field's index is unknown (the Custom Fields API's metadata has none)."""
+
+    keys: tuple[str, ...]
+    fallback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,10 @@ class Module:
     singular: str
     plural: str
     custom_field_entity: str | None = None
+    # custom_fields entry keys of the create and the update request schemas (see entry_shape)
     custom_field_shape: tuple[str, ...] = ()
+    update_custom_field_shape: tuple[str, ...] = ()
+    custom_field_fallback: str | None = None
     name_field: str | None = None
     upsert_requires: tuple[str, ...] = ()
     openapi: str | None = None
@@ -98,6 +114,10 @@ class Module:
     party_field: str | None = None
     line_fields: tuple[Field, ...] = ()
     line_custom_field_shape: tuple[str, ...] = ()
+    update_line_custom_field_shape: tuple[str, ...] = ()
+    line_custom_field_fallback: str | None = None
+    # write kinds whose operation documents the query parameter ignore_auto_number_generation
+    ignore_auto_number_kinds: tuple[str, ...] = ()
 
     @cached_property
     def _by_name(self) -> dict[str, Field]:
@@ -126,6 +146,26 @@ class Module:
     def is_document(self) -> bool:
         return self.kind == "document"
 
+    def entry_shape(self, kind: str = "create", line: bool = False) -> EntryShape:
+        """The custom-field entry shape for a write of `kind` (WRITE_KINDS), of the header's
+        `custom_fields` or, with `line`, of a line's `item_custom_fields`.
+
+        Update and upsert take the update request schema's shape: each OpenAPI file's upsert
+        operation (PUT /{module}, update_*_using_custom_field) has the update-*-request body.
+        A module whose line schemas document no object entry (invoices, estimates; credit notes
+        say "array of strings") writes line entries in its header shape.
+        """
+        if kind not in WRITE_KINDS:
+            raise ValueError(f"unknown write kind {kind!r}; one of {', '.join(WRITE_KINDS)}")
+        create, update, fallback = (self.custom_field_shape, self.update_custom_field_shape,
+                                    self.custom_field_fallback)
+        if line and (self.line_custom_field_shape or self.update_line_custom_field_shape):
+            create, update, fallback = (self.line_custom_field_shape,
+                                        self.update_line_custom_field_shape,
+                                        self.line_custom_field_fallback)
+        keys = (create or update) if kind == "create" else (update or create)
+        return EntryShape(tuple(keys), fallback)
+
     def with_custom_fields(self, metadata: list[dict]) -> "Module":
         """This module plus the custom fields in `metadata` (from GET /settings/fields).
 
@@ -141,6 +181,33 @@ class Module:
         merged = [custom_field(m) for m in metadata or () if _is_active(m) and is_custom_field_meta(m)]
         standard = tuple(f for f in self.fields if not f.custom)
         return replace(self, fields=standard + tuple(merged))
+
+
+# ---------------------------------------------------------------------------------------------
+# Query parameters of a write
+
+#: The query parameter invoices.yml, estimates.yml, sales-order.yml, purchase-order.yml and
+#: credit-notes.yml document on POST /{module} and PUT /{module}/{id}: "Ignore auto ... number
+#: generation for this ... This mandates the invoice number." (invoices.yml, create_invoice).
+#: No upsert operation (PUT /{module}) and no bills or contacts operation documents it; which
+#: kinds do is generated into Module.ignore_auto_number_kinds by tools/gen_catalogue.py.
+AUTO_NUMBER_PARAM = "ignore_auto_number_generation"
+
+
+def write_params(module: Module, payload: Mapping[str, Any], kind: str) -> dict[str, str]:
+    """The query parameters a write of `kind` (WRITE_KINDS) sends besides organization_id:
+    `ignore_auto_number_generation=true` when the payload carries its own document number
+    (the module's number_field) and the operation documents that parameter, else {}.
+
+    >>> write_params(load_module("invoices"), {"invoice_number": "INV-7"}, "create")
+    {'ignore_auto_number_generation': 'true'}
+    """
+    if kind not in WRITE_KINDS:
+        raise ValueError(f"unknown write kind {kind!r}; one of {', '.join(WRITE_KINDS)}")
+    number = payload.get(module.number_field) if module.number_field else None
+    if kind in module.ignore_auto_number_kinds and str(number or "").strip():
+        return {AUTO_NUMBER_PARAM: "true"}
+    return {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +382,9 @@ def _build(name: str) -> Module:
     try:
         fields = tuple(_field(f, "header") for f in data.pop("fields", ()))
         lines = tuple(_field(f, "line") for f in data.pop("line_fields", ()))
-        for key in ("custom_field_shape", "upsert_requires", "line_custom_field_shape"):
+        for key in ("custom_field_shape", "update_custom_field_shape", "upsert_requires",
+                    "line_custom_field_shape", "update_line_custom_field_shape",
+                    "ignore_auto_number_kinds"):
             data[key] = tuple(data.get(key, ()))
         known = Module.__dataclass_fields__
         return Module(fields=fields, line_fields=lines,

@@ -129,7 +129,7 @@ def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
         frame, module, columns, key_field=key_field, mode=opts.effective_mode, date_format=date_format,
         decimal_separator=separator,
     )
-    to_payload = PayloadBuilder(module)
+    to_payload = PayloadBuilder(module, opts.effective_mode)
     items = [_work_item(module, to_payload, rec) for rec in validation.records]
     return Prepared(module, frame, columns, validation, items, key_api_name)
 

@@ -447,3 +447,20 @@ def test_changed_fields_compares_lines_in_order_ignoring_what_zoho_adds():
     assert "line_items" in changed_fields(module, sent, fewer)
     more = {**sent, "line_items": [{**sent["line_items"][0], "quantity": 3}, sent["line_items"][1]]}
     assert "line_items" in changed_fields(module, more, stored)
+
+
+def test_a_tax_name_not_in_zohos_taxes_list_says_to_give_the_groups_id(org, tmp_path):
+    """Tax names resolve through GET /settings/taxes, which lists simple and compound taxes only
+    (taxes.yml); a tax group's name is found in no list, so the row is told to give its id."""
+    sandbox, client, module = org
+    rows = [["T-1", "Globex", "2024-05-01", "Widget", 1, None, "GST+PST"],
+            ["T-2", "Globex", "2024-05-01", "Widget", 1, None, "vat"]]
+    batch = prepare(client, module, write_xlsx(tmp_path / "tax.xlsx", HEADERS, rows))
+    outcomes = send(client, module, batch)
+
+    assert [(e.row, e.code, e.message) for e in batch.errors] == [
+        (2, "E_LOOKUP", '"Tax Name" value "GST+PST" matches no tax in Zoho\'s list of taxes; '
+                        'Zoho has "Sales Tax", "VAT", "Reduced Rate"; if it is a tax group, put '
+                        'the group\'s id in the "Item Tax ID" column instead')]
+    assert {row: o.status for row, o in outcomes.items()} == {3: "created"}
+    assert [line["tax_name"] for line in by_ref(sandbox)["T-2"]["line_items"]] == ["VAT"]

@@ -81,3 +81,21 @@ def test_a_company_name_shared_by_a_customer_and_a_vendor_goes_to_the_right_one(
     resolver = LookupResolver(client)
     assert resolver.resolve(CUSTOMER, "Bowman Holdings").id == ids["Bowman"]
     assert resolver.resolve(VENDOR, "Bowman Holdings").id == ids["Bowman Supplies"]
+
+
+TAX_NAME = Lookup("taxes", ("tax_name",), "tax_id")
+
+
+def test_a_tax_not_in_the_taxes_list_says_to_give_a_tax_groups_id(org):
+    """taxes.yml: GET /settings/taxes lists simple and compound taxes (tax_type "tax",
+    "compound_tax"); tax groups are not in it, and no operation lists them by name."""
+    _, client, _ = org
+    resolver = LookupResolver(client)
+    answer = resolver.resolve(TAX_NAME, "GST+PST", id_label="Item Tax ID")
+    assert (answer.id, answer.found) == (None, "no tax in Zoho's list of taxes")
+    assert answer.hint == ('Zoho has "Sales Tax", "VAT", "Reduced Rate"; if it is a tax group, '
+                           'put the group\'s id in the "Item Tax ID" column instead')
+    near = resolver.resolve(TAX_NAME, "Sales Taxes", id_label="Item Tax ID")
+    assert near.hint == ('did you mean "Sales Tax"? If it is a tax group, put the group\'s '
+                         'id in the "Item Tax ID" column instead')
+    assert resolver.resolve(TAX_NAME, " vat ").id is not None

@@ -210,8 +210,9 @@ def test_a_tax_from_another_system_lists_the_taxes_zoho_has(sandbox, env, tmp_pa
     result, report = _import(env, path, "invoices")
     assert result.exit_code == 1
     assert outcomes(report) == [(2, "invalid", "E_LOOKUP", (
-        '"Tax" value "20% (VAT on Income)" matches no tax; Zoho has "Sales Tax", "VAT", '
-        '"Reduced Rate"; check the spelling, or create the tax in Zoho first'))]
+        '"Tax" value "20% (VAT on Income)" matches no tax in Zoho\'s list of taxes; Zoho has '
+        '"Sales Tax", "VAT", "Reduced Rate"; if it is a tax group, put the group\'s id in the '
+        '"Item Tax ID" column instead'))]
     assert sandbox.stats.writes == 0
 
 

@@ -68,7 +68,7 @@ VENDOR_LOOKUP = {"module": "contacts", "match": ["contact_name", "company_name"]
 ITEMS = {
     "name": "items", "title": "Items", "kind": "record", "endpoint": "/items",
     "id_field": "item_id", "singular": "item", "plural": "items",
-    "custom_field_entity": "item", "custom_field_shape": ["customfield_id", "value"],
+    "custom_field_entity": "item",
     "name_field": "name", "upsert_requires": ["name", "rate"], "openapi": "items.yml",
     "create_schema": "create-an-item-request", "update_schema": "update-an-item-request",
     "fields": [
@@ -112,7 +112,7 @@ ITEMS = {
 CONTACTS = {
     "name": "contacts", "title": "Contacts", "kind": "record", "endpoint": "/contacts",
     "id_field": "contact_id", "singular": "contact", "plural": "contacts",
-    "custom_field_entity": "contact", "custom_field_shape": ["index", "label", "value"],
+    "custom_field_entity": "contact",
     "name_field": "contact_name", "upsert_requires": ["contact_name"], "openapi": "contacts.yml",
     "create_schema": "create-a-contact-request", "update_schema": "update-a-contact-request",
     "fields": [
@@ -262,7 +262,7 @@ LINE_LOOKUPS = [
 ]
 
 
-def document(name, title, singular, schema_stem, openapi, number, party, shape, entity,
+def document(name, title, singular, schema_stem, openapi, number, party, entity,
              number_aliases, header, lookup_party, date_aliases=()):
     """One document module's curated spec."""
     article = "an" if schema_stem[0] in "aeiou" else "a"
@@ -277,7 +277,7 @@ def document(name, title, singular, schema_stem, openapi, number, party, shape, 
     return {
         "name": name, "title": title, "kind": "document", "endpoint": f"/{name}",
         "id_field": f"{singular}_id", "singular": singular, "plural": name,
-        "custom_field_entity": entity, "custom_field_shape": shape,
+        "custom_field_entity": entity,
         "name_field": number, "openapi": openapi,
         "create_schema": f"create-{article}-{schema_stem}-request",
         "update_schema": f"update-{article}-{schema_stem}-request",
@@ -305,26 +305,26 @@ SALES_HEADER = [
 
 DOCUMENTS = [
     document("invoices", "Invoices", "invoice", "invoice", "invoices.yml", "invoice_number",
-             "customer_id", ["customfield_id", "value"], "invoice",
+             "customer_id", "invoice",
              ["Invoice #", "Invoice No", "Invoice No.", "Invoice ID Number", "Invoice"],
              SALES_HEADER + [("due_date", "Due Date", ["Payment Due", "Due"])], CUSTOMER_LOOKUP),
     document("estimates", "Estimates", "estimate", "estimate", "estimates.yml",
-             "estimate_number", "customer_id", ["index", "label", "value"], "estimate",
+             "estimate_number", "customer_id", "estimate",
              ["Estimate #", "Estimate No", "Quote Number", "Quote #", "Quotation Number"],
              SALES_HEADER + [("expiry_date", "Expiry Date", ["Valid Until", "Expires"])],
              CUSTOMER_LOOKUP, ["Quote Date"]),
     document("salesorders", "Sales Orders", "salesorder", "sales-order", "sales-order.yml",
-             "salesorder_number", "customer_id", ["customfield_id", "index", "label", "value"],
-             "salesorder", ["Sales Order #", "SO Number", "SO #", "Order Number", "Order #"],
+             "salesorder_number", "customer_id", "salesorder",
+             ["Sales Order #", "SO Number", "SO #", "Order Number", "Order #"],
              SALES_HEADER + [("shipment_date", "Expected Shipment Date",
                               ["Shipment Date", "Ship Date"])], CUSTOMER_LOOKUP, ["Order Date"]),
     document("creditnotes", "Credit Notes", "creditnote", "credit-note", "credit-notes.yml",
-             "creditnote_number", "customer_id", ["index", "label", "value"], "creditnote",
+             "creditnote_number", "customer_id", "creditnote",
              ["Credit Note #", "Credit Note No", "CN Number"],
              SALES_HEADER, CUSTOMER_LOOKUP),
     # a bill is the vendor's invoice: Xero's bill export says "*InvoiceNumber", "*InvoiceDate"
     document("bills", "Bills", "bill", "bill", "bills.yml", "bill_number", "vendor_id",
-             ["custom_field_id", "index", "label", "value"], "bill",
+             "bill",
              ["Bill #", "Bill No", "Vendor Invoice Number", "Supplier Invoice Number",
               "Invoice Number", "Invoice No", "Invoice #"],
              [("due_date", "Due Date", ["Payment Due", "Due"]),
@@ -333,7 +333,7 @@ DOCUMENTS = [
              VENDOR_LOOKUP, ["Invoice Date"]),
     document("purchaseorders", "Purchase Orders", "purchaseorder", "purchase-order",
              "purchase-order.yml", "purchaseorder_number", "vendor_id",
-             ["customfield_id", "value"], "purchaseorder",
+             "purchaseorder",
              ["Purchase Order #", "PO Number", "PO #", "PO No"],
              [("delivery_date", "Expected Delivery Date", ["Delivery Date"]),
               ("reference_number", "Reference Number", ["Reference", "Reference #", "Ref"]),
@@ -539,16 +539,125 @@ def line_fields(spec: Spec, mod: dict) -> list[dict]:
     return out
 
 
-def line_custom_field_shape(spec: Spec, mod: dict) -> list[str]:
-    """Keys of one `item_custom_fields` entry as the line schemas document them ([] if none)."""
-    keys: list[str] = []
-    for schema in (mod["create_schema"], mod["update_schema"]):
-        node = spec.resolve(spec.line_properties(schema).get("item_custom_fields", {}))
-        for key in spec.resolve(node.get("items", {})).get("properties", {}):
-            if key not in keys:
-                keys.append(key)
-    order = ["customfield_id", "custom_field_id", "index", "label", "value"]
-    return sorted(keys, key=lambda k: order.index(k) if k in order else len(order))
+# Custom-field entries: the keys one `custom_fields` (or a line's `item_custom_fields`) entry
+# carries, read from the module's request schemas, create and update apart. The upsert operation
+# (PUT /{module} with X-Upsert, operationId update_*_using_custom_field) takes the update request
+# schema in every file, so upserts use the update shape (bulkio.mapper.shape_for).
+
+# Keys bulkio can fill from a custom Field; other documented keys describe the field (data_type,
+# show_on_pdf in the response schemas) and are not sent.
+ENTRY_KEYS = ["customfield_id", "custom_field_id", "index", "label", "api_name", "value"]
+# Keys that name the field without its `index`: the Custom Fields API's metadata has no index
+# (custom-fields-api.txt, the "List custom fields" answer: field_id, label, api_name, ...).
+NAMING_KEYS = ["customfield_id", "custom_field_id", "label", "api_name"]
+
+
+def entry_keys(spec: Spec, node: dict) -> list[str] | None:
+    """The keys of one entry of the array schema `node`; None when its items are no objects
+    (credit-notes.yml documents custom_fields as "an array of strings")."""
+    items = spec.resolve(spec.resolve(node).get("items", {}))
+    props = items.get("properties")
+    if not props:
+        return None
+    return sorted((k for k in props if k in ENTRY_KEYS), key=ENTRY_KEYS.index)
+
+
+def documented_entries(spec: Spec) -> list[list[str]]:
+    """Every custom-field entry the file documents as an object, anywhere: request and response
+    schemas' custom_fields and item_custom_fields, and the bodies of the PUT .../customfields
+    operations (component schemas custom_fields, custom_fields_update)."""
+    found: list[list[str]] = []
+
+    def note(node):
+        keys = entry_keys(spec, node)
+        if keys and keys not in found:
+            found.append(keys)
+
+    def walk(node, depth=0):
+        node = spec.resolve(node)
+        if depth > 6 or not isinstance(node, dict):
+            return
+        for key, child in (node.get("properties") or {}).items():
+            if key in ("custom_fields", "item_custom_fields"):
+                note(child)
+            walk(child, depth + 1)
+        if "items" in node:
+            walk(node["items"], depth + 1)
+
+    for name, schema in spec.schemas.items():
+        if name.startswith("custom_fields"):
+            note(schema)
+        walk(schema)
+    return found
+
+
+def request_entry_keys(spec: Spec, schema: str, line: bool) -> list[str] | None:
+    """The entry keys the request schema documents; [] when it has no such array, None when
+    the array's items are strings."""
+    props = spec.line_properties(schema) if line else spec.properties(schema)
+    key = "item_custom_fields" if line else "custom_fields"
+    if key not in props:
+        return []
+    return entry_keys(spec, props[key])
+
+
+def fallback_key(spec: Spec, keys: list[str]) -> str | None:
+    """The key that names a field when the shape names it only by `index`, which the metadata
+    does not give: an id key documented anywhere in the same file for custom-field entries
+    (it equals the metadata's field_id, see items-api.txt "Update custom field in existing
+    items": customfield_id), else `label`. None when the shape names the field another way."""
+    if any(k in NAMING_KEYS for k in keys):
+        return None
+    documented = [k for entry in documented_entries(spec) for k in entry]
+    return next((k for k in NAMING_KEYS if k in documented), None)
+
+
+def custom_field_shapes(spec: Spec, mod: dict, line: bool = False) -> dict:
+    """TOML keys for the header (or line) custom-field entry shapes of create and update, with
+    the fallback identifier. A line shape no request schema documents as objects is left out:
+    the header's is used (Module.entry_shape)."""
+    prefix = "line_" if line else ""
+    out: dict = {}
+    shapes = []
+    for kind, schema in (("", mod["create_schema"]), ("update_", mod["update_schema"])):
+        keys = request_entry_keys(spec, schema, line)
+        if keys is None and not line:
+            # "an array of strings" cannot name a field: send the entry the file's own response
+            # attributes document (credit-notes.yml: index, value, label, data_type)
+            keys = next((e for e in documented_entries(spec) if "value" in e), [])
+        shapes.append((kind, keys or []))
+    for kind, keys in shapes:
+        if keys:
+            out[f"{kind}{prefix}custom_field_shape"] = keys
+    if line and not out:
+        return {}
+    fallback = {fallback_key(spec, keys) for _, keys in shapes if keys} - {None}
+    if fallback:
+        out[f"{prefix}custom_field_fallback"] = fallback.pop()
+    return out
+
+
+def write_kinds_with(spec: Spec, endpoint: str, param: str) -> list[str]:
+    """Which write operations on `endpoint` document the query parameter `param`: create
+    (POST /x), update (PUT /x/{id}), upsert (PUT /x, with X-Upsert or not)."""
+    components = spec.doc.get("components", {}).get("parameters", {})
+    kinds = []
+    for path, ops in spec.doc.get("paths", {}).items():
+        if path == endpoint:
+            by_method = {"post": "create", "put": "upsert"}
+        elif re.fullmatch(re.escape(endpoint) + r"/\{[^/]+\}", path):
+            by_method = {"put": "update"}
+        else:
+            continue
+        for method, kind in by_method.items():
+            op = ops.get(method)
+            if not op:
+                continue
+            params = [components.get(p["$ref"].split("/")[-1], {}) if "$ref" in p else p
+                      for p in [*ops.get("parameters", []), *op.get("parameters", [])]]
+            if any(p.get("name") == param and p.get("in") == "query" for p in params):
+                kinds.append(kind)
+    return sorted(kinds, key=["create", "update", "upsert"].index)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -573,9 +682,11 @@ def toml_value(value) -> str:
 FIELD_ORDER = ["api_name", "label", "aliases", "type", "required", "max_length", "values",
                "read_only", "level", "lookup"]
 TOP_KEYS = ["name", "title", "kind", "endpoint", "id_field", "singular", "plural",
-            "custom_field_entity", "custom_field_shape", "name_field", "upsert_requires",
-            "openapi", "create_schema", "update_schema", "line_items_key", "number_field",
-            "party_field", "line_custom_field_shape"]
+            "custom_field_entity", "custom_field_shape", "update_custom_field_shape",
+            "custom_field_fallback", "name_field", "upsert_requires", "openapi", "create_schema",
+            "update_schema", "line_items_key", "number_field", "party_field",
+            "ignore_auto_number_kinds", "line_custom_field_shape",
+            "update_line_custom_field_shape", "line_custom_field_fallback"]
 
 
 def render(mod: dict, fields: list[dict], lines: list[dict]) -> str:
@@ -599,9 +710,13 @@ def build(openapi_dir: Path, out_dir: Path) -> list[Path]:
     for mod in [ITEMS, CONTACTS, *DOCUMENTS]:
         spec = Spec(openapi_dir / mod["openapi"])
         fields = header_fields(spec, mod)
+        mod = {**mod, **custom_field_shapes(spec, mod)}
         if mod["kind"] == "document":  # Zoho creates on upsert when the required fields are there
             mod = {**mod, "upsert_requires": [f["api_name"] for f in fields if f.get("required")],
-                   "line_custom_field_shape": line_custom_field_shape(spec, mod)}
+                   **custom_field_shapes(spec, mod, line=True)}
+        kinds = write_kinds_with(spec, mod["endpoint"], "ignore_auto_number_generation")
+        if kinds and mod.get("number_field"):
+            mod["ignore_auto_number_kinds"] = kinds
         lines = []
         if mod["kind"] == "document":
             lines = line_fields(spec, mod)
