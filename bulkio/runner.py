@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from bulkio import mapper, persons
+from bulkio.mapper import reshape_custom_fields as reshape
 from bulkio.dryrun import DryRun
 from bulkio.errors import ApiError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
 from bulkio.existing import ExistingIndex, FullRecords
@@ -414,12 +415,13 @@ class _Run:
     def _write(self, item: WorkItem, payload: dict, target: str | None):
         mode = self.options.mode
         record_id = target or (item.record_id if mode != "create" else None)
+        # each call gets the custom-field entries its own request schema documents
         if record_id and (target or mode == "update" or not item.key):
-            return self.client.update(self.module, record_id, payload)
+            return self.client.update(self.module, record_id, reshape(self.module, payload, "update"))
         if mode == "create" or item.key in (None, "") or self._standard_key:
-            return self.client.create(self.module, payload)
-        return self.client.upsert(self.module, self.options.key_field, item.key, payload,
-                                  create=(mode == "upsert"))
+            return self.client.create(self.module, reshape(self.module, payload, "create"))
+        return self.client.upsert(self.module, self.options.key_field, item.key,
+                                  reshape(self.module, payload, "upsert"), create=(mode == "upsert"))
 
     def _target_id(self, item: WorkItem) -> str | None:
         """The id of the record a row keyed by a standard field (name, sku, number) writes to,

@@ -3,6 +3,8 @@ the identifier sent where that shape names a field only by an `index` Zoho's met
 
 from __future__ import annotations
 
+import dataclasses
+
 import jsonschema
 import pytest
 
@@ -21,7 +23,7 @@ DOCUMENTED = Field("cf_ref", "Order Ref", "string", custom=True, customfield_id=
 
 def with_field(name: str, f: Field):
     module = load_module(name)
-    return module.__class__(**{**module.__dict__, "fields": module.fields + (f,)})
+    return dataclasses.replace(module, fields=module.fields + (f,))
 
 
 def schema_of(module, kind: str) -> str:
