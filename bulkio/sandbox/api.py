@@ -5,6 +5,7 @@ server's business, not this module's."""
 from __future__ import annotations
 
 from . import errors, settings
+from .config import SandboxConfig
 from .customfields import ENTITIES, CustomFields, metadata
 from .modules import MODULES, ModuleSpec
 from .records import Records
@@ -15,10 +16,10 @@ SUCCESS = {"code": 0, "message": "success"}
 class Api:
     """Routes one organization's API calls to the record operations."""
 
-    def __init__(self, records: Records, custom_fields: CustomFields, field_metadata=lambda: "full"):
+    def __init__(self, records: Records, custom_fields: CustomFields, config=lambda: SandboxConfig()):
         self.records = records
         self.custom_fields = custom_fields
-        self.field_metadata = field_metadata  # "full" or "documented", read on every call
+        self.config = config  # the sandbox's current SandboxConfig, read on every call
 
     def handle(self, org: str, method: str, segments: list[str], query: dict, headers: dict, body):
         """Answer one call: (status, body dict, applied)."""
@@ -73,7 +74,9 @@ class Api:
         value = _header(headers, "X-Unique-Identifier-Value")
         create = _true(_header(headers, "X-Upsert"))
         record, created = self.records.upsert(org, spec, key, value, _body(body), create)
-        if created:
+        # rule: UPSERT-200
+        status = self.config().upsert_created_status if created else 200
+        if created and status == 201:
             return 201, _one(spec, spec.messages["created"], record), True
         return 200, _one(spec, spec.messages["updated"], record), True
 
@@ -93,7 +96,7 @@ class Api:
         """Custom Fields API: "List custom fields" (`/settings/fields`: system fields too unless
         filter_custom_fields=true), "List custom fields (simple)" (`/customfields`: custom
         fields only), "Create a custom field"; the answers under `fields` and `field`."""
-        documented = self.field_metadata() == "documented"
+        documented = self.config().field_metadata == "documented"
         if method == "GET":
             entity = query.get("entity")
             if entity not in ENTITIES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .schema_data import MODULE_FIELDS
+from .schema_data import LIST_FIELDS, MODULE_FIELDS
 
 # Fields Zoho's attribute pages document (and its answers carry) that the request schemas omit.
 EXTRA_FIELDS = {"items": {"unit": ("string", None)}}
@@ -40,6 +40,11 @@ class ModuleSpec:
     def fields(self) -> dict:
         """Top-level request fields from the OpenAPI files: name -> (json type, max length)."""
         return {**MODULE_FIELDS[self.name]["fields"], **EXTRA_FIELDS.get(self.name, {})}
+
+    @property
+    def list_fields(self) -> tuple:
+        """The properties of one row of the list answer, from the list-response schema."""
+        return LIST_FIELDS[self.name]
 
     @property
     def line_fields(self) -> dict:

@@ -39,10 +39,10 @@ class Records:
         with self.store.lock:
             selected = listing.select(spec, self.store.all(org, spec.name), query)
             page, context = listing.paginate(selected, query)
-            rendered = [_summary(self.render(org, spec, r)) for r in page]
+            rendered = [_row(spec, self.render(org, spec, r)) for r in page]
         context.update({
             "report_name": spec.title + "s",
-            "applied_filter": query.get("filter_by") or "Status.All",
+            "applied_filter": query.get("filter_by") or listing.default_filter(spec),
             "sort_column": query.get("sort_column") or spec.default_sort,
             "sort_order": (query.get("sort_order") or "A").upper()[:1],
             "search_criteria": [],
@@ -229,9 +229,8 @@ def _names_field(fields: list[dict], entry) -> str | None:
         return None
 
 
-# Zoho's list answers for documents carry the header only; line items come with GET by id.
-LIST_OMITS = ("line_items",)
-
-
-def _summary(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k not in LIST_OMITS}
+def _row(spec: ModuleSpec, record: dict) -> dict:
+    """A list row: only the properties the module's list-response schema documents for a row
+    (no line items; custom fields only where that schema lists them). GET by id answers all."""
+    # rule: LIST-ROWS
+    return {k: record[k] for k in spec.list_fields if k in record}
