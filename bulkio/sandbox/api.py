@@ -10,7 +10,7 @@ from .customfields import ENTITIES, CustomFields, metadata
 from .modules import MODULES, ModuleSpec
 from .records import Records
 
-SUCCESS = {"code": 0, "message": "success"}
+SUCCESS = {"code": 0, "message": "success"}  # rule: ENVELOPE
 
 
 class Api:
@@ -68,6 +68,7 @@ class Api:
         raise errors.bad_url()
 
     def _upsert(self, org, spec, headers, body):
+        # rule: UPSERT-HEADERS
         key = _header(headers, "X-Unique-Identifier-Key")
         if not key:
             raise errors.bad_method("PUT")  # PUT on the collection path means nothing without a key
@@ -101,6 +102,7 @@ class Api:
             entity = query.get("entity")
             if entity not in ENTITIES:
                 raise errors.invalid_value("entity")
+            # rule: CF-LIST
             custom_only = segments[0] == "customfields" or _true(query.get("filter_custom_fields"))
             listed = self.custom_fields.listing(org, entity, custom_only=custom_only, documented=documented)
             return 200, {**SUCCESS, "fields": listed}, False

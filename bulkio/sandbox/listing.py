@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import errors
 from .modules import ModuleSpec
 
-MAX_PER_PAGE = 200
+MAX_PER_PAGE = 200  # rule: PER-PAGE-200
 RESERVED = {"organization_id", "page", "per_page", "sort_column", "sort_order", "filter_by", "search_text",
             "JSONString", "response_option", "print", "accept"}
 _SUFFIXES = {

@@ -80,6 +80,7 @@ def _document(name, singular, title, number_field, prefix, entity, party, messag
     )
 
 
+# rule: ITEM-MESSAGES
 ITEMS = ModuleSpec(
     name="items", singular="item", title="Item", id_field="item_id", entity="item",
     messages=_messages("The item has been added.", "Item details have been saved.", "The item has been deleted.",

@@ -83,7 +83,7 @@ class Records:
         """Update the record whose unique custom field `key` holds `value`; when none does,
         create it if `create` (X-Upsert: true), else 1002. Returns (record, created)."""
         meta = self.custom_fields.find(org, spec.entity, key or "")
-        if meta is None or not meta["is_unique"]:
+        if meta is None or not meta["is_unique"]:  # rule: UPSERT-KEY-UNIQUE
             raise errors.bad_unique_key(key or "")
         if value is None or not str(value).strip():
             raise errors.invalid_value("X-Unique-Identifier-Value")
@@ -91,7 +91,7 @@ class Records:
             owner = self.unique_index(org, spec).get("cf:" + meta["field_id"], {}).get(unique_key(value))
             if owner is not None:
                 return self.update(org, spec, owner, body), False
-            if not create:
+            if not create:  # rule: UPSERT-NO-MATCH-1002
                 raise errors.not_found(spec.title)
             body = _with_key_value(body, self.custom_fields.fields(org, spec.entity), meta, value)
             rules.require(spec.upsert_requires, body)
@@ -203,7 +203,7 @@ class Records:
             if name == "number":
                 raise errors.duplicate_number(spec.title, record[spec.number_field])
             meta = next((f for f in self.custom_fields.fields(org, spec.entity) if f["field_id"] == name[3:]), None)
-            if meta is not None and meta["is_unique"]:
+            if meta is not None and meta["is_unique"]:  # rule: UNIQUE-CF-1001
                 raise errors.duplicate_custom_value(meta["label"], record["_cf"][name[3:]])
 
 

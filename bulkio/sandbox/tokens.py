@@ -60,6 +60,7 @@ class TokenIssuer:
                 refresh_token = "1000." + secrets.token_hex(32)
                 self._refresh[refresh_token] = scopes
             else:
+                # rule: TOKEN-REFRESH
                 scopes = self._refresh.get(params.get("refresh_token"))
                 if scopes is None:
                     return 200, {"error": "invalid_code"}
