@@ -148,11 +148,13 @@ def template(module: str, output: Path, connection) -> None:
 @click.option("--seed", type=int, help="Seed for the fault injection, for repeatable runs.")
 @click.option("--custom-fields", "fields_file", type=click.Path(exists=True, dir_okay=False),
               help="TOML file of custom fields to create at start (see samples/custom_fields.toml).")
-@click.option("--field-metadata", type=click.Choice(["full", "documented"]), default="full", show_default=True,
+@click.option("--field-metadata", type=click.Choice(["full", "documented"]), default="documented", show_default=True,
               help="Custom-field metadata with is_unique and index (full), or only the keys Zoho's "
                    "Custom Fields API examples show (documented).")
+@click.option("--upsert-created-status", type=click.Choice(["200", "201"]), default="200", show_default=True,
+              help="HTTP status of an upsert that creates: 200 as Zoho's OpenAPI files declare, or 201.")
 def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token_ttl, latency_ms,
-            fail_rate, lost_reply_rate, seed, fields_file, field_metadata) -> None:
+            fail_rate, lost_reply_rate, seed, fields_file, field_metadata, upsert_created_status) -> None:
     """Run a local Zoho Books API (sandbox credentials only) until Ctrl-C. The first lines
     printed are `export` settings that point bulkio at it.
 
@@ -165,6 +167,7 @@ def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token
         host=host, port=port, db=db, orgs=orgs or SandboxConfig.orgs, rate_limit=rate_limit,
         max_concurrent=max_concurrent, daily_limit=daily_limit, token_ttl_s=token_ttl, latency_ms=latency_ms,
         fail_rate=fail_rate, lost_reply_rate=lost_reply_rate, seed=seed, field_metadata=field_metadata,
+        upsert_created_status=int(upsert_created_status),
     )
     ready = (lambda sb: add_custom_fields_from(sb, fields_file)) if fields_file else None
     serve(config, echo=click.echo, ready=ready)

@@ -131,6 +131,7 @@ def test_update_only_sends_no_upsert_header_and_fails_when_absent(sandbox):
     assert list(client.iter_records("items")) == []
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_custom_fields_takes_the_list_whatever_its_key(sandbox):
     external_id_field(sandbox)
     fields = client_for(sandbox).custom_fields("item")

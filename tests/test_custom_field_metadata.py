@@ -83,6 +83,7 @@ def test_fields_on_documented_metadata_lists_only_custom_fields_as_custom(docume
     assert note.startswith("unique: unknown")
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_fields_on_full_metadata_says_yes_and_no(sandbox, tmp_path):
     add_item_fields(sandbox)
     result = invoke(sandbox_env(sandbox, tmp_path), "fields", "-m", "items")

@@ -58,6 +58,7 @@ def test_missing_credentials_are_exit_2_and_say_which_setting_to_give(sandbox, e
     assert sandbox.stats.total == 0 and sandbox.stats.tokens_issued == 0
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_a_key_that_is_no_unique_custom_field_is_exit_2(sandbox, env, source):
     result = invoke(env, *import_args(source, key="Nope"))
 

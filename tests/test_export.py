@@ -136,6 +136,7 @@ def test_negative_numbers_stay_numbers_in_both_formats(items8, tmp_path):
     assert first["Sales Description"] == "'-leading dash, not a formula"
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_a_formula_is_inert_in_both_formats_and_goes_back_in_unchanged(sandbox, tmp_path):
     client, module = stock(sandbox, 3)
 
@@ -155,6 +156,7 @@ def test_a_formula_is_inert_in_both_formats_and_goes_back_in_unchanged(sandbox, 
     assert [r["name"] for r in sandbox.records("items")].count(FORMULA) == 1
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_an_edited_export_updates_only_the_edited_row(sandbox, tmp_path):
     client, module = stock(sandbox, 4)
     path = tmp_path / "items.xlsx"
@@ -172,6 +174,7 @@ def test_an_edited_export_updates_only_the_edited_row(sandbox, tmp_path):
     assert next(r for r in sandbox.records("items") if r["name"] == "Item 0001")["rate"] == 99.5
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_filters_and_columns_narrow_the_export(sandbox, tmp_path):
     add_item_fields(sandbox)
     client = client_for(sandbox)

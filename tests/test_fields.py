@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from bulkio.cli import cli
@@ -17,6 +18,7 @@ def add_fields(sandbox) -> None:
     sandbox.add_custom_field("contact", label="Account No", data_type="string", is_unique=True)
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_load_fields_merges_the_entitys_custom_fields(sandbox):
     add_fields(sandbox)
     module = load_fields(client_for(sandbox), "items")
@@ -42,6 +44,7 @@ def columns_of(output: str) -> dict[str, dict[str, str]]:
     return rows
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_fields_command_marks_the_unique_custom_field(sandbox, tmp_path):
     add_fields(sandbox)
     result = CliRunner().invoke(cli, ["fields", "-m", "items"], env=sandbox_env(sandbox, tmp_path))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import pytest
 from openpyxl import load_workbook
 
 from bulkio.demo import samples_dir
@@ -70,6 +71,7 @@ def test_export_marks_read_only_columns_and_gives_dropdowns_their_list(sandbox, 
     assert load_workbook(out).sheetnames == ["Items"]
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_invoices_without_their_key_export_and_import_back(sandbox, tmp_path):
     env = _seeded(sandbox, tmp_path, "items.xlsx", "contacts.csv", "invoices.xlsx")
     typed = write_xlsx(tmp_path / "typed.xlsx", ["Invoice Number", "Customer Name", "Item Name", "Quantity"],
@@ -91,6 +93,7 @@ def test_invoices_without_their_key_export_and_import_back(sandbox, tmp_path):
     assert [c.value for c in lines[1]][:2] == ["Legacy Number", "Invoice Number"]
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_invoice_template_says_how_to_write_several_lines_and_imports_them(sandbox, tmp_path):
     env = _seeded(sandbox, tmp_path, "items.xlsx", "contacts.csv")
     out = tmp_path / "invoices-template.xlsx"

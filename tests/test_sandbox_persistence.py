@@ -21,7 +21,7 @@ def test_db_file_keeps_records_fields_and_credentials(tmp_path):
         assert (sb.client_id, sb.client_secret, sb.refresh_token) == credentials
         zoho = Zoho(sb)
         [item] = zoho.get("/items").json()["items"]
-        assert item["custom_field_hash"] == {"cf_external_id": "K1"}
+        assert [(f["api_name"], f["value"]) for f in item["custom_fields"]] == [("cf_external_id", "K1")]
         # The unique indexes are rebuilt from the file.
         again = zoho.post("/items", json={"name": "Other", "rate": 1,
                                           "custom_fields": [{"api_name": "cf_external_id", "value": "K1"}]})

@@ -94,6 +94,7 @@ def test_dropdowns_hold_the_allowed_values_and_custom_options(connected, tmp_pat
     assert validation_for(sheet, "Item Name").formula1 == "100"
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_required_columns_are_marked_by_style_not_by_their_text(connected, tmp_path):
     _, module = connected
     sheet = openpyxl.load_workbook(build_template(module, tmp_path / "items.xlsx")).worksheets[0]
@@ -119,6 +120,7 @@ def test_columns_carry_date_number_and_text_formats(connected, tmp_path):
     assert sheet.column_dimensions[letter["SKU"]].number_format == "@"
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique
 def test_the_notes_sheet_explains_every_column(connected, tmp_path):
     _, module = connected
     book = openpyxl.load_workbook(build_template(module, tmp_path / "items.xlsx"))

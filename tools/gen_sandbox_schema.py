@@ -31,7 +31,9 @@ HEADER = '''"""Field facts taken from Zoho's published OpenAPI files (zoho-opena
 
 Generated once from the create and update request schemas: for each module, the top-level fields
 a request may carry as (json type, documented max length or None), the `required` list of the
-create schema, and the fields of one line item. Regenerate rather than edit by hand."""
+create schema, and the fields of one line item. LIST_FIELDS: the properties the list answer's
+schema documents for one row. OPERATION_SCOPES: the OAuth scope each operation's `security`
+names, by "METHOD /path". Regenerate rather than edit by hand."""
 
 # fmt: off
 '''
@@ -66,9 +68,34 @@ def _module(filename: str, create: str, update: str) -> dict:
     return entry
 
 
+def _list_fields(name: str, filename: str) -> tuple:
+    """The row properties of GET /<module>'s 200 answer (credit-notes.yml declares the rows as
+    one object rather than an array of them; its properties are the row's all the same)."""
+    document = yaml.safe_load((SPEC / filename).read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    answer = document["paths"]["/" + name]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    rows = _resolve(schemas, _resolve(schemas, answer)["properties"][name])
+    row = _resolve(schemas, rows["items"]) if rows.get("type") == "array" else rows
+    return tuple(row["properties"])
+
+
+def _scopes() -> dict:
+    out = {}
+    for path in sorted(SPEC.glob("*.yml")):
+        for route, operations in yaml.safe_load(path.read_text(encoding="utf-8"))["paths"].items():
+            for method, operation in operations.items():
+                if isinstance(operation, dict) and operation.get("security"):
+                    scopes = [s for entry in operation["security"] for s in entry.get("Zoho_Auth", [])]
+                    out[f"{method.upper()} {route}"] = scopes[0]
+    return out
+
+
 def render() -> str:
     data = {name: _module(*files) for name, files in sorted(MODULES.items())}
-    return HEADER + "MODULE_FIELDS = " + pprint.pformat(data, width=100) + "\n# fmt: on\n"
+    lists = {name: _list_fields(name, files[0]) for name, files in sorted(MODULES.items())}
+    return (HEADER + "MODULE_FIELDS = " + pprint.pformat(data, width=100) + "\n\nLIST_FIELDS = "
+            + pprint.pformat(lists, width=100) + "\n\nOPERATION_SCOPES = " + pprint.pformat(_scopes(), width=100)
+            + "\n# fmt: on\n")
 
 
 if __name__ == "__main__":

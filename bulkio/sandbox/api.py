@@ -5,20 +5,21 @@ server's business, not this module's."""
 from __future__ import annotations
 
 from . import errors, settings
+from .config import SandboxConfig
 from .customfields import ENTITIES, CustomFields, metadata
 from .modules import MODULES, ModuleSpec
 from .records import Records
 
-SUCCESS = {"code": 0, "message": "success"}
+SUCCESS = {"code": 0, "message": "success"}  # rule: ENVELOPE
 
 
 class Api:
     """Routes one organization's API calls to the record operations."""
 
-    def __init__(self, records: Records, custom_fields: CustomFields, field_metadata=lambda: "full"):
+    def __init__(self, records: Records, custom_fields: CustomFields, config=lambda: SandboxConfig()):
         self.records = records
         self.custom_fields = custom_fields
-        self.field_metadata = field_metadata  # "full" or "documented", read on every call
+        self.config = config  # the sandbox's current SandboxConfig, read on every call
 
     def handle(self, org: str, method: str, segments: list[str], query: dict, headers: dict, body):
         """Answer one call: (status, body dict, applied)."""
@@ -67,13 +68,16 @@ class Api:
         raise errors.bad_url()
 
     def _upsert(self, org, spec, headers, body):
+        # rule: UPSERT-HEADERS
         key = _header(headers, "X-Unique-Identifier-Key")
         if not key:
             raise errors.bad_method("PUT")  # PUT on the collection path means nothing without a key
         value = _header(headers, "X-Unique-Identifier-Value")
         create = _true(_header(headers, "X-Upsert"))
         record, created = self.records.upsert(org, spec, key, value, _body(body), create)
-        if created:
+        # rule: UPSERT-200
+        status = self.config().upsert_created_status if created else 200
+        if created and status == 201:
             return 201, _one(spec, spec.messages["created"], record), True
         return 200, _one(spec, spec.messages["updated"], record), True
 
@@ -93,11 +97,12 @@ class Api:
         """Custom Fields API: "List custom fields" (`/settings/fields`: system fields too unless
         filter_custom_fields=true), "List custom fields (simple)" (`/customfields`: custom
         fields only), "Create a custom field"; the answers under `fields` and `field`."""
-        documented = self.field_metadata() == "documented"
+        documented = self.config().field_metadata == "documented"
         if method == "GET":
             entity = query.get("entity")
             if entity not in ENTITIES:
                 raise errors.invalid_value("entity")
+            # rule: CF-LIST
             custom_only = segments[0] == "customfields" or _true(query.get("filter_custom_fields"))
             listed = self.custom_fields.listing(org, entity, custom_only=custom_only, documented=documented)
             return 200, {**SUCCESS, "fields": listed}, False

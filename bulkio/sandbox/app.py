@@ -9,7 +9,7 @@ import shlex
 import sys
 import threading
 
-from . import settings
+from . import scopes as scopes_module, settings
 from .api import Api
 from .config import SandboxConfig
 from .customfields import CustomFields, metadata
@@ -42,8 +42,9 @@ class Sandbox:
         hooks = {"items": item_hook, "contacts": contact_hook}
         hooks.update({name: document_hook for name, spec in MODULES.items() if spec.is_document})
         self._records = Records(self.store, self.custom_fields, hooks)
-        self.api = Api(self._records, self.custom_fields, lambda: self.config.field_metadata)
-        self.tokens = TokenIssuer(self.client_id, self.client_secret, self.refresh_token)
+        self.api = Api(self._records, self.custom_fields, lambda: self.config)
+        granted = scopes_module.ALL_SCOPES if self.config.scopes is None else self.config.scopes
+        self.tokens = TokenIssuer(self.client_id, self.client_secret, self.refresh_token, granted)
         self.limits = {org: OrgLimits() for org in self.config.orgs}
         self.stats = Stats()
         self._rng = random.Random(self.config.seed)
@@ -108,8 +109,25 @@ class Sandbox:
         return self.config.orgs[0]
 
     def organizations(self) -> list[dict]:
-        return [{"organization_id": org, "name": f"Sandbox {org}", "is_default_org": i == 0,
-                 "currency_code": "USD", "date_format": "dd MMM yyyy"} for i, org in enumerate(self.config.orgs)]
+        """The organizations as GET /organizations lists them: the keys of the row schema of
+        organizations.yml's list-organizations-response, no others."""
+        # rule: ORGANIZATIONS-LIST
+        return [{
+            "organization_id": org, "name": f"Sandbox {org}", "contact_name": "Sandbox Owner",
+            "email": "owner@sandbox.invalid", "is_default_org": i == 0, "plan_type": 130,
+            "tax_group_enabled": True, "zi_migration_status": 0, "plan_name": "PROFESSIONAL",
+            "plan_period": "Monthly", "language_code": "en", "fiscal_year_start_month": 0,
+            "account_created_date": "2024-01-01", "account_created_date_formatted": "01 Jan 2024",
+            "time_zone": "UTC", "is_org_active": True, "currency_id": "982000000000190", "currency_code": "USD",
+            "currency_symbol": "$", "currency_format": "###,##0.00", "price_precision": 2,
+        } for i, org in enumerate(self.config.orgs)]
+
+    def grant_code(self, scopes=None, redirect_uri: str | None = None) -> str:
+        """A grant code as a Self Client's "Generate Code" tab gives one: for `scopes` (None:
+        every scope the sandbox knows), valid `grant_code_ttl_s` seconds, exchangeable once at
+        the token endpoint with grant_type=authorization_code."""
+        granted = scopes_module.ALL_SCOPES if scopes is None else tuple(scopes)
+        return self.tokens.issue_code(granted, self.config.grant_code_ttl_s, redirect_uri)
 
     # --- control and inspection ----------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 FIELD_METADATA = ("full", "documented")
+UPSERT_CREATED_STATUS = (200, 201)
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,19 @@ class SandboxConfig:
     fail_rate: float = 0.0
     lost_reply_rate: float = 0.0
     seed: int | None = None
-    # "full": custom-field metadata carries is_unique and index; "documented": only the keys
-    # of the Custom Fields API's examples, which show neither
-    field_metadata: str = "full"
+    # "documented": only the keys of the Custom Fields API's examples, which show neither
+    # is_unique nor index; "full": the metadata carries both
+    field_metadata: str = "documented"
+    # The HTTP status of an upsert (X-Upsert: true) that creates: the OpenAPI files declare only
+    # 200 for the collection PUT (with the update message); 201 (with the create message) is the
+    # more generous answer some clients expect
+    upsert_created_status: int = 200
+    # The scopes of the built-in refresh token (and so of the tokens it mints); None: every
+    # scope an operation the sandbox serves names. Narrower scopes make calls outside them 401.
+    scopes: tuple[str, ...] | None = None
+    # How long a grant code from Sandbox.grant_code stays valid (Self Client: "By default, it is
+    # 3 minutes")
+    grant_code_ttl_s: float = 180.0
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     refresh_token: str | None = field(default=None, repr=False)
@@ -45,8 +56,14 @@ class SandboxConfig:
         object.__setattr__(self, "orgs", tuple(str(o) for o in orgs))
         if not self.orgs:
             raise ValueError("SandboxConfig.orgs needs at least one organization id")
+        if self.scopes is not None:
+            scopes = (self.scopes,) if isinstance(self.scopes, str) else self.scopes
+            object.__setattr__(self, "scopes", tuple(str(s) for s in scopes))
         if self.field_metadata not in FIELD_METADATA:
             raise ValueError(f"SandboxConfig.field_metadata must be one of {FIELD_METADATA}, got {self.field_metadata!r}")
+        if self.upsert_created_status not in UPSERT_CREATED_STATUS:
+            raise ValueError(f"SandboxConfig.upsert_created_status must be one of {UPSERT_CREATED_STATUS}, "
+                             f"got {self.upsert_created_status!r}")
         for name in ("fail_rate", "lost_reply_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

@@ -12,7 +12,7 @@ from .store import Store
 
 COLLECTION = "customfields"
 #: Custom Fields API, "Create a custom field": the arguments marked (Required)
-CREATE_REQUIRED = ("label", "data_type", "entity", "show_on_pdf")
+CREATE_REQUIRED = ("label", "data_type", "entity", "show_on_pdf")  # rule: CF-CREATE-REQUIRED
 ENTITIES = ("item", "contact", "invoice", "bill", "estimate", "salesorder", "purchaseorder", "creditnote")
 TEXT_TYPES = {"string": 255, "multiline": None, "email": 100, "url": 255, "phone": 50}
 NUMBER_TYPES = ("number", "decimal", "amount", "percent")
@@ -143,6 +143,7 @@ def metadata(meta: dict, documented: bool) -> dict:
     """A stored field as the API shows it: the documented keys, dropdown options with their id
     and order; `is_unique` and `index` too unless `documented` (the sandbox's
     --field-metadata documented, as Zoho's examples show it)."""
+    # rule: CF-METADATA-DOCUMENTED
     keys = DOCUMENTED_KEYS if documented else DOCUMENTED_KEYS + UNDOCUMENTED_KEYS
     shown = {k: meta.get(k) for k in keys}
     shown["show_on_pdf"] = bool(meta.get("show_on_pdf", False))

@@ -30,6 +30,7 @@ def document_hook(records, org, spec, record, body, existing) -> None:
             raise errors.required("line_items")
         if lines is not None and not isinstance(lines, list):
             raise errors.invalid_value("line_items")
+        # rule: LINE-ITEMS-REPLACED
         kept = {line["line_item_id"]: line for line in (existing or {}).get("line_items", [])}
         record["line_items"] = [
             _line(records, org, spec, raw, kept, order) for order, raw in enumerate(lines or [], start=1)

@@ -19,7 +19,7 @@ class ZohoError(Exception):
         return {"code": self.code, "message": self.message}
 
 
-def not_authorized() -> ZohoError:
+def not_authorized() -> ZohoError:  # rule: AUTH-401-57
     return ZohoError(401, 57, "You are not authorized to perform this operation")
 
 
@@ -35,7 +35,7 @@ def bad_url() -> ZohoError:
     return ZohoError(404, 5, "Invalid URL Passed")
 
 
-def bad_method(method: str) -> ZohoError:
+def bad_method(method: str) -> ZohoError:  # rule: BAD-METHOD-405
     return ZohoError(405, 37, f"The HTTP method {method} is not allowed for the requested resource")
 
 
@@ -58,6 +58,7 @@ def required(field: str) -> ZohoError:
 
 def not_found(title: str) -> ZohoError:
     """`title` is the record kind as Zoho writes it: "Item", "Contact", "Invoice"."""
+    # rule: NOT-FOUND-1002
     return ZohoError(404, 1002, f"{title} does not exist.")
 
 

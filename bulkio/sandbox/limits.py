@@ -25,6 +25,7 @@ class OrgLimits:
         self._day_count = 0
 
     def acquire(self, rate_limit: int, window_s: float, max_concurrent: int, daily_limit: int) -> None:
+        # rule: RATE-LIMIT-429
         with self._lock:
             self._roll_day()
             now = self._clock()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import errors
 from .modules import ModuleSpec
 
-MAX_PER_PAGE = 200
+MAX_PER_PAGE = 200  # rule: PER-PAGE-200
 RESERVED = {"organization_id", "page", "per_page", "sort_column", "sort_order", "filter_by", "search_text",
             "JSONString", "response_option", "print", "accept"}
 _SUFFIXES = {
@@ -51,8 +51,17 @@ def _positive_int(text: str, name: str) -> int:
     return value
 
 
+def default_filter(spec: ModuleSpec) -> str:
+    """The filter a list applies without `filter_by`: active items only ("List items: Get the
+    list of all active items"); contacts likewise (their page is silent, the less convenient
+    reading); documents have no active state and list every status."""
+    # rule: LIST-DEFAULT-ACTIVE
+    return "Status.All" if spec.is_document else "Status.Active"
+
+
 def _status_filter(spec: ModuleSpec, filter_by: str | None):
-    if not filter_by or filter_by == "Status.All":
+    filter_by = filter_by or default_filter(spec)
+    if filter_by == "Status.All":
         return lambda r: True
     group, _, status = filter_by.partition(".")
     if group != "Status" or not status:

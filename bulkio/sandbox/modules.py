@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .schema_data import MODULE_FIELDS
+from .schema_data import LIST_FIELDS, MODULE_FIELDS
 
 # Fields Zoho's attribute pages document (and its answers carry) that the request schemas omit.
 EXTRA_FIELDS = {"items": {"unit": ("string", None)}}
@@ -42,6 +42,11 @@ class ModuleSpec:
         return {**MODULE_FIELDS[self.name]["fields"], **EXTRA_FIELDS.get(self.name, {})}
 
     @property
+    def list_fields(self) -> tuple:
+        """The properties of one row of the list answer, from the list-response schema."""
+        return LIST_FIELDS[self.name]
+
+    @property
     def line_fields(self) -> dict:
         return MODULE_FIELDS[self.name]["line_fields"]
 
@@ -75,6 +80,7 @@ def _document(name, singular, title, number_field, prefix, entity, party, messag
     )
 
 
+# rule: ITEM-MESSAGES
 ITEMS = ModuleSpec(
     name="items", singular="item", title="Item", id_field="item_id", entity="item",
     messages=_messages("The item has been added.", "Item details have been saved.", "The item has been deleted.",

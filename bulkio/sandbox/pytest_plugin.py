@@ -1,5 +1,11 @@
 """pytest fixtures: `sandbox` (a fresh sandbox per test, limits generous enough for tests) and
-`sandbox_factory` (build sandboxes with any SandboxConfig fields; all stopped at teardown)."""
+`sandbox_factory` (build sandboxes with any SandboxConfig fields; all stopped at teardown).
+
+A test pins the `sandbox` fixture to other SandboxConfig fields with a marker:
+
+    @pytest.mark.sandbox_config(field_metadata="full")
+    def test_something(sandbox): ...
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,10 @@ import pytest
 from bulkio.sandbox import Sandbox, SandboxConfig
 
 TEST_DEFAULTS = {"rate_limit": 100000, "max_concurrent": 100, "daily_limit": 10**9}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sandbox_config(**fields): SandboxConfig fields of the `sandbox` fixture")
 
 
 @pytest.fixture
@@ -26,6 +36,7 @@ def sandbox_factory():
 
 
 @pytest.fixture
-def sandbox(sandbox_factory) -> Sandbox:
-    """A fresh sandbox for one test."""
-    return sandbox_factory()
+def sandbox(request, sandbox_factory) -> Sandbox:
+    """A fresh sandbox for one test, with the fields of its `sandbox_config` marker."""
+    marker = request.node.get_closest_marker("sandbox_config")
+    return sandbox_factory(**(marker.kwargs if marker else {}))

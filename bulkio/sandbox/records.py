@@ -39,10 +39,10 @@ class Records:
         with self.store.lock:
             selected = listing.select(spec, self.store.all(org, spec.name), query)
             page, context = listing.paginate(selected, query)
-            rendered = [_summary(self.render(org, spec, r)) for r in page]
+            rendered = [_row(spec, self.render(org, spec, r)) for r in page]
         context.update({
             "report_name": spec.title + "s",
-            "applied_filter": query.get("filter_by") or "Status.All",
+            "applied_filter": query.get("filter_by") or listing.default_filter(spec),
             "sort_column": query.get("sort_column") or spec.default_sort,
             "sort_order": (query.get("sort_order") or "A").upper()[:1],
             "search_criteria": [],
@@ -83,7 +83,7 @@ class Records:
         """Update the record whose unique custom field `key` holds `value`; when none does,
         create it if `create` (X-Upsert: true), else 1002. Returns (record, created)."""
         meta = self.custom_fields.find(org, spec.entity, key or "")
-        if meta is None or not meta["is_unique"]:
+        if meta is None or not meta["is_unique"]:  # rule: UPSERT-KEY-UNIQUE
             raise errors.bad_unique_key(key or "")
         if value is None or not str(value).strip():
             raise errors.invalid_value("X-Unique-Identifier-Value")
@@ -91,7 +91,7 @@ class Records:
             owner = self.unique_index(org, spec).get("cf:" + meta["field_id"], {}).get(unique_key(value))
             if owner is not None:
                 return self.update(org, spec, owner, body), False
-            if not create:
+            if not create:  # rule: UPSERT-NO-MATCH-1002
                 raise errors.not_found(spec.title)
             body = _with_key_value(body, self.custom_fields.fields(org, spec.entity), meta, value)
             rules.require(spec.upsert_requires, body)
@@ -203,7 +203,7 @@ class Records:
             if name == "number":
                 raise errors.duplicate_number(spec.title, record[spec.number_field])
             meta = next((f for f in self.custom_fields.fields(org, spec.entity) if f["field_id"] == name[3:]), None)
-            if meta is not None and meta["is_unique"]:
+            if meta is not None and meta["is_unique"]:  # rule: UNIQUE-CF-1001
                 raise errors.duplicate_custom_value(meta["label"], record["_cf"][name[3:]])
 
 
@@ -229,9 +229,8 @@ def _names_field(fields: list[dict], entry) -> str | None:
         return None
 
 
-# Zoho's list answers for documents carry the header only; line items come with GET by id.
-LIST_OMITS = ("line_items",)
-
-
-def _summary(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k not in LIST_OMITS}
+def _row(spec: ModuleSpec, record: dict) -> dict:
+    """A list row: only the properties the module's list-response schema documents for a row
+    (no line items; custom fields only where that schema lists them). GET by id answers all."""
+    # rule: LIST-ROWS
+    return {k: record[k] for k in spec.list_fields if k in record}

@@ -53,7 +53,7 @@ def check(key: str, json_type: str, max_length: int | None, value, allowed=None)
     if json_type == "string":
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise errors.invalid_value(key)
-        if max_length and isinstance(value, str) and len(value) > max_length:
+        if max_length and isinstance(value, str) and len(value) > max_length:  # rule: MAX-LENGTH
             raise errors.too_long(key, max_length)
         if allowed and value not in allowed and value != "":
             raise errors.invalid_value(key)

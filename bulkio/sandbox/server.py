@@ -10,7 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import errors
+from . import errors, scopes
 from .errors import ZohoError
 
 log = logging.getLogger("bulkio.sandbox")
@@ -96,7 +96,12 @@ class Handler(BaseHTTPRequestHandler):
         self._limited_call(sandbox, org, segments, query, body)
 
     def _authorize(self, sandbox, query: dict, segments: list[str]) -> str | None:
-        if not sandbox.tokens.valid(self.headers.get("Authorization")):
+        granted = sandbox.tokens.scopes(self.headers.get("Authorization"))
+        if granted is None:
+            raise errors.not_authorized()
+        needed = scopes.required(self.command, segments)
+        if needed is not None and needed not in granted:
+            # rule: SCOPE-MISMATCH-401
             raise errors.not_authorized()
         if segments == ["organizations"] and self.command == "GET":
             return None

@@ -25,29 +25,47 @@ def item_hook(records, org, spec, record, body, existing) -> None:
 
 
 def contact_hook(records, org, spec, record, body, existing) -> None:
-    """Defaults of a contact, ids of its persons and the primary person's fields on top."""
+    """Defaults of a contact, its persons as the request lists them, and the primary person's
+    fields on top."""
     if existing is None:
         record.setdefault("contact_type", "customer")
-    persons = record.get("contact_persons") or []
     if "contact_persons" in body:
-        persons = [_person(records, p) for p in persons]
-        record["contact_persons"] = persons
-    primary = next((p for p in persons if p.get("is_primary_contact")), persons[0] if persons else None)
-    if primary is not None:
-        primary["is_primary_contact"] = True
-        record["primary_contact_id"] = primary["contact_person_id"]
-        for key in PERSON_FIELDS:
-            record[key] = primary.get(key, "")
+        record["contact_persons"] = _persons(records, body["contact_persons"], existing)
+    persons = record.get("contact_persons") or []
+    # rule: CONTACT-PRIMARY
+    marked = [p for p in persons if p.get("is_primary_contact")]
+    if len(marked) > 1:
+        raise errors.invalid_value("is_primary_contact")  # "Only one per contact"
+    kept = next((p for p in persons if p["contact_person_id"] == (existing or {}).get("primary_contact_id")), None)
+    primary = marked[0] if marked else kept or (persons[0] if persons else None)
+    for person in persons:
+        person["is_primary_contact"] = person is primary
+    record["primary_contact_id"] = primary["contact_person_id"] if primary else ""
+    for key in PERSON_FIELDS:
+        record[key] = primary.get(key, "") if primary else ""
 
 
-def _person(records, person) -> dict:
-    if not isinstance(person, dict):
+def _persons(records, sent, existing) -> list[dict]:
+    """The contact's persons after a request that sends `contact_persons`: the list replaces
+    the persons there were (one left out is removed); an entry with a `contact_person_id`
+    updates that person, which must be one of this contact's; an entry without one is new."""
+    # rule: CONTACT-PERSONS-REPLACED
+    if not isinstance(sent, list):
         raise errors.invalid_value("contact_persons")
-    out = dict(person)
-    for key, limit in PERSON_MAX_LENGTH.items():
-        value = out.get(key)
-        if value is not None:
-            rules.check(key, "string", limit, value)
-    out.setdefault("contact_person_id", records.store.new_id())
-    out.setdefault("is_primary_contact", False)
+    before = {p["contact_person_id"]: p for p in (existing or {}).get("contact_persons") or []}
+    out = []
+    for person in sent:
+        if not isinstance(person, dict):
+            raise errors.invalid_value("contact_persons")
+        for key, limit in PERSON_MAX_LENGTH.items():
+            if person.get(key) is not None:
+                rules.check(key, "string", limit, person[key])
+        pid = person.get("contact_person_id")
+        if rules.is_empty(pid):
+            out.append({**person, "contact_person_id": records.store.new_id()})
+        elif str(pid) in before:
+            old = {k: v for k, v in before.pop(str(pid)).items() if k != "is_primary_contact"}
+            out.append({**old, **person, "contact_person_id": str(pid)})
+        else:
+            raise errors.invalid_value("contact_person_id")
     return out
