@@ -419,26 +419,18 @@ def _record(envelope: Mapping[str, Any], singular: str, id_field: str | None = N
     return next((v for v in envelope.values() if isinstance(v, dict) and v is not envelope.get("page_context")), {})
 
 
-#: words of Zoho's messages after a create ("The item has been added.") and after an update
-#: ("Item details have been saved.", "Contact has been updated successfully")
+#: words of Zoho's messages after a create ("The item has been added.")
 CREATED_WORDS = ("added", "created")
-UPDATED_WORDS = ("saved", "updated")
 
 
 def _was_created(status: int, envelope: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
-    """Whether an upsert created its record, read from the answer alone: the OpenAPI files
-    declare only 200 for the upsert, so the status says nothing (the runner decides from the
-    records it listed before the write, when it did). Zoho's message says "added"/"created"
-    after a create and "saved"/"updated" after an update; when it says neither, the record's
-    own timestamps (a new record was last modified when it was created; Zoho counts seconds,
-    so an update in the second of the create reads as a create)."""
+    """Whether an upsert's answer says it created its record: only a message that says so
+    ("added", "created"). The OpenAPI files declare only 200 for the upsert, with the update's
+    message ("Item details have been saved.", items.yml update-an-item-response), so an
+    answer usually cannot tell; the runner decides from the records it listed before writing
+    (runner._Run._created)."""
     message = str(envelope.get("message") or "").lower()
-    if any(word in message for word in CREATED_WORDS):
-        return True
-    if any(word in message for word in UPDATED_WORDS):
-        return False
-    created = record.get("created_time")
-    return bool(created) and created == record.get("last_modified_time")
+    return any(word in message for word in CREATED_WORDS)
 
 
 #: where custom-field metadata is listed: Zoho documents `fields` (Custom Fields API, every

@@ -87,9 +87,9 @@ def test_the_plan_reaches_a_pipe_before_the_first_write(sandbox_factory, tmp_pat
 
     assert plan == [
         "Rows: 3 valid, 0 invalid.\n",
-        "Calls: 3 writes + 0 reads = 3 calls.\n",
+        "Calls: 3 writes + 1 reads = 4 calls.\n",
         "Time: less than a minute at 60000 requests per minute.\n",
-        "Daily quota: this uses 0% of 1,000,000,000 calls a day; 999,999,999 left today.\n",
+        "Daily quota: this uses 0% of 1,000,000,000 calls a day; 999,999,998 left today.\n",
     ]
     assert applied_when_planned == 0
     assert proc.returncode == 0, err.decode()

@@ -100,7 +100,7 @@ def test_a_used_up_daily_quota_exits_3_and_a_rerun_finishes_without_duplicates(s
     stopped = invoke(env, *import_args(source, "--concurrency", "2", report=report))
 
     assert stopped.exit_code == 3, stopped.output + stopped.stderr
-    assert "Over quota: this needs more calls than the 14 left today." in stopped.output
+    assert "Over quota: this needs more calls than the 13 left today." in stopped.output
     assert "Stopped: the daily API quota is used up." in stopped.output
     first = statuses(report)
     assert sorted(first) == list(range(2, 32))  # the report covers every row so far

@@ -209,6 +209,7 @@ def _renamed(key: str):
     return change
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # the flags are what is read here
 @pytest.mark.parametrize("key", ["customfields", "fields", "custom_fields", "nested", "after-another-list"])
 def test_metadata_under_another_key_with_field_id_and_no_api_name(front, tmp_path, key):
     front.variant.hooks.append(on_fields(_renamed(key)))
@@ -274,7 +275,7 @@ def test_dropdown_options_as_strings_or_dicts(front, tmp_path, shape):
 
 
 def test_key_whose_metadata_omits_is_unique_is_used_with_one_warning(front, tmp_path):
-    front.variant.hooks.append(on_fields(lambda metas: [m.pop("is_unique") for m in metas] and None))
+    front.variant.hooks.append(on_fields(lambda metas: [m.pop("is_unique", None) for m in metas] and None))
     report = tmp_path / "r.csv"
 
     result = invoke(front.env(tmp_path), *import_args(import_file(tmp_path, ROWS), report=report))
@@ -301,6 +302,7 @@ def test_a_server_that_ignores_filter_custom_fields_has_its_system_fields_droppe
     assert all(name.startswith("cf_") for name in custom) and "name" not in custom
 
 
+@pytest.mark.sandbox_config(field_metadata="full")  # the flags are what is read here
 def test_metadata_flags_written_as_text(front, tmp_path):
     def change(metas):
         for meta in metas:
