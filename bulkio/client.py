@@ -153,6 +153,13 @@ class ZohoClient:
         module = _module(module)
         return _record(self.get(f"{module.endpoint}/{record_id}"), module.singular, module.id_field)
 
+    def item_details(self, item_ids: list[str]) -> list[dict[str, Any]]:
+        """Items in full by id, many per call: "Bulk fetch item details" (items.yml,
+        GET /itemdetails, item_ids separated by commas)."""
+        envelope = self.get("/itemdetails", {"item_ids": ",".join(str(i) for i in item_ids)})
+        found = envelope.get("items")
+        return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+
     def find_by_name(self, module, name: str) -> list[dict[str, Any]]:
         """Records whose display name (module.name_field) is exactly `name`."""
         module = _module(module)

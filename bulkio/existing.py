@@ -172,6 +172,13 @@ class FullRecords:
                 index.unknown[str(row.get(self.module.id_field))] = row
         return index
 
+    def known(self, row: dict) -> dict | None:
+        """The full record of a listed row when it costs no read: read earlier in this run, or
+        remembered and unchanged since."""
+        with self._lock:
+            found = self._full.get(str(row.get(self.module.id_field)))
+        return found if found is not None else self._remembered(row)
+
     def _remembered(self, row: dict) -> dict | None:
         """The remembered record, when the list row shows Zoho still holds it as remembered."""
         record_id = row.get(self.module.id_field)

@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from bulkio.columns import field_index, field_keys
-from bulkio.documents import full_record
+from bulkio.existing import FullRecords
+from bulkio.mapper import shows_custom_fields
+from bulkio.memory import RecordMemory, scope_of
 from bulkio.errors import ConfigError
 from bulkio.formulas import guard_cell, needs_guard
 from bulkio.modules import Field, Module, header_key
@@ -129,7 +131,7 @@ def export_module(client, module: Module | str, path, filters=None, columns=None
     if layout not in ("sheets", "rows"):
         raise ConfigError(f'line_layout "{layout}": use "sheets" or "rows"')
     reads_before = _reads(client)
-    records = _progress(_iter_full_records(client, module, params), on_progress)
+    records = _progress(_iter_full_records(client, module, params, header), on_progress)
     writer = write_xlsx if suffix == ".xlsx" else write_csv
     with _atomic(path) as temporary:
         count, line_count = writer(temporary, module, header, lines, records,
@@ -371,24 +373,75 @@ def csv_text(value: Any) -> str:
 # Reading
 
 
-def _iter_full_records(client, module: Module, params: dict) -> Iterator[dict]:
-    """The module's records, in list order; documents are read again by id when the list
-    leaves out their lines (Zoho's list answers carry no line items).
+#: items per "Bulk fetch item details" call; Zoho documents no maximum, so a modest one
+ITEM_DETAILS_BATCH = 50
 
-    Those reads run in a small pool, as many as the client lets fly at once: one by one, an
-    export of 1,000 invoices would wait out Zoho's latency 1,000 times while the quota sat
-    idle. The client's limiter keeps the pace; a bounded window keeps memory flat.
+
+def _iter_full_records(client, module: Module, params: dict, header: list[Column]) -> Iterator[dict]:
+    """The module's records, in list order, each as complete as the export needs.
+
+    Zoho's list rows carry only what each module's list schema documents (no lines, for most
+    modules no custom fields or addresses), so a row that lacks a column the export writes is
+    read in full: items many at a time (GET /itemdetails), other records by id in a small
+    pool, as many at once as the client lets fly. A record bulkio remembers (bulkio.memory),
+    unchanged since, costs no read. A bounded window keeps memory flat.
     """
-    records = client.iter_records(module, params)
-    if not module.is_document or not module.line_items_key:
-        yield from records
-        return
+    wanted = _wanted_keys(module, header)
+    memory = RecordMemory.open(scope_of(client), module.name)
+    records = FullRecords(client, module, memory)
+    try:
+        rows = client.iter_records(module, params)
+        if module.name == "items":
+            yield from _with_item_details(client, records, rows, wanted)
+        else:
+            yield from _read_in_pool(client, records, rows, wanted)
+    finally:
+        memory.close()
+
+
+def _wanted_keys(module: Module, header: list[Column]) -> set[str]:
+    return {"custom_fields" if c.field.custom else c.field.path[0] for c in header}
+
+
+def _complete(module: Module, row: dict, wanted: set[str]) -> bool:
+    if module.is_document and module.line_items_key:
+        return False
+    return all(shows_custom_fields(row) if key == "custom_fields" else key in row for key in wanted)
+
+
+def _with_item_details(client, records: FullRecords, rows: Iterable[dict], wanted: set[str]) -> Iterator[dict]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= ITEM_DETAILS_BATCH:
+            yield from _item_batch(client, records, batch, wanted)
+            batch = []
+    yield from _item_batch(client, records, batch, wanted)
+
+
+def _item_batch(client, records: FullRecords, rows: list[dict], wanted: set[str]) -> list[dict]:
+    full = {str(r["item_id"]): records.known(r) for r in rows}
+    missing = [i for i, r in zip(full, rows) if full[i] is None and not _complete(records.module, r, wanted)]
+    if missing:
+        for record in client.item_details(missing):
+            records.remember(record)
+            full[str(record.get("item_id"))] = record
+    return [full.get(str(r["item_id"])) or r for r in rows]
+
+
+def _read_in_pool(client, records: FullRecords, rows: Iterable[dict], wanted: set[str]) -> Iterator[dict]:
+    def whole(row: dict) -> dict:
+        known = records.known(row)
+        if known is not None or _complete(records.module, row, wanted):
+            return known or row
+        return records.read(row)
+
     workers = max(1, int(getattr(getattr(client, "settings", None), "max_in_flight", 1) or 1))
     window: deque[Future] = deque()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulkio-export") as pool:
         try:
-            for record in records:
-                window.append(pool.submit(full_record, client, module, record))
+            for row in rows:
+                window.append(pool.submit(whole, row))
                 if len(window) >= 2 * workers:
                     yield window.popleft().result()
             while window:
