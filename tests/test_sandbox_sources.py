@@ -4,7 +4,6 @@ rule's source file exists and holds the sentence it quotes."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -14,8 +13,8 @@ from bulkio.sandbox import sources
 
 PACKAGE = Path(sources.__file__).parent
 REPO = PACKAGE.parent.parent
-# Zoho's pages and our summary are shared beside the repository; the OpenAPI files are copied in.
-SHARED = Path(os.environ.get("BULKIO_SHARED_DOCS", "/work/shared"))
+# Zoho's pages, its OpenAPI files and our summary, as copied into the repository (spec/README.md)
+SPEC = REPO / "spec"
 MARK = re.compile(r"#\s*rule:\s*([A-Z0-9-]+)")
 
 
@@ -28,10 +27,7 @@ def referenced() -> dict[str, list[str]]:
 
 
 def source_text(source: str) -> str:
-    if source.startswith("zoho-openapi/"):
-        path = REPO / "spec" / source
-    else:
-        path = SHARED / source
+    path = SPEC / source
     assert path.is_file(), f"{source}: no file at {path}"
     return path.read_text(encoding="utf-8")
 
