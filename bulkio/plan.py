@@ -27,6 +27,7 @@ class Plan:
     quota_left: int | None = None
     compare_reads: int | None = 0  # None: one read per 200 records in Zoho, count unknown
     dry_run: bool = False
+    skip_unchanged: bool = False
 
     @property
     def calls(self) -> int:
@@ -65,6 +66,8 @@ class Plan:
         if self.compare_reads:
             return (text + f", including up to {self.compare_reads:,} reads of the records in "
                     "Zoho to skip unchanged rows (fewer writes when rows are skipped).")
+        if self.skip_unchanged and self.writes:
+            return text + " at most: unchanged rows send nothing."
         return text + "."
 
 
@@ -127,7 +130,7 @@ def make_plan(
         daily_share=calls / limit if limit else None,
         over_quota=left is not None and calls > left,
         rows_done=len(items) - to_send, rate=rate, daily_limit=limit, quota_left=left,
-        compare_reads=compare_reads, dry_run=dry_run,
+        compare_reads=compare_reads, dry_run=dry_run, skip_unchanged=skip_unchanged,
     )
 
 
