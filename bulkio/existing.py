@@ -163,7 +163,7 @@ class FullRecords:
             if remembered is not None:
                 with self._lock:
                     self._full[str(row[self.module.id_field])] = remembered
-            if not key_field or index.standard_key or mapper.shows_custom_fields(row):
+            if not key_field or index.standard_key or self._row_shows_key(row):
                 index.add(row)
             elif remembered is not None:
                 index.add(row, index.key_of(remembered) or "")
@@ -171,6 +171,11 @@ class FullRecords:
                 index.add(row, "")
                 index.unknown[str(row.get(self.module.id_field))] = row
         return index
+
+    def _row_shows_key(self, row: dict) -> bool:
+        """Custom fields are taken from a list row only where the module's list schema
+        documents them, and only when the row does carry them."""
+        return self.module.name in LIST_CUSTOM_FIELDS and mapper.shows_custom_fields(row)
 
     def known(self, row: dict) -> dict | None:
         """The full record of a listed row when it costs no read: read earlier in this run, or
