@@ -5,29 +5,20 @@ from __future__ import annotations
 import pytest
 
 from bulkio.existing import LIST_CUSTOM_FIELDS, LIST_WITHOUT_MODIFIED_TIME
-from openapi import load_spec
+from openapi import load_spec, resolve
 
 FILES = {"items": "items", "contacts": "contacts", "invoices": "invoices", "bills": "bills",
          "estimates": "estimates", "salesorders": "sales-order", "purchaseorders": "purchase-order",
          "creditnotes": "credit-notes"}
 
 
-def _resolve(spec: dict, node: dict) -> dict:
-    while "$ref" in node:
-        target = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def row_properties(module: str) -> set[str]:
     """The properties of one row of GET /<module>, as the module's list response documents."""
     spec = load_spec(FILES[module])
-    answer = _resolve(spec, spec["paths"][f"/{module}"]["get"]["responses"]["200"])
-    schema = _resolve(spec, answer["content"]["application/json"]["schema"])
-    rows = _resolve(spec, schema["properties"][module])
-    row = _resolve(spec, rows.get("items", rows))  # credit-notes.yml types the list as one object
+    answer = resolve(spec, spec["paths"][f"/{module}"]["get"]["responses"]["200"])
+    schema = resolve(spec, answer["content"]["application/json"]["schema"])
+    rows = resolve(spec, schema["properties"][module])
+    row = resolve(spec, rows.get("items", rows))  # credit-notes.yml types the list as one object
     return set(row.get("properties", {}))
 
 
