@@ -62,8 +62,8 @@ class NaiveScript:
             "grant_type": "refresh_token", "client_id": sandbox.client_id,
             "client_secret": sandbox.client_secret, "refresh_token": sandbox.refresh_token}).json()
         self.http.headers["Authorization"] = "Zoho-oauthtoken " + token["access_token"]
-        fields = self.get("/settings/fields", entity="item")["customfields"]
-        self.field_ids = {f["label"]: f["customfield_id"] for f in fields}
+        fields = self.get("/settings/fields", entity="item", filter_custom_fields="true")["fields"]
+        self.field_ids = {f["label"]: f["field_id"] for f in fields}
 
     def get(self, path: str, **params) -> dict:
         answer = self.http.get(self.api + path, params={"organization_id": self.org, **params})

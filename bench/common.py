@@ -11,6 +11,7 @@ import platform
 import random
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,6 +162,9 @@ def start_sandbox(**config):
     return sandbox
 
 
+STATE_DIRS: dict[str, Path] = {}
+
+
 def sandbox_env(sandbox) -> dict:
     """Environment variables that point the bulkio CLI at `sandbox`."""
     env = dict(os.environ)
@@ -171,6 +175,8 @@ def sandbox_env(sandbox) -> dict:
     })
     env.pop("ZOHO_ACCESS_TOKEN", None)
     env.pop("BULKIO_CONFIG", None)
+    # what bulkio remembers of the records it wrote lives with this sandbox, not the user's
+    env["BULKIO_STATE_DIR"] = str(STATE_DIRS.setdefault(sandbox.base_url, Path(tempfile.mkdtemp())))
     return env
 
 

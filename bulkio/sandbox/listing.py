@@ -80,7 +80,7 @@ def _field_filter(spec: ModuleSpec, param: str, value: str):
             break
     kind = spec.filters.get(base)
     if kind is None:
-        return None  # Zoho ignores parameters it does not know
+        return None  # rule: UNKNOWN-QUERY-IGNORED
     if kind in ("number",) and op not in ("startswith", "contains"):
         return _number_predicate(base, op, value)
     return lambda r: any(_text_match(op, v, value) for v in _values(r, base, kind))

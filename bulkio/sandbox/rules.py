@@ -39,7 +39,7 @@ def clean(spec: ModuleSpec, body: dict) -> dict:
     fields = spec.fields
     for key, value in body.items():
         if key not in fields or key in ("custom_fields", "line_items") or value is None:
-            continue
+            continue  # rule: UNKNOWN-BODY-DROPPED
         json_type, max_length = fields[key]
         max_length = EXTRA_MAX_LENGTH.get(spec.name, {}).get(key, max_length)
         out[key] = check(key, json_type, max_length, value, _enum(spec, key))

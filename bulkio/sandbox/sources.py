@@ -113,6 +113,15 @@ RULES = (
     Rule("RATE-LIMIT-429", "more calls per minute, per day or in flight than the limits is HTTP 429 "
          "(codes 44, 45, 1070), and the refused call counts for nothing",
          "zoho-api.md", "Limits", "| per minute | 100 requests | HTTP 429, code 44 |"),
+    Rule("UNKNOWN-QUERY-IGNORED", "a list parameter the module does not document is ignored, so the "
+         "list comes back unfiltered (silent: a client that trusts an undocumented filter sees "
+         "every record, and must not take them for matches)",
+         "zoho-docs/items-api.txt", "List items: Query Parameters",
+         "Search items by name. Maximum length [100].", silent=True),
+    Rule("UNKNOWN-BODY-DROPPED", "a body key the module's request schema does not document is dropped "
+         "without an error (silent: the answer then shows the field was not written, which only a "
+         "client that reads the answer notices)",
+         "zoho-docs/items-api.txt", "Create an item: Arguments", "Per unit price of an item.", silent=True),
 )
 
 BY_ID = {rule.id: rule for rule in RULES}
