@@ -409,7 +409,7 @@ class _Run:
         target = update_id or self._target_id(item)
         if self._standard_key and not target and self.options.mode == "update":
             return self._absent(item)
-        keyed = bool(target) or self._keyed(item)
+        keyed = (bool(target) or self._keyed(item)) and not self._create_own_number(item)
         payload = self._outgoing(item, target)
         for attempt in range(1, MAX_LOST_ANSWERS + 1):
             self.journal.mark_sending(item.row, item.key, item.payload_hash)
@@ -445,7 +445,7 @@ class _Run:
         # each call gets the custom-field entries its own request schema documents
         if record_id and (target or mode == "update" or not item.key):
             return self.client.update(self.module, record_id, reshape(self.module, payload, "update"))
-        if mode == "create" or item.key in (None, "") or self._standard_key:
+        if mode == "create" or item.key in (None, "") or self._standard_key or self._create_own_number(item):
             return self.client.create(self.module, reshape(self.module, payload, "create"))
         return self.client.upsert(self.module, self.options.key_field, item.key,
                                   reshape(self.module, payload, "upsert"), create=(mode == "upsert"))
@@ -488,6 +488,19 @@ class _Run:
             if index.knows_absent(item) or (written and index.complete):
                 return True
         return result.created or _new_record(result.record)
+
+    def _create_own_number(self, item: WorkItem) -> bool:
+        """A new document that gives its own number, known to be absent from Zoho, is created
+        with POST: only the create (and update by id) documents ignore_auto_number_generation,
+        the upsert does not, and without it Zoho may number the document itself."""
+        if self.options.mode != "upsert" or not self.module.number_field:
+            return False
+        if "create" not in getattr(self.module, "ignore_auto_number_kinds", ()):
+            return False
+        if not str(item.payload.get(self.module.number_field) or "").strip():
+            return False
+        index = self.records.indexed
+        return index is not None and index.knows_absent(item)
 
     @property
     def _standard_key(self) -> bool:
