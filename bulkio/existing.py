@@ -159,13 +159,11 @@ class FullRecords:
         key = self.module.field(key_field) if key_field else None
         index = ExistingIndex(self.module.id_field, key_field, self.module.name_field, key=key)
         for row in _pages(self.client.iter_records(self.module), max_pages, index):
-            remembered = self._remembered(row)
-            if remembered is not None:
-                with self._lock:
-                    self._full[str(row[self.module.id_field])] = remembered
             if not key_field or index.standard_key or self._row_shows_key(row):
                 index.add(row)
-            elif remembered is not None:
+                continue
+            remembered = self._remembered(row)  # not kept: read again from the file when needed
+            if remembered is not None:
                 index.add(row, index.key_of(remembered) or "")
             else:
                 index.add(row, "")
@@ -222,9 +220,7 @@ class FullRecords:
     def get(self, record: dict, payload: dict | None = None) -> dict:
         """`record` in full: known already (memory, an earlier read), the list row itself when
         it shows every field `payload` sends, else read by id."""
-        record_id = str(record.get(self.module.id_field))
-        with self._lock:
-            found = self._full.get(record_id)
+        found = self.known(record)
         if found is not None:
             return found
         if payload is not None and self.row_suffices(record, payload):
@@ -249,11 +245,9 @@ class FullRecords:
 
     def needs_read(self, record: dict, payload: dict | None = None) -> bool:
         """True when `get(record, payload)` would cost a read."""
-        record_id = str(record.get(self.module.id_field))
-        with self._lock:
-            if record_id in self._full:
-                return False
-        return not (payload is not None and self.row_suffices(record, payload))
+        if payload is not None and self.row_suffices(record, payload):
+            return False
+        return self.known(record) is None
 
     def read(self, record: dict) -> dict:
         """`record` as GET by id answers it, read at most once per run (and remembered)."""

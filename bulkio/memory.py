@@ -66,7 +66,6 @@ class RecordMemory:
         self._scope = scope
         self._module = module
         self._lock = threading.Lock()
-        self._cache: dict[str, Remembered] | None = None
 
     @classmethod
     def open(cls, scope: str, module: str, directory: Path | None = None) -> "RecordMemory":
@@ -83,7 +82,16 @@ class RecordMemory:
         return cls(None, "", "")
 
     def get(self, record_id: str) -> Remembered | None:
-        return self._all().get(str(record_id))
+        """The remembered state of `record_id`, or None. Read from the file one record at a
+        time: a catalogue of 100,000 items remembered in full would not fit in memory."""
+        record_id = str(record_id)
+        with self._lock:
+            if self._conn is None:
+                return None
+            row = self._conn.execute(
+                "SELECT modified, body FROM records WHERE scope = ? AND module = ? AND record_id = ?",
+                (self._scope, self._module, record_id)).fetchone()
+        return Remembered(_load(row[1]), row[0]) if row else None
 
     def put(self, record: dict, record_id: str) -> None:
         """Remember `record` (as Zoho answered it) as the state of `record_id`."""
@@ -92,34 +100,20 @@ class RecordMemory:
         modified = record.get("last_modified_time")
         remembered = Remembered(record, None if modified in (None, "") else str(modified))
         with self._lock:
-            self._all_locked()[str(record_id)] = remembered
-            if self._conn is not None:
-                body = zlib.compress(orjson.dumps(record, default=str))
-                with self._conn:
-                    self._conn.execute(
-                        "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                        (self._scope, self._module, str(record_id), remembered.modified, body,
-                         time.time()))
+            if self._conn is None:
+                return
+            body = zlib.compress(orjson.dumps(record, default=str))
+            with self._conn:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
+                    (self._scope, self._module, str(record_id), remembered.modified, body,
+                     time.time()))
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def _all(self) -> dict[str, Remembered]:
         with self._lock:
-            return self._all_locked()
-
-    def _all_locked(self) -> dict[str, Remembered]:
-        if self._cache is None:
-            self._cache = {}
             if self._conn is not None:
-                rows = self._conn.execute(
-                    "SELECT record_id, modified, body FROM records WHERE scope = ? AND module = ?",
-                    (self._scope, self._module))
-                for record_id, modified, body in rows:
-                    self._cache[record_id] = Remembered(_load(body), modified)
-        return self._cache
+                self._conn.close()
+                self._conn = None
 
 
 def _load(body: bytes) -> dict[str, Any]:
