@@ -256,16 +256,20 @@ class FullRecords:
             found = self._full.get(record_id)
         if found is None:
             found = self.client.get_record(self.module, record_id)
-            self.remember(found)
+            self.remember(found, record_id, listed=record)
         return found
 
-    def remember(self, record: dict) -> None:
-        """A record as Zoho just answered it (a write's answer or a read)."""
-        record_id = record.get(self.module.id_field) if record else None
-        if record_id in (None, ""):
+    def remember(self, record: dict, record_id: str | None = None, listed: dict | None = None) -> None:
+        """A record as Zoho just answered it (a write's answer or a read). A full answer that
+        leaves out last_modified_time is remembered with the one its list row showed, so the
+        next run can still tell it unchanged."""
+        record_id = record_id or (record.get(self.module.id_field) if record else None)
+        if not record or record_id in (None, ""):
             return
         with self._lock:
             self._full[str(record_id)] = record
+        if listed and not record.get("last_modified_time") and listed.get("last_modified_time"):
+            record = {**record, "last_modified_time": listed["last_modified_time"]}
         self.memory.put(record, str(record_id))
 
 

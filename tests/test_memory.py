@@ -56,3 +56,30 @@ def test_the_state_directory_follows_the_environment(monkeypatch, tmp_path):
     assert state_dir() == tmp_path / "xdg" / "bulkio"
     monkeypatch.setenv("BULKIO_STATE_DIR", str(tmp_path / "mine"))
     assert state_dir() == tmp_path / "mine"
+
+
+class _Zoho:
+    """A client whose contact answers by id leave out last_modified_time."""
+
+    def __init__(self):
+        self.reads = 0
+
+    def iter_records(self, module):
+        return iter([{"contact_id": "7", "contact_name": "Acme", "last_modified_time": "T1"}])
+
+    def get_record(self, module, record_id):
+        self.reads += 1
+        return {"contact_id": record_id, "contact_name": "Acme", "custom_fields": []}
+
+
+def test_a_record_read_without_its_modified_time_is_remembered_with_the_list_rows(tmp_path):
+    from bulkio.existing import FullRecords
+    from bulkio.modules import load_module
+
+    contacts, zoho = load_module("contacts"), _Zoho()
+    first = FullRecords(zoho, contacts, RecordMemory.open("s", "contacts", tmp_path))
+    first.read(next(iter(first.index(None).by_id.values())))
+    second = FullRecords(zoho, contacts, RecordMemory.open("s", "contacts", tmp_path))
+    row = next(iter(second.index(None).by_id.values()))
+
+    assert second.get(row)["contact_name"] == "Acme" and zoho.reads == 1
