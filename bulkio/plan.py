@@ -28,6 +28,7 @@ class Plan:
     compare_reads: int | None = 0  # None: one read per 200 records in Zoho, count unknown
     dry_run: bool = False
     skip_unchanged: bool = False
+    compare_exact: bool = False  # compare_reads counted from the records listed, not a bound
 
     @property
     def calls(self) -> int:
@@ -63,6 +64,10 @@ class Plan:
             text = f"Calls: {self.writes:,} writes + {self.reads:,} reads = {self.calls:,} calls"
         if self.compare_reads is None:
             return text + ", plus one read per 200 records already in Zoho."
+        if self.compare_reads and self.compare_exact:
+            return (text + f", including {self.compare_reads:,} reads of records already in Zoho, one "
+                    "each: its list does not show all that bulkio compares (bulkio remembers "
+                    "them, so the next run reads only what changed).")
         if self.compare_reads:
             return (text + f", including up to {self.compare_reads:,} reads of the records in "
                     "Zoho to skip unchanged rows (fewer writes when rows are skipped).")
@@ -111,7 +116,8 @@ def make_plan(
         if resume_action(entries.get(item.row), item.payload_hash, keyed=True)
         not in ("done", "failed")
     )
-    if compare_reads is not None:
+    exact = compare_reads is not None
+    if exact:
         pass
     elif dry_run:
         compare_reads = None
@@ -131,6 +137,7 @@ def make_plan(
         over_quota=left is not None and calls > left,
         rows_done=len(items) - to_send, rate=rate, daily_limit=limit, quota_left=left,
         compare_reads=compare_reads, dry_run=dry_run, skip_unchanged=skip_unchanged,
+        compare_exact=exact,
     )
 
 
