@@ -30,7 +30,8 @@ from bulkio.formulas import unguard_cell, unguard_frame
 from bulkio.readers import file_kind, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
-from bulkio.runner import RowOutcome, RunOptions, WorkItem, read_ahead, run_rows
+from bulkio.readahead import read_ahead
+from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
 from bulkio.validate import ValidationResult, key_warnings, resolve_key, validate_frame
 
 GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update"})

@@ -28,10 +28,11 @@ from bulkio.errors import ApiError, OutcomeUnknown, QuotaExhausted, RateLimitErr
 from bulkio.existing import ExistingIndex, FullRecords
 from bulkio.journal import Journal, JournalEntry, resume_action
 from bulkio.plan import Plan, is_keyed, make_plan
+from bulkio.readahead import list_budget, needs_list, read_ahead, upserts
 
 __all__ = [
     "WorkItem", "RowOutcome", "RunOptions", "RunResult", "ProgressEvent", "Plan", "make_plan",
-    "run_rows",
+    "run_rows", "read_ahead",
 ]
 
 #: How many times one row's write is tried when its answers keep getting lost.
@@ -139,66 +140,6 @@ def run_rows(
     """
     records = records if records is not None else FullRecords(client, module)
     return _Run(client, module, journal, options, on_progress, stop_event, records).run(list(items))
-
-
-def needs_list(module, options: RunOptions, items: list[WorkItem]) -> bool:
-    """Whether writing `items` needs the module's records listed first, whatever the options:
-    rows keyed by a standard field are written by the id found there, and a contact update
-    that names people must send the people Zoho holds (`persons`)."""
-    if options.mode == "create" or options.dry_run:
-        return bool(options.dry_run)
-    key = module.field(options.key_field) if options.key_field else None
-    if options.key_field and not (key is not None and key.custom):
-        return True
-    if module.is_document and not options.replace_line_items and module.line_items_key:
-        return any(module.line_items_key in i.payload for i in items)
-    return any(persons.mentions_people(i.payload) for i in items)
-
-
-def read_ahead(records: FullRecords, module, options: RunOptions, items: list[WorkItem]) -> tuple[int, int]:
-    """List the module before the plan when the run will need it; (reads made, reads the run
-    will still make: records whose key the list could not show, and records compared in full).
-
-    Example: made, needed = read_ahead(records, module, options, items)
-    """
-    compare = options.skip_unchanged or options.dry_run
-    if not items or not (compare or needs_list(module, options, items) or upserts(module, options)):
-        return 0, 0
-    index = records.index(options.key_field, max_pages=list_budget(module, options, items))
-    needed = records.keys_to_read(items) if compare or needs_list(module, options, items) else 0
-    lines = module.line_items_key if module.is_document and not options.replace_line_items else None
-    to_read = set()
-    for item in items:
-        record = index.record_for(item, options.mode)
-        if record is None:
-            continue
-        whole = (lines and lines in item.payload) or persons.mentions_people(item.payload)
-        if records.needs_read(record, None if whole else (item.payload if compare else None)) and (
-                whole or compare):
-            to_read.add(str(record.get(module.id_field)))
-    return index.pages, needed + len(to_read)
-
-
-def upserts(module, options: RunOptions) -> bool:
-    """Whether the run writes by Zoho's upsert headers (a unique custom field as key)."""
-    key = module.field(options.key_field) if options.key_field else None
-    return options.mode != "create" and key is not None and key.custom
-
-
-def list_budget(module, options: RunOptions, items: list) -> int | None:
-    """How many list pages a run reads before writing (None: all of them).
-
-    All when the run cannot do without (`needs_list`, a dry run). Skip-unchanged reads no more
-    pages than it has rows to send, since each page can save at most a write per row. An
-    upsert reads up to one page per 20 rows (5% more calls): the OpenAPI files declare only 200
-    for the upsert and its documented message is the update's, so only the ids listed before
-    writing tell a created record from an updated one.
-    """
-    if options.dry_run or needs_list(module, options, items):
-        return None
-    if options.skip_unchanged:
-        return len(items)
-    return max(1, -(-len(items) // 20))
 
 
 class _Run:
