@@ -181,3 +181,13 @@ def test_the_token_answer_gives_its_token_for_its_lifetime(zoho):
     clock.now = 3600 - 59
     auth.token()
     assert len(zoho.calls) == 2
+
+
+def test_the_documented_bulk_fetch_of_item_details_is_read(zoho):
+    status, body = documented_answer("items", "GET", "/itemdetails")
+    zoho.answer("GET", API_ROOT + "/itemdetails", status, body)
+
+    found = zoho.client().item_details(["1", "2"])
+
+    assert [r["item_id"] for r in found] == [r["item_id"] for r in body["items"]] and found
+    assert found[0] == body["items"][0]

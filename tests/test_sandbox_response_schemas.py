@@ -125,3 +125,10 @@ def test_token_answers_have_the_documented_keys(sandbox):
     exchanged = requests.post(url, data={**base, "grant_type": "authorization_code",
                                          "code": sandbox.grant_code()}, timeout=10).json()
     assert set(exchanged) == {"access_token", "refresh_token", "api_domain", "token_type", "expires_in"}
+
+
+def test_item_details_match_the_response_schema(world):
+    sb, zoho, ids = world
+    answer = zoho.get("/itemdetails", params={"item_ids": ids["item"]})
+    check("items", "get", "/itemdetails", 200, answer)
+    assert [i["item_id"] for i in answer.json()["items"]] == [ids["item"]]
