@@ -33,10 +33,12 @@ def test_hand_entered_items_are_matched_by_sku_and_updated_by_id(sandbox, tmp_pa
     env = sandbox_env(sandbox, tmp_path)
     path = _file(tmp_path, [["CP-1", "Copper Pipe", "11"], ["BV-2", "Brass Valve", "20"],
                             ["ST-3", "Steel Tee", "5"]])
+    dry, dry_rows = _import(env, path, tmp_path, "--dry-run", report="dry.csv")
     sandbox.stats.reset()
 
     result, rows = _import(env, path, tmp_path)
 
+    assert dry.exit_code == 0 and [r[1] for r in dry_rows] == ["would_update", "unchanged", "would_create"]
     assert result.exit_code == 0, result.output + result.stderr
     assert [r[1] for r in rows] == ["updated", "updated", "created"]
     by_name = {r["name"]: r for r in sandbox.records("items")}
