@@ -20,12 +20,14 @@ left out whole: nothing is sent for it. Lookup columns (Customer Name, Item Name
 Name, Tax %, Account Name) become ids through `bulkio.lookups.LookupResolver`; an id column
 given on the row wins without any lookup.
 
-Updating a document replaces its line items in Zoho, so `refuse_line_item_updates` (pure) and
-`guard_line_items` (reads Zoho) turn such updates into failures unless --replace-line-items.
+Updating a document replaces its line items in Zoho, so `guard_line_items` (reads Zoho) turns
+an update that would change or delete lines Zoho holds into a failure unless
+--replace-line-items.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
@@ -630,51 +632,18 @@ def _attach(frame, lines, joins, line_columns, line_sheet, head, module) -> pd.D
 # Updates replace line items
 
 
-def refuse_line_item_updates(items: Iterable[WorkItem], existing, *, module: Module, mode: str,
-                             replace: bool = False) -> tuple[list[WorkItem], list[RowOutcome]]:
-    """(items to send, `failed` outcomes for the others), judged on the keys and ids alone: a
-    document that would update one already in Zoho while carrying line items is refused
-    unless `replace`. `guard_line_items`, which reads the documents, refuses only those whose
-    lines would really be lost or changed: use it where Zoho can be read.
-
-    `existing` is an `existing.ExistingIndex` (by_key, by_id) or a collection of the keys and
-    ids in Zoho. Create mode never updates; an item without line items changes no lines.
-    """
-    items = list(items)
-    if replace or mode == "create" or not module.is_document:
-        return items, []
-    send, refused = [], []
-    for item in items:
-        if module.line_items_key in item.payload and _targets_existing(item, existing, mode):
-            refused.append(line_item_refusal(item, module))
-        else:
-            send.append(item)
-    return send, refused
-
-
-def line_item_refusal(item: WorkItem, module: Module, change: str = "") -> RowOutcome:
+def line_item_refusal(item: WorkItem, module: Module, change: str) -> RowOutcome:
     """The `failed` outcome for a document update refused for its line items."""
     noun = module.singular.replace("_", " ").capitalize()
     value = item.key or item.name or item.record_id or ""
     return RowOutcome(item.row, item.key, "failed", item.record_id, E_LINE_ITEMS,
                       message(E_LINE_ITEMS, noun=noun, value=value,
-                              change=change or "replace its line items"))
-
-
-def _targets_existing(item: WorkItem, existing, mode: str) -> bool:
-    if mode == "update":
-        return True
-    by_key = getattr(existing, "by_key", None)
-    by_id = getattr(existing, "by_id", None)
-    keys = by_key if by_key is not None else (existing or ())
-    ids = by_id if by_id is not None else (existing or ())
-    return bool((item.record_id and str(item.record_id) in ids)
-                or (item.key not in (None, "") and str(item.key) in keys))
+                              change=change))
 
 
 def guard_line_items(items: Iterable[WorkItem], *, client, module: Module, mode: str,
-                     key_field: str | None, replace: bool = False, skip_unchanged: bool = False,
-                     journal=None, records: FullRecords | None = None,
+                     key_field: str | None, replace: bool = False, journal=None,
+                     records: FullRecords | None = None,
                      ) -> tuple[list[WorkItem], list[RowOutcome]]:
     """Refuse, before `run_rows`, the document updates that would lose or change lines Zoho
     holds (Deluge updateRecord: "line items not sent are deleted"), unless `replace`.
@@ -684,21 +653,18 @@ def guard_line_items(items: Iterable[WorkItem], *, client, module: Module, mode:
     updated in place; lines only added after Zoho's pass too; any other change is refused.
     Items the journal already shows as done or failed with this payload pass through (the
     runner reports them from the journal). Pass the run's `records` to `run_rows` too, so
-    nothing is read twice. `skip_unchanged` is accepted for callers of the older guard: an
-    unchanged document always passes now.
+    nothing is read twice.
     """
     items = list(items)
     lines_key = module.line_items_key
     if replace or mode == "create" or not module.is_document or not any(
             lines_key in i.payload for i in items):
         return items, []
-    from bulkio.journal import resume_action
+    from bulkio.journal import unsettled
 
-    entries = journal.entries() if journal is not None else {}
     records = records if records is not None else FullRecords(client, module)
     index = records.index(key_field)
-    open_items = [i for i in items if resume_action(entries.get(i.row), i.payload_hash,
-                                                    keyed=True) not in ("done", "failed")]
+    open_items = unsettled(items, journal)
     records.settle_keys(open_items)
     refused: dict[int, RowOutcome] = {}
     checked: dict[int, WorkItem] = {}
@@ -752,18 +718,5 @@ def with_line_ids(module: Module, item: WorkItem, old: Any) -> WorkItem:
         if isinstance(line, dict) and have.get("line_item_id") and "line_item_id" not in line:
             line = {"line_item_id": have["line_item_id"], **line}
         sent.append(line)
-    return replace_payload(item, {**item.payload, module.line_items_key: sent})
-
-
-def replace_payload(item: WorkItem, payload: dict) -> WorkItem:
-    """The same row with another body to send; its journal hash stays the row's own."""
-    from dataclasses import replace as _replace
-
-    return _replace(item, payload=payload)
-
-
-def full_record(client, module: Module, record: dict) -> dict:
-    """`record` with its line items: Zoho's list answers leave them out, so a document listed
-    without them is read again by id (one call). Within a run, use one `FullRecords` instead:
-    it reads each document once."""
-    return FullRecords(client, module).get(record)
+    # the journal hash stays the row's own: these ids come from Zoho, not from the file
+    return dataclasses.replace(item, payload={**item.payload, module.line_items_key: sent})

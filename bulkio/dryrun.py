@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bulkio import mapper
-from bulkio.existing import ExistingIndex
+from bulkio.existing import ExistingIndex, key_label
 
 
 @dataclass
@@ -144,8 +144,7 @@ class DryRun:
 
     @property
     def _key_label(self) -> str:
-        found = self.module.field(self.key_field) if self.key_field else None
-        return found.label if found else (self.key_field or "key")
+        return key_label(self.module, self.key_field)
 
 
 def _id(record: dict | None, module) -> str | None:

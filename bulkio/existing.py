@@ -8,7 +8,7 @@ of items, invoices, sales orders and purchase orders only, and `last_modified_ti
 module's rows but items'. Where a row cannot show the key, the record's key comes from
 `RecordMemory` (what bulkio last wrote to or read of it, when the row's `last_modified_time`
 says it is unchanged since), else from reading the record by id, once; so does the full record
-a comparison needs. `reads_needed` counts those reads for the plan.
+a comparison needs. `readahead.read_ahead` counts those reads for the plan.
 """
 
 from __future__ import annotations
@@ -22,6 +22,19 @@ from bulkio.memory import RecordMemory
 from bulkio.modules import Field
 
 PAGE_SIZE = 200  # what client.iter_records asks for; one read call per page
+
+
+def is_custom_key(module, key_field: str | None) -> bool:
+    """Whether -k names a custom field (written by Zoho's upsert headers) rather than a
+    standard field Zoho keeps unique (matched in the list and written by id)."""
+    key = module.field(key_field) if key_field else None
+    return key is not None and key.custom
+
+
+def key_label(module, key_field: str | None) -> str:
+    """How messages name the run's key: its label, else its api name."""
+    found = module.field(key_field) if key_field else None
+    return found.label if found else (key_field or "key")
 
 #: modules whose list rows carry `custom_fields` (their list-response schemas in zoho-openapi/)
 LIST_CUSTOM_FIELDS = frozenset({"items", "invoices", "salesorders", "purchaseorders"})
@@ -223,29 +236,23 @@ class FullRecords:
         found = self.known(record)
         if found is not None:
             return found
-        if payload is not None and self.row_suffices(record, payload):
+        if payload is not None and self.row_shows(record, payload):
             return record
-        if payload is None and not self.module.is_document:
-            return record if self.module.name in LIST_CUSTOM_FIELDS else self.read(record)
         return self.read(record)
 
     __call__ = get
 
-    def row_suffices(self, row: dict, payload: dict) -> bool:
-        """Whether a list row shows every field the payload would write."""
+    def row_shows(self, row: dict, keys: Iterable[str]) -> bool:
+        """Whether a list row carries every top-level key of `keys` (`custom_fields` in any
+        form Zoho shows them); never for a document, whose rows leave its lines out."""
         if self.module.is_document:
             return False
-        for key in payload:
-            if key == "custom_fields":
-                if not mapper.shows_custom_fields(row):
-                    return False
-            elif key not in row:
-                return False
-        return True
+        return all(mapper.shows_custom_fields(row) if key == "custom_fields" else key in row
+                   for key in keys)
 
     def needs_read(self, record: dict, payload: dict | None = None) -> bool:
         """True when `get(record, payload)` would cost a read."""
-        if payload is not None and self.row_suffices(record, payload):
+        if payload is not None and self.row_shows(record, payload):
             return False
         return self.known(record) is None
 
@@ -271,12 +278,6 @@ class FullRecords:
         if listed and not record.get("last_modified_time") and listed.get("last_modified_time"):
             record = {**record, "last_modified_time": listed["last_modified_time"]}
         self.memory.put(record, str(record_id))
-
-
-def read_existing(client, module, key_field: str | None, *, max_pages: int | None = None,
-                  memory: RecordMemory | None = None) -> ExistingIndex:
-    """The module's records indexed by `key_field` (one `FullRecords` list read)."""
-    return FullRecords(client, module, memory).index(key_field, max_pages=max_pages)
 
 
 def _pages(records: Iterable[dict], max_pages: int | None, index: ExistingIndex) -> Iterator[dict]:

@@ -31,7 +31,6 @@ from typing import Any
 
 from bulkio.columns import field_index, field_keys
 from bulkio.existing import FullRecords
-from bulkio.mapper import shows_custom_fields
 from bulkio.memory import RecordMemory, scope_of
 from bulkio.errors import ConfigError
 from bulkio.formulas import guard_cell, needs_guard
@@ -403,12 +402,6 @@ def _wanted_keys(module: Module, header: list[Column]) -> set[str]:
     return {"custom_fields" if c.field.custom else c.field.path[0] for c in header}
 
 
-def _complete(module: Module, row: dict, wanted: set[str]) -> bool:
-    if module.is_document and module.line_items_key:
-        return False
-    return all(shows_custom_fields(row) if key == "custom_fields" else key in row for key in wanted)
-
-
 def _with_item_details(client, records: FullRecords, rows: Iterable[dict], wanted: set[str]) -> Iterator[dict]:
     batch: list[dict] = []
     for row in rows:
@@ -421,7 +414,7 @@ def _with_item_details(client, records: FullRecords, rows: Iterable[dict], wante
 
 def _item_batch(client, records: FullRecords, rows: list[dict], wanted: set[str]) -> list[dict]:
     full = {str(r["item_id"]): records.known(r) for r in rows}
-    missing = [i for i, r in zip(full, rows) if full[i] is None and not _complete(records.module, r, wanted)]
+    missing = [i for i, r in zip(full, rows) if full[i] is None and not records.row_shows(r, wanted)]
     if missing:
         for record in client.item_details(missing):
             records.remember(record)
@@ -432,7 +425,7 @@ def _item_batch(client, records: FullRecords, rows: list[dict], wanted: set[str]
 def _read_in_pool(client, records: FullRecords, rows: Iterable[dict], wanted: set[str]) -> Iterator[dict]:
     def whole(row: dict) -> dict:
         known = records.known(row)
-        if known is not None or _complete(records.module, row, wanted):
+        if known is not None or records.row_shows(row, wanted):
             return known or row
         return records.read(row)
 

@@ -225,6 +225,14 @@ def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool)
     return "failed"
 
 
+def unsettled(items, journal: "Journal | None") -> list:
+    """The work items the journal does not show as finished (done or failed) with their
+    present payload: what a run still has to send."""
+    entries = journal.entries() if journal is not None else {}
+    return [i for i in items
+            if resume_action(entries.get(i.row), i.payload_hash, keyed=True) not in ("done", "failed")]
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

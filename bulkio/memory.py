@@ -95,19 +95,18 @@ class RecordMemory:
 
     def put(self, record: dict, record_id: str) -> None:
         """Remember `record` (as Zoho answered it) as the state of `record_id`."""
-        if not record or not record_id:
+        if not record or not record_id or self._conn is None:
             return
         modified = record.get("last_modified_time")
-        remembered = Remembered(record, None if modified in (None, "") else str(modified))
+        body = zlib.compress(orjson.dumps(record, default=str))
         with self._lock:
             if self._conn is None:
                 return
-            body = zlib.compress(orjson.dumps(record, default=str))
             with self._conn:
                 self._conn.execute(
                     "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                    (self._scope, self._module, str(record_id), remembered.modified, body,
-                     time.time()))
+                    (self._scope, self._module, str(record_id),
+                     None if modified in (None, "") else str(modified), body, time.time()))
 
     def close(self) -> None:
         with self._lock:

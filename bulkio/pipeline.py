@@ -22,7 +22,7 @@ from bulkio.existing import FullRecords
 from bulkio.lookups import LookupResolver
 from bulkio.columns import ColumnPlan, check_header_row, load_mapping, match_columns
 from bulkio.errors import ConfigError, ExitCode, RowError
-from bulkio.journal import Journal, resume_action
+from bulkio.journal import Journal, unsettled
 from bulkio.memory import RecordMemory, scope_of
 from bulkio.mapper import PayloadBuilder, payload_hash
 from bulkio.modules import Module, load_module
@@ -234,7 +234,7 @@ def run_import(
     with _journal(opts, identity) as journal, _memory(client, module) as memory:
         # the guard, the dry run, skip-unchanged and the runner share what is read
         records = FullRecords(client, module, memory)
-        listed, to_read = read_ahead(records, module, run_opts, _unsettled(prep.items, journal))
+        listed, to_read = read_ahead(records, module, run_opts, unsettled(prep.items, journal))
         plan = make_plan(
             prep.items,
             rate=opts.rate,
@@ -250,7 +250,7 @@ def run_import(
             on_plan(plan)
         items, refused = guard_line_items(
             prep.items, client=client, module=module, mode=opts.effective_mode, key_field=prep.key_api_name,
-            replace=opts.replace_line_items, skip_unchanged=opts.skip_unchanged, journal=journal,
+            replace=opts.replace_line_items, journal=journal,
             records=records,
         )
         with _ctrl_c_sets() as stop:
@@ -272,13 +272,6 @@ def _memory(client, module: Module) -> Iterator[RecordMemory]:
         yield memory
     finally:
         memory.close()
-
-
-def _unsettled(items: list[WorkItem], journal: Journal | None) -> list[WorkItem]:
-    """The items the journal does not show as finished with this payload."""
-    entries = journal.entries() if journal is not None else {}
-    return [i for i in items
-            if resume_action(entries.get(i.row), i.payload_hash, keyed=True) not in ("done", "failed")]
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from bulkio.journal import Journal, resume_action
+from bulkio.journal import Journal, unsettled
 
 
 @dataclass(frozen=True)
@@ -110,21 +110,10 @@ def make_plan(
     dry_run = bool(getattr(options, "dry_run", False) if dry_run is None else dry_run)
     if skip_unchanged is None:
         skip_unchanged = bool(getattr(options, "skip_unchanged", False))
-    entries = journal.entries() if journal is not None and not dry_run else {}
-    to_send = sum(
-        1 for item in items
-        if resume_action(entries.get(item.row), item.payload_hash, keyed=True)
-        not in ("done", "failed")
-    )
+    to_send = len(unsettled(items, None if dry_run else journal))
     exact = compare_reads is not None
-    if exact:
-        pass
-    elif dry_run:
-        compare_reads = None
-    elif skip_unchanged and to_send:
-        compare_reads = to_send  # the runner stops paging beyond this many reads
-    else:
-        compare_reads = 0
+    if not exact:
+        compare_reads = _compare_bound(dry_run, skip_unchanged, to_send)
     writes = 0 if dry_run else to_send
     reads_total = reads + (compare_reads or 0)
     calls = reads_total + writes
@@ -139,6 +128,15 @@ def make_plan(
         compare_reads=compare_reads, dry_run=dry_run, skip_unchanged=skip_unchanged,
         compare_exact=exact,
     )
+
+
+def _compare_bound(dry_run: bool, skip_unchanged: bool, to_send: int) -> int | None:
+    """The comparison reads when Zoho was not listed before the plan: unknown in a dry run
+    (one per 200 records), at most one per row to send with skip-unchanged (the runner stops
+    paging beyond that), else none."""
+    if dry_run:
+        return None
+    return to_send if skip_unchanged else 0
 
 
 def is_keyed(item, mode: str) -> bool:

@@ -10,7 +10,7 @@ printed, so the plan counts it. `options` is a `runner.RunOptions`.
 from __future__ import annotations
 
 from bulkio import persons
-from bulkio.existing import FullRecords
+from bulkio.existing import FullRecords, is_custom_key
 
 
 def needs_list(module, options, items: list) -> bool:
@@ -19,8 +19,7 @@ def needs_list(module, options, items: list) -> bool:
     that names people must send the people Zoho holds (`persons`)."""
     if options.mode == "create" or options.dry_run:
         return bool(options.dry_run)
-    key = module.field(options.key_field) if options.key_field else None
-    if options.key_field and not (key is not None and key.custom):
+    if options.key_field and not is_custom_key(module, options.key_field):
         return True
     if module.is_document and not options.replace_line_items and module.line_items_key:
         return any(module.line_items_key in i.payload for i in items)
@@ -34,10 +33,11 @@ def read_ahead(records: FullRecords, module, options, items: list) -> tuple[int,
     Example: made, needed = read_ahead(records, module, options, items)
     """
     compare = options.skip_unchanged or options.dry_run
-    if not items or not (compare or needs_list(module, options, items) or upserts(module, options)):
+    needed_list = needs_list(module, options, items)
+    if not items or not (compare or needed_list or upserts(module, options)):
         return 0, 0
     index = records.index(options.key_field, max_pages=list_budget(module, options, items))
-    needed = records.keys_to_read(items) if compare or needs_list(module, options, items) else 0
+    needed = records.keys_to_read(items) if compare or needed_list else 0
     lines = module.line_items_key if module.is_document and not options.replace_line_items else None
     to_read = set()
     for item in items:
@@ -53,8 +53,7 @@ def read_ahead(records: FullRecords, module, options, items: list) -> tuple[int,
 
 def upserts(module, options) -> bool:
     """Whether the run writes by Zoho's upsert headers (a unique custom field as key)."""
-    key = module.field(options.key_field) if options.key_field else None
-    return options.mode != "create" and key is not None and key.custom
+    return options.mode != "create" and is_custom_key(module, options.key_field)
 
 
 def list_budget(module, options, items: list) -> int | None:

@@ -18,14 +18,14 @@ import logging
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from bulkio import mapper, persons
 from bulkio.mapper import reshape_custom_fields as reshape
 from bulkio.dryrun import DryRun
 from bulkio.errors import ApiError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
-from bulkio.existing import ExistingIndex, FullRecords
+from bulkio.existing import ExistingIndex, FullRecords, is_custom_key, key_label
 from bulkio.journal import Journal, JournalEntry, resume_action
 from bulkio.plan import Plan, is_keyed, make_plan
 from bulkio.readahead import list_budget, needs_list, read_ahead, upserts
@@ -246,8 +246,7 @@ class _Run:
         return RowOutcome(item.row, item.key, "failed", None, E_AMBIGUOUS, message)
 
     def _key_label(self) -> str:
-        found = self.module.field(self.options.key_field) if self.options.key_field else None
-        return found.label if found else (self.options.key_field or "key")
+        return key_label(self.module, self.options.key_field)
 
     def _dry_run(self, items, outcomes) -> None:
         index = self._read_index(max_pages=None, items=items)
@@ -261,10 +260,7 @@ class _Run:
         for item in items:
             twins = index.twins_of(item.key) if self.options.mode != "create" else []
             if twins:
-                outcome = self._twin_outcome(item, twins)
-                self._finish(outcomes, RowOutcome(item.row, item.key, "would_fail",
-                                                  error_code=outcome.error_code,
-                                                  message=outcome.message))
+                self._finish(outcomes, replace(self._twin_outcome(item, twins), status="would_fail"))
                 continue
             status, record_id, message = dry.classify(item)
             self._finish(outcomes, RowOutcome(item.row, item.key, status, record_id,
@@ -445,9 +441,7 @@ class _Run:
 
     @property
     def _standard_key(self) -> bool:
-        key = self.options.key_field
-        found = self.module.field(key) if key else None
-        return bool(key) and not (found is not None and found.custom)
+        return bool(self.options.key_field) and not is_custom_key(self.module, self.options.key_field)
 
     def _absent(self, item: WorkItem) -> RowOutcome:
         message = (f"no {self.module.singular} has {self._key_label()} {item.key!r} in Zoho "

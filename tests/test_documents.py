@@ -77,7 +77,7 @@ def prepare(client, module, path, *, key="Order Ref", mode="upsert", sheet=None)
 def send(client, module, batch, *, mode="upsert", key=KEY, replace=False, skip_unchanged=False):
     """What pipeline.run_import does with a batch: refuse line-item updates, then run."""
     items, refused = guard_line_items(batch.items, client=client, module=module, mode=mode,
-                                      key_field=key, replace=replace, skip_unchanged=skip_unchanged)
+                                      key_field=key, replace=replace)
     result = run_rows(items, client=client, module=module, journal=None,
                       options=RunOptions(mode=mode, key_field=key, skip_unchanged=skip_unchanged))
     outcomes = {**result.outcomes, **{o.row: o for o in refused}}
