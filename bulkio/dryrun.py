@@ -58,7 +58,7 @@ class DryRun:
             return "unchanged", record_id, f"the {self._noun} in Zoho already holds these values"
         if self.module.line_items_key in changes:
             return "would_update", record_id, (
-                f"would update the {self._noun} {self._which(item)} and replace its line items")
+                f"would update the {self._noun} {self._which(item)} and its line items")
         return "would_update", record_id, f"would update the {self._noun} {self._which(item)}"
 
     def _create(self, item, record) -> tuple[str, str | None, str]:
