@@ -6,7 +6,8 @@ named by its `contact_person_id` ("For an existing contact person, pass the
 contact_person_id"). A sheet holds one person per contact (email, phone, first and last name),
 which is the primary one. So an update sends every person Zoho holds, each with its id, and
 the sheet's values go to the primary person: nobody the sheet does not mention is removed, and
-nobody is added twice.
+nobody is added twice. contacts.yml is silent on an update that sends no contact_persons and
+on the fields of a person it leaves out, so every contact update sends every person whole.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ PERSON_FIELDS = ("contact_person_id", "salutation", "first_name", "last_name", "
                  "enable_portal", "communication_preference")
 
 
+def applies(module) -> bool:
+    """Whether the module's records hold contact persons (contacts)."""
+    return any(f.path[0] == KEY for f in module.fields)
+
+
 def mentions_people(payload: dict) -> bool:
     """Whether a payload would send contact persons (and so replace Zoho's list of them)."""
     return isinstance(payload.get(KEY), list) and bool(payload[KEY])
@@ -28,12 +34,14 @@ def mentions_people(payload: dict) -> bool:
 
 def merge(payload: dict, existing: dict) -> dict:
     """The update body for `payload` over the contact `existing` (as GET answers it): every
-    existing person kept with its id, the sheet's person merged into the primary one."""
+    existing person sent again with its id and every documented field Zoho showed, the
+    sheet's person merged into the primary one. Sent even when the sheet names nobody:
+    contacts.yml does not say what an update without contact_persons does to them."""
     people = [p for p in existing.get(KEY) or () if isinstance(p, dict) and p.get(ID)]
-    if not mentions_people(payload) or not people:
+    if not people:
         return payload
     primary = primary_person(people)
-    sheet = {k: v for k, v in payload[KEY][0].items() if k != ID}
+    sheet = {k: v for k, v in payload[KEY][0].items() if k != ID} if mentions_people(payload) else {}
     merged = []
     for person in people:
         kept = {k: person[k] for k in PERSON_FIELDS if k in person and person[k] is not None}

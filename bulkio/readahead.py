@@ -16,14 +16,14 @@ from bulkio.existing import FullRecords, is_custom_key
 def needs_list(module, options, items: list) -> bool:
     """Whether writing `items` needs the module's records listed first, whatever the options:
     rows keyed by a standard field are written by the id found there, and a contact update
-    that names people must send the people Zoho holds (`persons`)."""
+    must send the people Zoho holds (`persons`)."""
     if options.mode == "create" or options.dry_run:
         return bool(options.dry_run)
     if options.key_field and not is_custom_key(module, options.key_field):
         return True
     if module.is_document and not options.replace_line_items and module.line_items_key:
         return any(module.line_items_key in i.payload for i in items)
-    return any(persons.mentions_people(i.payload) for i in items)
+    return persons.applies(module)
 
 
 def read_ahead(records: FullRecords, module, options, items: list) -> tuple[int, int]:
@@ -44,7 +44,7 @@ def read_ahead(records: FullRecords, module, options, items: list) -> tuple[int,
         record = index.record_for(item, options.mode)
         if record is None:
             continue
-        whole = (lines and lines in item.payload) or persons.mentions_people(item.payload)
+        whole = (lines and lines in item.payload) or persons.applies(module)
         if records.needs_read(record, None if whole else (item.payload if compare else None)) and (
                 whole or compare):
             to_read.add(str(record.get(module.id_field)))

@@ -398,7 +398,7 @@ class _Run:
 
     def _outgoing(self, item: WorkItem, target: str | None) -> dict:
         """The body to send: for a contact update, every person Zoho holds is kept (persons)."""
-        if self.options.mode == "create" or not persons.mentions_people(item.payload):
+        if self.options.mode == "create" or not persons.applies(self.module):
             return item.payload
         index = self.records.indexed
         record = index.by_id.get(str(target)) if index is not None and target else None

@@ -114,3 +114,18 @@ def test_a_contact_changed_in_zoho_since_is_read_again(sandbox, tmp_path):
     assert reads == [f"/books/v3/contacts/{acme['contact_id']}"]
     acme = next(r for r in sandbox.records("contacts") if r["contact_name"] == "Acme")
     assert [p["email"] for p in acme["contact_persons"]] == ["ann@acme.test"]
+
+
+def test_a_sheet_without_person_columns_keeps_every_person_whole(sandbox, tmp_path):
+    client = client_for(sandbox)
+    _contact_with_two_people(client, _external_id(sandbox))
+    before = _people(sandbox)
+    env = sandbox_env(sandbox, tmp_path)
+    path = tmp_path / "companies.csv"
+    path.write_text(csv_text(["External ID", "Display Name", "Company Name"], [["C-1", "Acme", "Acme Ltd"]]))
+
+    _, rows = _import(env, path, tmp_path)
+
+    assert [r[1] for r in rows] == ["updated"]
+    [contact] = sandbox.records("contacts")
+    assert contact["company_name"] == "Acme Ltd" and _people(sandbox) == before

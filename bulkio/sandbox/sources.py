@@ -98,6 +98,15 @@ RULES = (
          "contact is refused: silent, the less convenient reading)",
          "zoho-openapi/contacts.yml", "update_contact description; update-a-contact-request contact_persons",
          "remove them by excluding them from the contact_persons list.", silent=True),
+    Rule("CONTACT-PERSONS-ABSENT", "a contact update that sends no contact_persons removes the persons "
+         "(silent: the page says only that persons excluded from the list are removed, and an update "
+         "without the list excludes them all; a client must send the persons it means to keep)",
+         "zoho-openapi/contacts.yml", "update_contact description",
+         "remove them by excluding them from the contact_persons list.", silent=True),
+    Rule("CONTACT-PERSON-WHOLE", "an existing person sent with its contact_person_id becomes what the entry "
+         "sends: a field the entry leaves out is cleared (silent: the page says only to pass the id)",
+         "zoho-openapi/contacts.yml", "update-a-contact-request contact_persons contact_person_id",
+         "For an existing contact person, pass the <code>contact_person_id</code>.", silent=True),
     Rule("CONTACT-PRIMARY", "the primary person (is_primary_contact, one per contact) gives the contact its "
          "first_name, last_name, email, phone, mobile, salutation and primary_contact_id; two primaries are "
          "refused; none marked keeps the previous primary, else the first person",

@@ -31,6 +31,8 @@ def contact_hook(records, org, spec, record, body, existing) -> None:
         record.setdefault("contact_type", "customer")
     if "contact_persons" in body:
         record["contact_persons"] = _persons(records, body["contact_persons"], existing)
+    elif existing is not None:
+        record["contact_persons"] = []  # rule: CONTACT-PERSONS-ABSENT
     persons = record.get("contact_persons") or []
     # rule: CONTACT-PRIMARY
     marked = [p for p in persons if p.get("is_primary_contact")]
@@ -64,8 +66,8 @@ def _persons(records, sent, existing) -> list[dict]:
         if rules.is_empty(pid):
             out.append({**person, "contact_person_id": records.store.new_id()})
         elif str(pid) in before:
-            old = {k: v for k, v in before.pop(str(pid)).items() if k != "is_primary_contact"}
-            out.append({**old, **person, "contact_person_id": str(pid)})
+            before.pop(str(pid))
+            out.append({**person, "contact_person_id": str(pid)})  # rule: CONTACT-PERSON-WHOLE
         else:
             raise errors.invalid_value("contact_person_id")
     return out
