@@ -129,3 +129,12 @@ def test_a_sheet_without_person_columns_keeps_every_person_whole(sandbox, tmp_pa
     assert [r[1] for r in rows] == ["updated"]
     [contact] = sandbox.records("contacts")
     assert contact["company_name"] == "Acme Ltd" and _people(sandbox) == before
+
+
+def test_the_person_fields_sent_are_those_the_update_request_documents():
+    from bulkio.persons import PERSON_FIELDS
+    from openapi import load_spec, resolve
+
+    spec = load_spec("contacts")
+    people = resolve(spec, spec["components"]["schemas"]["update-a-contact-request"]["properties"]["contact_persons"])
+    assert set(PERSON_FIELDS) == set(resolve(spec, people["items"])["properties"])
