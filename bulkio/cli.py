@@ -145,6 +145,10 @@ def template(module: str, output: Path, connection) -> None:
               help="Share of writes answered 500 and not applied.")
 @click.option("--lost-reply-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Share of writes applied whose connection is then dropped unanswered.")
+@click.option("--applied-error-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of writes applied, then answered 504 with a gateway's HTML page.")
+@click.option("--apply-delay-ms", default=0.0, show_default=True, type=float,
+              help="Hold every write this long before applying and answering it.")
 @click.option("--seed", type=int, help="Seed for the fault injection, for repeatable runs.")
 @click.option("--custom-fields", "fields_file", type=click.Path(exists=True, dir_okay=False),
               help="TOML file of custom fields to create at start (see samples/custom_fields.toml).")
@@ -154,7 +158,8 @@ def template(module: str, output: Path, connection) -> None:
 @click.option("--upsert-created-status", type=click.Choice(["200", "201"]), default="200", show_default=True,
               help="HTTP status of an upsert that creates: 200 as Zoho's OpenAPI files declare, or 201.")
 def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token_ttl, latency_ms,
-            fail_rate, lost_reply_rate, seed, fields_file, field_metadata, upsert_created_status) -> None:
+            fail_rate, lost_reply_rate, seed, fields_file, field_metadata, upsert_created_status,
+            applied_error_rate=0.0, apply_delay_ms=0.0) -> None:
     """Run a local Zoho Books API (sandbox credentials only) until Ctrl-C. The first lines
     printed are `export` settings that point bulkio at it.
 
@@ -168,12 +173,19 @@ def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token
         max_concurrent=max_concurrent, daily_limit=daily_limit, token_ttl_s=token_ttl, latency_ms=latency_ms,
         fail_rate=fail_rate, lost_reply_rate=lost_reply_rate, seed=seed, field_metadata=field_metadata,
         upsert_created_status=int(upsert_created_status),
+        applied_error_rate=applied_error_rate, apply_delay_ms=apply_delay_ms,
     )
     ready = (lambda sb: add_custom_fields_from(sb, fields_file)) if fields_file else None
     serve(config, echo=click.echo, ready=ready)
 
 
 from bulkio.cli_options import input_options  # noqa: E402
+
+
+def _remember(ctx, param, value):
+    """Keep a flag for _pipeline_options without widening every command's signature."""
+    ctx.meta[f"bulkio.{param.name}"] = value
+    return value
 
 
 def _import_options(function):
@@ -186,6 +198,9 @@ def _import_options(function):
         click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), help="Journal file (default: <input stem>.journal.sqlite)."),
         click.option("--no-resume", is_flag=True, help="Start afresh instead of resuming from the journal."),
         click.option("--replace-line-items", is_flag=True, help="Allow updates that replace a document's line items."),
+        click.option("--resend-unknown", is_flag=True, expose_value=False, callback=_remember,
+                     help="Send again rows reported `unknown` (sent, never answered, nothing to check them by) "
+                          "once you have checked Zoho does not hold them."),
     ]):
         function = option(function)
     return function
@@ -194,6 +209,7 @@ def _import_options(function):
 def _pipeline_options(file: Path, inputs, **extra):
     from bulkio.pipeline import ImportOptions
 
+    extra.setdefault("resend_unknown", bool(click.get_current_context().meta.get("bulkio.resend_unknown")))
     return ImportOptions(
         path=file, module=inputs.module, key=inputs.key, mode=inputs.mode, mapping=inputs.mapping,
         sheet=inputs.sheet, report=inputs.report, date_format=inputs.date_format,

@@ -1,10 +1,16 @@
-"""The import journal: one SQLite row per spreadsheet row sent, so a run can resume.
+"""The import journal: one SQLite entry per record sent, so a run can resume.
 
-Every state change is committed on its own, in WAL mode, so a crash or a SIGKILL at any moment
-leaves a journal whose rows each hold their last committed state. `synchronous=NORMAL` is enough
-for that: WAL commits survive a killed process; only a power cut may lose the last few.
+Every state change is committed on its own, so a crash or a SIGKILL at any moment leaves a
+journal whose entries each hold their last committed state.
 
-Only the payload's hash is stored, never the payload, so nothing secret (or large) lands here.
+An entry belongs to a record, not to a row number: a run binds the file's rows to the entries
+(`rebase`) by what identifies them, the key in keyed modes and the content (the payload's
+hash) in create mode, so a row inserted at the top of the file moves no record onto its
+neighbour. An entry whose row is no longer in the file keeps `row` NULL and is reported.
+
+Only the payload's hash is stored, never the payload, so nothing secret (or large) lands here;
+beside it `sent` keeps the values that identify the record in Zoho (key, name, document
+number), which is what a write whose answer never came is checked by.
 """
 
 from __future__ import annotations
@@ -13,16 +19,21 @@ import json
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from bulkio.errors import ConfigError
 
-SCHEMA_VERSION = "1"
+#: "1": table `rows`, one entry per row number. "2": table `entries`, entries bound to rows by
+#: key or content, with the identifying values sent (`_migrate` turns a "1" into a "2").
+SCHEMA_VERSION = "2"
 
-#: Outcomes a row can be journalled with. `sending` means the call went out (or was about to)
-#: and no answer was recorded; `unknown` means the answer was lost.
+#: Outcomes an entry can be journalled with. `sending`: the write went out (or was about to)
+#: and no answer settled it yet: the next run checks Zoho before anything is resent.
+#: `unknown`: it went out, no answer came and nothing identifies the record to check: it is
+#: not sent again unless the person asks (`--resend-unknown`).
 STATUSES = frozenset(
     {"pending", "sending", "created", "updated", "unchanged", "failed", "unknown"}
 )
@@ -30,10 +41,12 @@ DONE_STATUSES = frozenset({"created", "updated", "unchanged"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS rows (
-    row INTEGER PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY,
+    row INTEGER UNIQUE,
     key TEXT,
     payload_hash TEXT,
+    sent TEXT,
     status TEXT NOT NULL,
     record_id TEXT,
     error_code TEXT,
@@ -44,16 +57,20 @@ CREATE TABLE IF NOT EXISTS rows (
 );
 """
 
-_COLUMNS = (
-    "row, key, payload_hash, status, record_id, error_code, message, retryable, attempts, updated_at"
-)
+_COLUMNS = ("row, key, payload_hash, status, record_id, error_code, message, retryable, "
+            "attempts, updated_at, sent, id")
+
+#: the identifying values an entry may keep (never the payload, never a secret)
+SENT_KEYS = ("key", "name", "number")
 
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """The last committed state of one spreadsheet row."""
+    """The last committed state of one record's write. `row` is the file row it stands for
+    in the present run (None: no row of the file now); `sent` the identifying values the
+    write sent (key, name, number); `id` the entry's own number."""
 
-    row: int
+    row: int | None
     key: str | None
     payload_hash: str | None
     status: str
@@ -63,6 +80,8 @@ class JournalEntry:
     retryable: bool
     attempts: int
     updated_at: float
+    sent: dict | None = None
+    id: int | None = None
 
     @property
     def done(self) -> bool:
@@ -70,12 +89,23 @@ class JournalEntry:
         return self.status in DONE_STATUSES
 
 
+@dataclass(frozen=True)
+class RowSig:
+    """What binds a file row to a journal entry: its row number, the payload's hash, its key
+    (keyed modes) and the identifying values it would send (create mode)."""
+
+    row: int
+    payload_hash: str
+    key: str | None = None
+    sent: Mapping[str, Any] | None = None
+
+
 class Journal:
-    """A thread-safe journal of row outcomes in one SQLite file.
+    """A thread-safe journal of write outcomes in one SQLite file.
 
     Example:
         with Journal.open(path, {"input": "items.csv", "module": "items"}) as journal:
-            journal.mark_sending(2, "SKU-1", "ab12...")
+            journal.mark_sending(2, "SKU-1", "ab12...", sent={"name": "Pen"})
             journal.mark_done(2, "created", record_id="460000000012345")
     """
 
@@ -90,12 +120,13 @@ class Journal:
 
         `identity` names what the rows belong to (input file, module, mode, key, app/org). A
         journal written for another identity is refused with a ConfigError unless `resume` is
-        False, which starts afresh.
+        False, which starts afresh. A journal of an older schema is migrated.
         """
         path = Path(path)
         conn = _connect(path)
         journal = cls(conn, path)
         try:
+            _migrate(conn)
             journal._claim(_identity_text(identity), resume)
         except BaseException:
             conn.close()
@@ -112,7 +143,7 @@ class Journal:
             )
         with self._lock, self._conn:
             if not resume or stored is None:
-                self._conn.execute("DELETE FROM rows")
+                self._conn.execute("DELETE FROM entries")
             self._conn.execute(
                 "INSERT OR REPLACE INTO meta(name, value) VALUES ('identity', ?), ('schema', ?)",
                 (identity, SCHEMA_VERSION),
@@ -123,17 +154,21 @@ class Journal:
             found = self._conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return found[0] if found else None
 
-    def mark_sending(self, row: int, key: str | None, payload_hash: str) -> None:
-        """Record that the write for `row` is about to go out; call it before sending."""
+    def mark_sending(self, row: int, key: str | None, payload_hash: str,
+                     sent: Mapping[str, Any] | None = None) -> None:
+        """Record that the write for `row` is about to go out; call it before sending.
+        `sent`: the identifying values it sends (key, name, number), to check it by if its
+        answer never comes."""
         with self._lock, self._conn:
             self._conn.execute(
-                """INSERT INTO rows(row, key, payload_hash, status, attempts, updated_at)
-                   VALUES (?, ?, ?, 'sending', 1, ?)
+                """INSERT INTO entries(row, key, payload_hash, sent, status, attempts, updated_at)
+                   VALUES (?, ?, ?, ?, 'sending', 1, ?)
                    ON CONFLICT(row) DO UPDATE SET key = excluded.key,
-                       payload_hash = excluded.payload_hash, status = 'sending',
+                       payload_hash = excluded.payload_hash,
+                       sent = coalesce(excluded.sent, entries.sent), status = 'sending',
                        error_code = NULL, message = NULL, retryable = 0,
-                       attempts = rows.attempts + 1, updated_at = excluded.updated_at""",
-                (row, key, payload_hash, time.time()),
+                       attempts = entries.attempts + 1, updated_at = excluded.updated_at""",
+                (row, key, payload_hash, _sent_text(sent), time.time()),
             )
 
     def mark_done(
@@ -147,45 +182,98 @@ class Journal:
         key: str | None = None,
         payload_hash: str | None = None,
         retryable: bool = False,
+        sent: Mapping[str, Any] | None = None,
     ) -> None:
         """Record the outcome of `row`.
 
-        `key` and `payload_hash` are needed only for a row never marked sending (an unchanged
-        row found by comparison); otherwise the values from `mark_sending` are kept.
-        `retryable` marks a failure worth retrying on resume (5xx, 429, lost answer).
+        `key`, `payload_hash` and `sent` are needed only for a row never marked sending (an
+        unchanged row found by comparison); otherwise the values from `mark_sending` are kept.
+        `retryable` marks a failure worth retrying on resume (5xx, 429).
         A `record_id` of None keeps the one already journalled.
         """
         if status not in STATUSES:
             raise ValueError(f"unknown journal status {status!r}")
         with self._lock, self._conn:
             self._conn.execute(
-                """INSERT INTO rows(row, key, payload_hash, status, record_id, error_code,
-                                    message, retryable, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """INSERT INTO entries(row, key, payload_hash, sent, status, record_id,
+                                       error_code, message, retryable, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(row) DO UPDATE SET
-                       key = coalesce(excluded.key, rows.key),
-                       payload_hash = coalesce(excluded.payload_hash, rows.payload_hash),
+                       key = coalesce(excluded.key, entries.key),
+                       payload_hash = coalesce(excluded.payload_hash, entries.payload_hash),
+                       sent = coalesce(excluded.sent, entries.sent),
                        status = excluded.status,
-                       record_id = coalesce(excluded.record_id, rows.record_id),
+                       record_id = coalesce(excluded.record_id, entries.record_id),
                        error_code = excluded.error_code, message = excluded.message,
                        retryable = excluded.retryable, updated_at = excluded.updated_at""",
-                (row, key, payload_hash, status, record_id, error_code, message,
-                 int(retryable), time.time()),
+                (row, key, payload_hash, _sent_text(sent), status, record_id, error_code,
+                 message, int(retryable), time.time()),
+            )
+
+    def settle(self, entry: JournalEntry, status: str | None, record_id: str | None = None,
+               message: str | None = None) -> None:
+        """What checking Zoho found for an entry whose answer never came: `status` created or
+        updated with `record_id`; `unknown` with `message` (nothing to check it by, or several
+        records match); None: the write was not applied, so the entry is dropped (the row,
+        if the file still has it, is sent like a new one)."""
+        with self._lock, self._conn:
+            if status is None:
+                self._conn.execute("DELETE FROM entries WHERE id = ?", (entry.id,))
+                return
+            if status not in STATUSES:
+                raise ValueError(f"unknown journal status {status!r}")
+            self._conn.execute(
+                """UPDATE entries SET status = ?, record_id = coalesce(?, record_id),
+                       error_code = ?, message = ?, retryable = 0, updated_at = ?
+                   WHERE id = ?""",
+                (status, record_id, "E_UNKNOWN_OUTCOME" if status == "unknown" else None,
+                 message, time.time(), entry.id),
             )
 
     def entries(self) -> dict[int, JournalEntry]:
-        """Every journalled row, by spreadsheet row number."""
+        """Every entry bound to a row of the present file, by spreadsheet row number."""
         with self._lock:
-            found = self._conn.execute(f"SELECT {_COLUMNS} FROM rows ORDER BY row").fetchall()
+            found = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM entries WHERE row IS NOT NULL ORDER BY row").fetchall()
         return {r[0]: _entry(r) for r in found}
+
+    def all_entries(self) -> list[JournalEntry]:
+        """Every entry, bound or not, in the order of the rows they were last bound to."""
+        with self._lock:
+            found = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM entries ORDER BY row IS NULL, row, id").fetchall()
+        return [_entry(r) for r in found]
+
+    def orphans(self) -> list[JournalEntry]:
+        """Entries that no row of the present file stands for (see `rebase`)."""
+        return [e for e in self.all_entries() if e.row is None]
 
     def get(self, row: int) -> JournalEntry | None:
         """The journalled state of one row, or None if it was never journalled."""
         with self._lock:
             found = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM rows WHERE row = ?", (row,)
+                f"SELECT {_COLUMNS} FROM entries WHERE row = ?", (row,)
             ).fetchone()
         return _entry(found) if found else None
+
+    def rebase(self, rows: Iterable[RowSig], *, keyed: bool) -> list[JournalEntry]:
+        """Bind the present file's rows to the entries, whatever row numbers the entries had:
+        by key when `keyed`, else by content (see `match`). Entries of a write that never
+        reached Zoho and match no row are dropped; the others no row stands for stay, unbound,
+        and are returned (the run reports them; nothing is applied to another row)."""
+        rows = list(rows)
+        entries = self.all_entries()
+        bound = match(entries, rows, keyed=keyed)
+        by_id = {e.id: e for e in entries}
+        gone = [e for e in entries if e.id not in bound]
+        stale = [e.id for e in gone if not (e.done or e.status in ("sending", "unknown"))]
+        with self._lock, self._conn:
+            if any(by_id[i].row != r for i, r in bound.items()) or any(e.row is not None for e in gone):
+                self._conn.execute("UPDATE entries SET row = NULL")
+                self._conn.executemany("UPDATE entries SET row = ? WHERE id = ?",
+                                       [(r, i) for i, r in bound.items()])
+            self._conn.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in stale])
+        return [replace(e, row=None) for e in gone if e.id not in stale]
 
     def close(self) -> None:
         """Close the file; the journal stays on disk for the next run."""
@@ -199,7 +287,70 @@ class Journal:
         self.close()
 
 
-def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool) -> str:
+def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool) -> dict[int, int]:
+    """{entry id: row} binding the file's rows to the journal's entries, one to one.
+
+    Keyed (`keyed`): a row with a key takes the entry of the same key (normalised: NFC,
+    trimmed, case ignored). Create mode, and keyless rows: identical contents pair in the
+    order they occur; then a row whose content is new takes an entry written to Zoho (with a
+    record id: done, or an update by that id still unanswered) whose content no row has any more but whose identifying values (name,
+    number, key) are the row's: that record, edited since. Everything else stays unbound."""
+    bound: dict[int, int] = {}
+    rows_left = list(rows)
+    if keyed:
+        by_key = {}
+        for entry in entries:
+            if normal_key(entry.key):
+                by_key.setdefault(normal_key(entry.key), entry)
+        rows_left = []
+        for row in rows:
+            entry = by_key.pop(normal_key(row.key), None) if normal_key(row.key) else None
+            if entry is None:
+                rows_left.append(row)
+            else:
+                bound[entry.id] = row.row
+    free = [e for e in entries if e.id not in bound]
+    rows_left = _pair(free, rows_left, bound, lambda e: e.payload_hash, lambda r: r.payload_hash)
+    edited = [e for e in free if e.id not in bound and e.record_id and _ident(e.sent)
+              and (e.done or e.status == "sending")]
+    _pair(edited, rows_left, bound, lambda e: _ident(e.sent), lambda r: _ident(r.sent))
+    return bound
+
+
+def _pair(entries, rows, bound: dict[int, int], entry_token, row_token) -> list[RowSig]:
+    """Pair entries and rows of equal tokens in the order they come; the rows left over."""
+    queues: dict[Any, list[JournalEntry]] = {}
+    for entry in entries:
+        token = entry_token(entry)
+        if token and entry.id not in bound:
+            queues.setdefault(token, []).append(entry)
+    left = []
+    for row in rows:
+        queue = queues.get(row_token(row))
+        if queue:
+            bound[queue.pop(0).id] = row.row
+        else:
+            left.append(row)
+    return left
+
+
+def normal_key(key: Any) -> str:
+    """A key as the journal compares it: NFC, trimmed, case ignored ("" for no key)."""
+    if key in (None, ""):
+        return ""
+    return unicodedata.normalize("NFC", str(key)).strip().casefold()
+
+
+def _ident(sent: Mapping[str, Any] | None) -> tuple | None:
+    """The identifying values as one comparable token; None when there are none."""
+    if not sent:
+        return None
+    token = tuple((k, normal_key(sent.get(k))) for k in SENT_KEYS)
+    return token if any(v for _, v in token) else None
+
+
+def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool,
+                  resend_unknown: bool = False) -> str:
     """What a run should do with a row, given what the journal knows of it.
 
     `keyed` is True when the write goes by unique key or Zoho id (a PUT: sending it twice does
@@ -208,7 +359,9 @@ def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool)
     - "send": write it (never journalled, pending, changed since, or a transient failure);
     - "done": it reached Zoho with this very payload; report the journalled outcome;
     - "failed": it failed for a reason that will not change by itself; report that again;
-    - "check": a create went out and its answer was lost; look the record up by name first;
+    - "check": a create went out and its answer never came; check Zoho before anything else;
+    - "unknown": a create went out, no answer came and nothing identifies the record: it is
+      reported again and not sent, unless `resend_unknown` (the person's say);
     - "update": it was created earlier and the payload changed since; update it by its id,
       because creating it again would make a duplicate.
     """
@@ -218,19 +371,45 @@ def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool)
         if entry.payload_hash == payload_hash:
             return "done"
         return "update" if not keyed and entry.record_id else "send"
-    if entry.status in ("sending", "unknown"):
+    if entry.status == "unknown":
+        return "send" if resend_unknown else "unknown"
+    if entry.status == "sending":
         return "send" if keyed else "check"
     if entry.payload_hash != payload_hash or entry.retryable:
         return "send"
     return "failed"
 
 
+#: resume actions that send nothing: the row's journalled outcome stands
+SETTLED_ACTIONS = frozenset({"done", "failed", "unknown"})
+
+
 def unsettled(items, journal: "Journal | None") -> list:
-    """The work items the journal does not show as finished (done or failed) with their
-    present payload: what a run still has to send."""
+    """The work items the journal does not show as finished (done, failed or unknown) with
+    their present payload: what a run still has to send."""
     entries = journal.entries() if journal is not None else {}
     return [i for i in items
-            if resume_action(entries.get(i.row), i.payload_hash, keyed=True) not in ("done", "failed")]
+            if resume_action(entries.get(i.row), i.payload_hash, keyed=True) not in SETTLED_ACTIONS]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Turn a schema "1" journal (table `rows`, one entry per row number) into today's: its
+    entries keep their row (the next `rebase` binds them by key or content), and a lost
+    answer (`unknown` then) becomes `sending`, to be checked in Zoho before anything is resent.
+    """
+    old = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rows'").fetchone()
+    if old is None:
+        return
+    with conn:
+        conn.execute(
+            """INSERT INTO entries(row, key, payload_hash, status, record_id, error_code, message,
+                                   retryable, attempts, updated_at)
+               SELECT row, key, payload_hash,
+                      CASE status WHEN 'unknown' THEN 'sending' ELSE status END,
+                      record_id, error_code, message, retryable, attempts, updated_at
+               FROM rows ORDER BY row""")
+        conn.execute("DROP TABLE rows")
+        conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -254,7 +433,14 @@ def _entry(r: tuple) -> JournalEntry:
     return JournalEntry(
         row=r[0], key=r[1], payload_hash=r[2], status=r[3], record_id=r[4], error_code=r[5],
         message=r[6], retryable=bool(r[7]), attempts=r[8], updated_at=r[9],
+        sent=json.loads(r[10]) if r[10] else None, id=r[11],
     )
+
+
+def _sent_text(sent: Mapping[str, Any] | None) -> str | None:
+    """The identifying values as stored: only SENT_KEYS, only those that are set."""
+    kept = {k: str(sent[k]) for k in SENT_KEYS if sent and sent.get(k) not in (None, "")}
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False) if kept else None
 
 
 def _identity_text(identity: dict[str, Any]) -> str:

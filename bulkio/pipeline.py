@@ -31,7 +31,7 @@ from bulkio.readers import file_kind, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
 from bulkio.readahead import read_ahead
-from bulkio.runner import RowOutcome, RunOptions, WorkItem, run_rows
+from bulkio.runner import RowOutcome, RunOptions, WorkItem, prepare_resume, run_rows
 from bulkio.validate import ValidationResult, key_warnings, resolve_key, validate_frame
 
 GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update"})
@@ -58,6 +58,8 @@ class ImportOptions:
     concurrency: int = 5
     daily_limit: int = 1000
     replace_line_items: bool = False
+    resend_unknown: bool = False  # send again rows journalled `unknown` (the person's say)
+    check_pauses: tuple[float, ...] | None = None  # settle's schedule; None: its default
 
     @property
     def effective_mode(self) -> str:
@@ -230,10 +232,18 @@ def run_import(
         dry_run=opts.dry_run,
         concurrency=opts.concurrency,
         replace_line_items=opts.replace_line_items,
+        resend_unknown=opts.resend_unknown,
+        check_pauses=opts.check_pauses,
     )
     with _journal(opts, identity) as journal, _memory(client, module) as memory:
         # the guard, the dry run, skip-unchanged and the runner share what is read
         records = FullRecords(client, module, memory)
+        notes = prepare_resume(prep.items, client=client, module=module, journal=journal,
+                               options=run_opts, records=records)
+        for warning in notes:  # entries of the journal no row of the file stands for
+            prep.columns.warnings.append(warning)
+            if on_warning:
+                on_warning(warning)
         listed, to_read = read_ahead(records, module, run_opts, unsettled(prep.items, journal))
         plan = make_plan(
             prep.items,
@@ -261,7 +271,10 @@ def run_import(
         result.outcomes.update({o.row: _as_dry_run(o) if opts.dry_run else o for o in refused})
     # run_rows answers for every item it was given, and the guard for every item it held back
     rows = _merge(prep, [_report_row(result.outcomes[item.row]) for item in prep.items])
-    files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, result.calls))
+    summary = _summary(opts, prep, rows, result.calls)
+    if notes:
+        summary["journal"] = {f"note {n}": text for n, text in enumerate(notes, start=1)}
+    files = write_report(opts.report_path(), rows, prep.frame, summary=summary)
     return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
 
 

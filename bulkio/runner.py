@@ -4,12 +4,16 @@ A pool of `concurrency` threads sends the rows, so the client's shared limiter (
 one call's latency, sets the pace. Every write is journalled before it goes out and after its
 answer, so a crash, a kill or a quota stop can be resumed without sending a row twice.
 
-Lost answers (OutcomeUnknown) are where duplicates are born. A write by key or id (PUT) is
-simply sent again: applying it twice leaves one record. A create (POST) is never resent
-blindly: bulkio first looks the record up by its display name. Found once: the lost create did
-happen, and the row is `created` with that id. Not found: the create was not applied (a
-record is listed as soon as Zoho answers), so sending it again cannot make a second record.
-Found more than once: bulkio cannot tell, and says so.
+A write whose answer never came (OutcomeUnknown: a 5xx, a gateway page, a timeout, a dropped
+connection) may have been applied, in every mode. Before anything is sent again, `settle`
+checks whether Zoho holds the record (by id, key, name or number, with growing pauses for an
+apply slower than the read timeout). Found: the row is created or updated with that id, never
+`failed`. Absent: sending again is safe. Nothing to check by (an auto-numbered document created
+without a number): the row is `unknown`, journalled so that no later run sends it again
+unless the person asks (`resend_unknown`, `--resend-unknown`).
+
+On resume, `settle.settle_journal` first settles the earlier run's unanswered creates, then
+binds the file's rows to the journal by key or content, never by row number.
 """
 
 from __future__ import annotations
@@ -26,20 +30,23 @@ from bulkio.mapper import reshape_custom_fields as reshape
 from bulkio.dryrun import DryRun
 from bulkio.errors import ApiError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
 from bulkio.existing import ExistingIndex, FullRecords, is_custom_key, key_label
-from bulkio.journal import Journal, JournalEntry, resume_action
+from bulkio.journal import SETTLED_ACTIONS, Journal, JournalEntry, resume_action
 from bulkio.plan import Plan, is_keyed, make_plan
 from bulkio.readahead import list_budget, needs_list, read_ahead, upserts
+from bulkio.settle import Checker, Finding, sent_values, settle_entry, settle_journal, unknown_message
 
 __all__ = [
     "WorkItem", "RowOutcome", "RunOptions", "RunResult", "ProgressEvent", "Plan", "make_plan",
-    "run_rows", "read_ahead",
+    "run_rows", "read_ahead", "prepare_resume",
 ]
 
-#: How many times one row's write is tried when its answers keep getting lost.
 log = logging.getLogger("bulkio.runner")
 
-MAX_LOST_ANSWERS = 3
+#: How many times one row's write is sent while its answers never come and Zoho, checked
+#: after each, does not hold it.
+MAX_SENDS = 3
 E_UNKNOWN_OUTCOME = "E_UNKNOWN_OUTCOME"
+E_NO_ANSWER = "E_NO_ANSWER"
 E_AMBIGUOUS = "E_AMBIGUOUS_RECORD"
 E_NOT_FOUND = "E_NOT_FOUND"
 
@@ -90,6 +97,10 @@ class RunOptions:
     dry_run: bool = False
     concurrency: int = 5
     replace_line_items: bool = False
+    #: send again the rows journalled `unknown` (a write without answer nothing identifies)
+    resend_unknown: bool = False
+    #: pauses (s) between checks of a write without answer; None: settle.default_pauses()
+    check_pauses: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,7 @@ class RunResult:
     stopped: str | None = None
     calls: dict[str, int] = field(default_factory=dict)
     duration: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def run_rows(
@@ -142,6 +154,37 @@ def run_rows(
     return _Run(client, module, journal, options, on_progress, stop_event, records).run(list(items))
 
 
+def prepare_resume(items, *, client, module, journal: Journal | None, options: RunOptions,
+                   records: FullRecords | None = None) -> list[str]:
+    """Settle the journal's unanswered creates in Zoho and bind the file's rows to its entries
+    (settle.settle_journal), before the plan counts what is left; warnings about entries no
+    row of the file stands for. `run_rows` does it too (a second time costs nothing).
+
+    Example: warnings = prepare_resume(items, client=client, module=module, journal=journal,
+                                       options=RunOptions(mode="create"))
+    """
+    if journal is None or options.dry_run:
+        return []
+    checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
+                      records=records, pauses=options.check_pauses)
+    orphans = settle_journal(journal, items, checker, keyed=options.mode != "create")
+    return [orphan_warning(module, entry) for entry in orphans]
+
+
+def orphan_warning(module, entry: JournalEntry) -> str:
+    """One line about a journal entry whose record no row of the file stands for now."""
+    sent = entry.sent or {}
+    what = " ".join(f"{sent[k]!r}" for k in ("name", "number", "key") if sent.get(k)) or "(unnamed)"
+    if entry.status in ("sending", "unknown"):
+        return (f"An earlier run sent the {module.singular} {what} and no answer came; no row of "
+                f"the file has its content now, so it is not sent again: check in Zoho whether "
+                f"it is there. {entry.message or ''}").strip()
+    return (f"An earlier run {entry.status} the {module.singular} {what} (Zoho id "
+            f"{entry.record_id}); no row of the file has its content or its identifying values "
+            "now, so nothing was sent for it (the journal does not apply it to another row). "
+            "If its row was removed on purpose, nothing needs doing.")
+
+
 class _Run:
     """The state of one run, shared by its worker threads."""
 
@@ -158,6 +201,9 @@ class _Run:
         self._counts = {"done": 0, "failed": 0, "written": 0}
         self._started = time.monotonic()
         self._total = 0
+        self.checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
+                               records=records, pauses=options.check_pauses)
+        self.warnings: list[str] = []
 
     # --- the run -------------------------------------------------------------------------------
 
@@ -168,6 +214,7 @@ class _Run:
         if self.options.dry_run:
             self._dry_run(items, outcomes)
         else:
+            self.warnings = self._settle_journal(items)
             todo = self._resume(items, outcomes)
             sending = [job[0] for job in todo]
             if todo and (needs_list(self.module, self.options, sending)
@@ -185,15 +232,27 @@ class _Run:
             stopped=self.stopped,
             calls={k: calls_after[k] - calls_before.get(k, 0) for k in calls_after},
             duration=time.monotonic() - self._started,
+            warnings=self.warnings,
         )
+
+    def _settle_journal(self, items) -> list[str]:
+        if isinstance(self.journal, _NoJournal):
+            return []
+        try:
+            return prepare_resume(items, client=self.client, module=self.module,
+                                  journal=self.journal, options=self.options, records=self.records)
+        except QuotaExhausted:
+            self._stop("quota")
+            return []
 
     def _resume(self, items, outcomes) -> list[tuple[WorkItem, str, JournalEntry | None]]:
         entries = self.journal.entries()
         todo = []
         for item in items:
             entry = entries.get(item.row)
-            action = resume_action(entry, item.payload_hash, keyed=self._keyed(item))
-            if action in ("done", "failed"):
+            action = resume_action(entry, item.payload_hash, keyed=self._keyed(item),
+                                   resend_unknown=self.options.resend_unknown)
+            if action in SETTLED_ACTIONS:
                 self._finish(outcomes, _from_journal(item, entry))
             else:
                 todo.append((item, action, entry))
@@ -312,35 +371,41 @@ class _Run:
             return self._not_sent(item)
         try:
             if action == "check":
-                return self._check_lost_create(item, entry)
+                return self._check_earlier(item, entry)
             update_id = entry.record_id if action == "update" else None
             return self._send(item, update_id)
         except QuotaExhausted:
             self._stop("quota")
             return self._not_sent(item)
         except ApiError as exc:
-            # Only a lookup gets here (a write's own error is handled in _send): the row stays
-            # `unknown` so that the next run checks it again instead of creating it blindly.
-            return self._lookup_failed(item, exc)
+            # Only a check gets here (a write's own error is handled in _send): the entry
+            # stays `sending`, so that the next run checks again instead of sending blindly.
+            return self._check_failed(item, exc)
         except Exception as exc:  # one row's surprise must not cost the report of every row
             log.exception("row %s: unexpected error", item.row)
-            self.journal.mark_done(item.row, "unknown", error_code="E_INTERNAL", retryable=True)
+            self.journal.mark_done(item.row, "sending", error_code="E_INTERNAL")
             return RowOutcome(item.row, item.key, "failed", error_code="E_INTERNAL", message=(
                 f"bulkio could not finish this row ({type(exc).__name__}: {str(exc)[:200]}); "
                 "run the same command again, and report it if it persists"))
 
-    def _check_lost_create(self, item: WorkItem, entry: JournalEntry) -> RowOutcome:
-        """An earlier run's create of this row went out and its answer never came."""
-        found = self._find(item)
-        if found is None:
-            return self._cannot_check(item)
-        if len(found) > 1:
-            return self._ambiguous(item, found)
-        if len(found) == 1:
+    def _check_earlier(self, item: WorkItem, entry: JournalEntry) -> RowOutcome:
+        """An earlier run's write of this row went out and no answer settled it: an update by
+        the journalled id is simply sent again (harmless); a create is checked first."""
+        if entry.record_id:
+            return self._send(item, entry.record_id)
+        finding = settle_entry(self.journal_for(item), entry, self.checker, item)
+        if finding.found:
+            record_id = _id_of(finding.record, self.module)
             if entry.payload_hash != item.payload_hash:
-                return self._send(item, _id_of(found[0], self.module))
-            return self._found(item, found[0])
-        return self._send(item, None)
+                return self._send(item, record_id)
+            return self._settled(item, finding, "created", 0, "an earlier run's write")
+        if finding.state == "absent":
+            return self._send(item, None)
+        return self._unknown(item, finding, None, 0)
+
+    def journal_for(self, item: WorkItem):
+        """The journal as settle_entry writes it, for a row bound to its entry."""
+        return _RowJournal(self.journal, item)
 
     def _send(self, item: WorkItem, update_id: str | None) -> RowOutcome:
         target = update_id or self._target_id(item)
@@ -348,33 +413,54 @@ class _Run:
             return self._absent(item)
         keyed = (bool(target) or self._keyed(item)) and not self._create_own_number(item)
         payload = self._outgoing(item, target)
-        for attempt in range(1, MAX_LOST_ANSWERS + 1):
-            self.journal.mark_sending(item.row, item.key, item.payload_hash)
+        sent = sent_values(self.module, item)
+        lost: OutcomeUnknown | None = None
+        for attempt in range(1, MAX_SENDS + 1):
+            self.journal.mark_sending(item.row, item.key, item.payload_hash, sent)
             try:
                 result = self._write(item, payload, target)
-            except OutcomeUnknown:
-                if not keyed:
-                    found = self._find(item)
-                    if found is None:
-                        return self._cannot_check(item)
-                    if len(found) > 1:
-                        return self._ambiguous(item, found)
-                    if found:
-                        return self._found(item, found[0], attempt)
-                    # not listed: the create was not applied, so sending it again is safe
-                self.journal.mark_done(item.row, "unknown", retryable=True)
-                if self._halted():
+            except (OutcomeUnknown, ServerError) as exc:
+                if not _maybe_applied(exc):
+                    return self._failed(item, exc, attempt)
+                lost = exc
+                finding = self._check(sent, payload, target, keyed)
+                if finding.found:
+                    return self._settled(item, finding, self._status(item, finding, target, keyed),
+                                         attempt, "this write", exc)
+                if finding.state != "absent":
+                    return self._unknown(item, finding, exc, attempt)
+                if self._halted():  # not applied; the journal keeps `sending` for the next run
                     return self._not_sent(item, lost=True)
-                continue
+                continue  # Zoho does not hold it: sending again is safe
             except QuotaExhausted:
                 # a 429 answer: nothing was applied, the row waits for the next run
                 self.journal.mark_done(item.row, "pending")
                 raise
             except ApiError as exc:
+                if lost is not None:  # e.g. "already exists": the unanswered attempt landed
+                    finding = self.checker.look(sent, payload=payload if keyed else None,
+                                                target_id=target)
+                    if finding.found:
+                        return self._settled(item, finding, self._status(item, finding, target, keyed),
+                                             attempt, "this write", lost)
                 return self._failed(item, exc, attempt)
             self.records.remember(result.record)
             return self._written(item, result, attempt, created=self._created(item, result, target))
-        return self._lost(item)
+        return self._not_applied(item, lost)
+
+    def _check(self, sent: dict, payload: dict, target: str | None, keyed: bool) -> Finding:
+        """Whether Zoho holds what an unanswered write sent. A write by key or id is found
+        only with the values sent, and waits one pause: resending it does no harm. A create
+        waits the whole schedule: resending it too early would make a duplicate."""
+        pauses = self.checker.pauses[:1] if keyed else None
+        return self.checker.wait(sent, since=time.time(), payload=payload if keyed else None,
+                                 target_id=target, pauses=pauses)
+
+    def _status(self, item: WorkItem, finding: Finding, target: str | None, keyed: bool) -> str:
+        if not keyed:
+            return "created"
+        answer = _Answer(finding.record or {})
+        return "created" if self._created(item, answer, target) else "updated"
 
     def _write(self, item: WorkItem, payload: dict, target: str | None):
         mode = self.options.mode
@@ -469,13 +555,16 @@ class _Run:
         return RowOutcome(item.row, item.key, status, record_id, attempts=attempt,
                           message=message)
 
-    def _found(self, item, record, attempt: int = 0) -> RowOutcome:
-        record_id = _id_of(record, self.module)
-        self.journal.mark_done(item.row, "created", record_id=record_id, key=item.key,
+    def _settled(self, item, finding: Finding, status: str, attempt: int, what: str,
+                 exc: OutcomeUnknown | None = None) -> RowOutcome:
+        """A write without answer that Zoho was found to hold: done, with that id."""
+        record_id = _id_of(finding.record, self.module)
+        self.journal.mark_done(item.row, status, record_id=record_id, key=item.key,
                                payload_hash=item.payload_hash)
-        return RowOutcome(item.row, item.key, "created", record_id, attempts=attempt,
-                          message="the answer to this create was lost; the record was found "
-                                  f"in Zoho by its {self.module.name_field}")
+        why = f" ({_reason(exc)})" if exc is not None else ""
+        return RowOutcome(item.row, item.key, status, record_id, attempts=attempt, message=(
+            f"no answer came to {what}{why}; bulkio checked Zoho {finding.how} and found the "
+            f"{self.module.singular} there, so it was not sent again"))
 
     def _failed(self, item, exc: ApiError, attempt: int) -> RowOutcome:
         code = _error_code(exc)
@@ -485,42 +574,34 @@ class _Run:
                                retryable=retryable)
         return RowOutcome(item.row, item.key, "failed", None, code, message, attempt)
 
-    def _lookup_failed(self, item, exc: ApiError) -> RowOutcome:
-        message = (f"the answer to this create was lost, and looking the record up failed "
-                   f"({exc.message}); run the same command again to check and finish it")
-        self.journal.mark_done(item.row, "unknown", error_code=_error_code(exc), message=message)
-        return RowOutcome(item.row, item.key, "failed", None, _error_code(exc), message)
+    def _check_failed(self, item, exc: ApiError) -> RowOutcome:
+        message = (f"no answer came to this write, and checking Zoho for the "
+                   f"{self.module.singular} failed ({exc.message}); run the same command again: "
+                   "bulkio checks first and sends the row only if Zoho does not hold it")
+        self.journal.mark_done(item.row, "sending", error_code=_error_code(exc), message=message)
+        return RowOutcome(item.row, item.key, "unknown", None, _error_code(exc), message)
 
-    def _lost(self, item) -> RowOutcome:
-        message = (f"the answer to this write was lost {MAX_LOST_ANSWERS} times; run the same "
-                   "command again to check and finish it")
-        self.journal.mark_done(item.row, "unknown", error_code=E_UNKNOWN_OUTCOME,
-                               message=message, retryable=True)
-        return RowOutcome(item.row, item.key, "failed", None, E_UNKNOWN_OUTCOME, message,
-                          MAX_LOST_ANSWERS)
+    def _unknown(self, item, finding: Finding, exc: OutcomeUnknown | None, attempt: int) -> RowOutcome:
+        """Nothing identifies the record to check (or several match): not sent again."""
+        message = unknown_message(self.module, finding, sent_values(self.module, item),
+                                  item.payload, _reason(exc) if exc is not None else "")
+        self.journal.mark_done(item.row, "unknown", error_code=E_UNKNOWN_OUTCOME, message=message)
+        return RowOutcome(item.row, item.key, "unknown", None, E_UNKNOWN_OUTCOME, message, attempt)
 
-    def _cannot_check(self, item) -> RowOutcome:
-        field_name = self.module.name_field or "name"
-        message = (f"the answer to this create was lost and the row has no {field_name} to "
-                   "look the record up by, so it is not sent again (that could duplicate it); "
-                   "check Zoho, and import the row again only if the record is not there")
-        self.journal.mark_done(item.row, "unknown", error_code=E_UNKNOWN_OUTCOME,
-                               message=message)
-        return RowOutcome(item.row, item.key, "failed", None, E_UNKNOWN_OUTCOME, message)
-
-    def _ambiguous(self, item, found: list[dict]) -> RowOutcome:
-        ids = ", ".join(str(_id_of(r, self.module)) for r in found)
-        message = (f"the answer to this create was lost and {len(found)} {self.module.plural} "
-                   f"named {item.name!r} exist in Zoho (ids {ids}); bulkio cannot tell which, "
-                   "if any, it created. Remove the extra ones in Zoho, then run the same "
-                   "command again")
-        self.journal.mark_done(item.row, "unknown", error_code=E_AMBIGUOUS, message=message)
-        return RowOutcome(item.row, item.key, "failed", None, E_AMBIGUOUS, message)
+    def _not_applied(self, item, exc: OutcomeUnknown | None) -> RowOutcome:
+        """Every send went without answer and, each time, Zoho did not hold the record."""
+        message = (f"no answer came to this write {MAX_SENDS} times ({_reason(exc)}); each time "
+                   f"bulkio checked Zoho and the {self.module.singular} was not there, so nothing "
+                   "was written. Run the same command again later to send it")
+        self.journal.mark_done(item.row, "failed", error_code=E_NO_ANSWER, message=message,
+                               retryable=True)
+        return RowOutcome(item.row, item.key, "failed", None, E_NO_ANSWER, message, MAX_SENDS)
 
     def _not_sent(self, item, lost: bool = False) -> RowOutcome:
         reason = _NOT_SENT.get(self.stopped or "interrupted")
         if lost:
-            reason += " (its last answer was lost; the next run checks it first)"
+            reason += (" (its last send got no answer and Zoho did not hold it; the next run "
+                       "checks again first)")
         return RowOutcome(item.row, item.key, "skipped", message=reason)
 
     def _finish(self, outcomes: dict[int, RowOutcome], outcome: RowOutcome) -> None:
@@ -569,15 +650,63 @@ class _NoJournal:
 
 
 def _from_journal(item: WorkItem, entry: JournalEntry) -> RowOutcome:
+    if entry.status == "unknown":
+        return RowOutcome(item.row, item.key, "unknown", entry.record_id,
+                          entry.error_code or E_UNKNOWN_OUTCOME,
+                          f"{entry.message or ''} (an earlier run)".strip())
     if entry.status == "failed":
         message = (f"{entry.message or ''} (failed the same way in an earlier run; not sent "
                    "again until the row changes)").strip()
         return RowOutcome(item.row, item.key, "failed", entry.record_id, entry.error_code,
                           message)
+    if entry.message:  # settled by a check of Zoho: say how
+        return RowOutcome(item.row, item.key, entry.status, entry.record_id, message=entry.message)
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.updated_at))
     return RowOutcome(item.row, item.key, entry.status, entry.record_id, message=(
         f"{entry.status} by an earlier run ({when}, see the journal); the row has not changed "
         "since, so nothing was sent (--no-resume sends it again)"))
+
+
+@dataclass
+class _Answer:
+    """A record found by a check, shaped like a write's answer for `_created`."""
+
+    record: dict
+    created: bool = False
+
+
+class _RowJournal:
+    """The journal seen through one bound row: settle_entry's verdict lands on that row."""
+
+    def __init__(self, journal, item: WorkItem):
+        self._journal = journal
+        self._item = item
+
+    def settle(self, entry, status, record_id=None, message=None) -> None:
+        if status is None:
+            self._journal.mark_done(self._item.row, "pending")
+        elif status == "unknown":
+            self._journal.mark_done(self._item.row, "unknown", error_code=E_UNKNOWN_OUTCOME,
+                                    message=message)
+        else:
+            self._journal.mark_done(self._item.row, status, record_id=record_id, message=message)
+
+
+def _maybe_applied(exc: Exception) -> bool:
+    """Whether a write's error leaves it maybe applied: no answer after it went out, or a 5xx
+    (Zoho, or a gateway in front of it, may have applied it first). A ServerError of status 0
+    is a request that never went out."""
+    return isinstance(exc, OutcomeUnknown) or (isinstance(exc, ServerError) and exc.status >= 500)
+
+
+def _reason(exc: Exception | None) -> str:
+    """Why a write got no answer, short: the client's `reason`, else its message's first part."""
+    if exc is None:
+        return "no answer"
+    reason = getattr(exc, "reason", None)
+    if not reason and isinstance(exc, ServerError):
+        reason = f"HTTP {exc.status}: {exc.message}"
+    return str(reason or str(exc).split(";")[0]).strip()[:160]
 
 
 def _id_of(record: dict | None, module) -> str | None:

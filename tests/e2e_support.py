@@ -148,7 +148,7 @@ def journal_rows(path: Path) -> dict[int, str]:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
-            return dict(conn.execute("SELECT row, status FROM rows").fetchall())
+            return dict(conn.execute("SELECT row, status FROM entries WHERE row IS NOT NULL").fetchall())
         finally:
             conn.close()
     except sqlite3.Error:  # created but no table yet

@@ -76,13 +76,18 @@ def entry(status, payload_hash="h", record_id=None, retryable=False):
     (entry("created", "old", "9"), False, "update"),
     (entry("sending"), True, "send"),
     (entry("sending"), False, "check"),
-    (entry("unknown"), False, "check"),
+    (entry("unknown"), False, "unknown"),  # nothing identifies it: not sent again
+    (entry("unknown"), True, "unknown"),
     (entry("failed"), True, "failed"),
     (entry("failed", retryable=True), False, "send"),
     (entry("failed", "old"), True, "send"),
 ])
 def test_resume_decisions(state, keyed, expected):
     assert resume_action(state, "h", keyed=keyed) == expected
+
+
+def test_an_unknown_row_is_sent_again_only_when_the_person_says_so():
+    assert resume_action(entry("unknown"), "h", keyed=False, resend_unknown=True) == "send"
 
 
 def test_plan_time_reads_naturally():
