@@ -590,12 +590,19 @@ class _Run:
 
     def _not_applied(self, item, exc: OutcomeUnknown | None) -> RowOutcome:
         """Every send went without answer and, each time, Zoho did not hold the record."""
-        message = (f"no answer came to this write {MAX_SENDS} times ({_reason(exc)}); each time "
-                   f"bulkio checked Zoho and the {self.module.singular} was not there, so nothing "
-                   "was written. Run the same command again later to send it")
-        self.journal.mark_done(item.row, "failed", error_code=E_NO_ANSWER, message=message,
-                               retryable=True)
-        return RowOutcome(item.row, item.key, "failed", None, E_NO_ANSWER, message, MAX_SENDS)
+        if isinstance(exc, ServerError):  # Zoho's own words first, what bulkio did after
+            code = _error_code(exc)
+            message = (f"{exc.message if exc.code is not None else _reason(exc)} (answered "
+                       f"{MAX_SENDS} times; each time bulkio checked Zoho and the "
+                       f"{self.module.singular} was not there, so nothing was written; run the "
+                       "same command again later to send it)")
+        else:
+            code = E_NO_ANSWER
+            message = (f"no answer came to this write {MAX_SENDS} times ({_reason(exc)}); each "
+                       f"time bulkio checked Zoho and the {self.module.singular} was not there, "
+                       "so nothing was written. Run the same command again later to send it")
+        self.journal.mark_done(item.row, "failed", error_code=code, message=message, retryable=True)
+        return RowOutcome(item.row, item.key, "failed", None, code, message, MAX_SENDS)
 
     def _not_sent(self, item, lost: bool = False) -> RowOutcome:
         reason = _NOT_SENT.get(self.stopped or "interrupted")

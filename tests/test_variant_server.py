@@ -528,8 +528,11 @@ def test_5xx_in_any_shape_fails_only_its_row_after_retries(front, kind):
                       options=RunOptions(mode="upsert", key_field=KEY, concurrency=2))
 
     done = [(o.status, o.error_code, o.message) for o in result.outcomes.values()]
-    assert done == [("created", None, ""), ("failed", code, message)]
-    assert len(front.variant.served) == 5  # the first answer and four retries in the session
+    assert done[0] == ("created", None, "")
+    # a 5xx may come after Zoho applied the write: checked each time, sent again only when absent
+    assert done[1][:2] == ("failed", code) and done[1][2].startswith(message)
+    assert "checked Zoho" in done[1][2]
+    assert len(front.variant.served) >= 5  # the first answer and the session's retries, at least
     assert sorted(items_by_key(front.sandbox)) == ["A1"]
 
 
