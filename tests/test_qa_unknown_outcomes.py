@@ -132,3 +132,22 @@ def test_auto_numbered_invoices_whose_answers_are_lost_are_unknown_and_not_resen
         said = run(work[:1], client, module, journal, resend_unknown=True)
     assert said.outcomes[2].status == "created"
     assert sandbox.stats.writes == writes + 1
+
+
+def test_upserts_applied_then_answered_504_are_checked_by_key_and_none_failed(sandbox_factory, tmp_path):
+    from bulkio.fields import load_fields
+    from test_runner import KEY, items
+
+    sandbox = sandbox_factory(seed=3)
+    sandbox.add_custom_field("item", "External ID", is_unique=True)
+    client = client_for(sandbox)
+    module = load_fields(client, "items")
+    work = items(module, 12)
+    sandbox.configure(applied_error_rate=0.5)
+    with Journal.open(tmp_path / "j.sqlite", {"input": "items.csv"}) as journal:
+        result = run_rows(work, client=client, module=module, journal=journal, options=RunOptions(
+            mode="upsert", key_field=KEY, concurrency=4, check_pauses=PAUSES))
+    assert sandbox.stats.applied_errors > 0
+    assert sorted(r["custom_field_hash"][KEY] for r in sandbox.records("items")) == [w.key for w in work]
+    assert {o.status for o in result.outcomes.values()} <= {"created", "updated"}
+    assert any("checked Zoho" in o.message for o in result.outcomes.values())
