@@ -1,8 +1,8 @@
 """The import journal: one SQLite row per spreadsheet row sent, so a run can resume.
 
-Every state change is committed on its own, so a crash, a SIGKILL or a power cut at any moment
-leaves a journal whose rows each hold their last committed state (journalfile.py: a rollback
-journal with synchronous=FULL, one file between commits, checked whole before it is trusted).
+Every state change is committed on its own, in WAL mode, so a crash or a SIGKILL at any moment
+leaves a journal whose rows each hold their last committed state. `synchronous=NORMAL` is enough
+for that: WAL commits survive a killed process; only a power cut may lose the last few.
 
 Only the payload's hash is stored, never the payload, so nothing secret (or large) lands here.
 """
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from bulkio.errors import ConfigError
-from bulkio.journalfile import open_journal_file
 
 SCHEMA_VERSION = "1"
 
@@ -235,6 +234,8 @@ def unsettled(items, journal: "Journal | None") -> list:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    from bulkio.journalfile import open_journal_file
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # a damaged or locked file is refused here (exit 2), in a mode with no side file to lose

@@ -21,7 +21,7 @@ from bulkio.documents import guard_line_items, prepare_documents, read_document_
 from bulkio.existing import FullRecords
 from bulkio.lookups import LookupResolver
 from bulkio.columns import ColumnPlan, check_header_row, load_mapping, match_columns
-from bulkio.errors import ConfigError, ExitCode, InputError, RowError, StoppedError
+from bulkio.errors import BulkioError, ConfigError, ExitCode, RowError, StoppedError
 from bulkio.journal import Journal, unsettled
 from bulkio.journalfile import set_aside_if_damaged
 from bulkio.runlock import RunLock
@@ -265,7 +265,7 @@ def run_import(
             replace=opts.replace_line_items, journal=journal,
             records=records,
         )
-        with _ctrl_c_sets() as stop:
+        with _ctrl_c_sets() as stop, _stops_after_sending(client, opts):
             result = run_rows(
                 items, client=client, module=module, journal=journal,
                 options=run_opts, on_progress=on_progress, stop_event=stop, records=records,
@@ -273,19 +273,19 @@ def run_import(
         result.outcomes.update({o.row: _as_dry_run(o) if opts.dry_run else o for o in refused})
     # run_rows answers for every item it was given, and the guard for every item it held back
     rows = _merge(prep, [_report_row(result.outcomes[item.row]) for item in prep.items])
-    with _after_sending(opts):
+    with _stops_after_sending(client, opts):
         files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, result.calls))
     return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
 
 
 @contextmanager
-def _after_sending(opts: ImportOptions) -> Iterator[None]:
-    """A report that cannot be written once rows were sent (the file opened in Excel during the
-    run, say) stops the run resumably (exit 3): exit 2 would claim nothing was sent."""
+def _stops_after_sending(client, opts: ImportOptions) -> Iterator[None]:
+    """Exit 2 says nothing was sent. An error that would exit 2 once writes went out (the
+    report opened in Excel during the run, say) stops the run resumably instead (exit 3)."""
     try:
         yield
-    except InputError as exc:
-        if opts.dry_run:
+    except BulkioError as exc:
+        if exc.exit_code != ExitCode.USAGE or not getattr(getattr(client, "stats", None), "writes", 0):
             raise
         raise StoppedError(f"{exc} Every row sent is in the journal {opts.journal_path()}: the "
                            "same command again sends nothing twice and writes the report.") from None
