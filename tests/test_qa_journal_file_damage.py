@@ -83,44 +83,41 @@ def test_a_file_that_is_not_a_journal_is_refused(sandbox, run):
     assert sandbox.stats.writes == 0
 
 
-def test_an_older_wal_journal_without_its_wal_file_is_refused(sandbox, run, tmp_path):
-    env, _source, journal, args = run
-    # the first run as an older bulkio made it: WAL mode, killed, so every row sits in -wal
-    conn = sqlite3.connect(tmp_path / "old.sqlite")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.executescript("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                       "CREATE TABLE rows (row INTEGER PRIMARY KEY, status TEXT);")
-    with conn:
-        conn.executemany("INSERT INTO rows VALUES (?, 'created')", [(r,) for r in range(2, 2 + ROWS)])
-    shutil.copy(tmp_path / "old.sqlite", journal)  # copied without its -wal file
-    conn.close()
+def as_older_bulkio_left_it(journal, tmp_path) -> None:
+    """Rewrite `journal` as an older bulkio left it when killed: WAL mode, every page still in
+    the -wal file beside it (copied while the connection was open)."""
+    source = sqlite3.connect(journal)
+    older = sqlite3.connect(tmp_path / "older.sqlite")
+    older.execute("PRAGMA journal_mode=WAL")
+    source.backup(older)
+    shutil.copy(tmp_path / "older.sqlite", journal)
+    shutil.copy(tmp_path / "older.sqlite-wal", journal.with_name(journal.name + "-wal"))
+    older.close()
+    source.close()
 
-    result = invoke(env, *args)
+
+def test_an_older_wal_journal_without_its_wal_file_is_refused(sandbox, run, tmp_path):
+    journal = first_run(sandbox, run)
+    as_older_bulkio_left_it(journal, tmp_path)
+    journal.with_name(journal.name + "-wal").unlink()  # copied, synced or backed up without it
+
+    result = invoke(run[0], *run[3])
 
     assert result.exit_code == 2
     assert result.stderr == refusal(journal, (
         "it was written by an older bulkio in WAL mode and its side file "
         "items.journal.sqlite-wal, which holds its rows, is missing"))
-    assert sandbox.stats.writes == 0
+    assert sandbox.stats.writes == 0 and len(sandbox.records("items")) == ROWS
 
 
-def test_an_older_wal_journal_with_its_wal_file_resumes_and_becomes_one_file(sandbox, run):
+def test_an_older_wal_journal_with_its_wal_file_resumes_and_becomes_one_file(sandbox, run, tmp_path):
     journal = first_run(sandbox, run)
-    # rewrite the journal as an older bulkio left it after a kill: WAL mode, rows in -wal
-    conn = sqlite3.connect(journal)
-    conn.execute("PRAGMA journal_mode=WAL")
-    with conn:
-        conn.execute("UPDATE rows SET updated_at = updated_at")
-    shutil.copy(journal, journal.with_name("db"))
-    shutil.copy(journal.with_name(journal.name + "-wal"), journal.with_name("wal"))
-    conn.close()  # (a clean close folds -wal in; put the killed state back)
-    shutil.copy(journal.with_name("db"), journal)
-    shutil.copy(journal.with_name("wal"), journal.with_name(journal.name + "-wal"))
+    as_older_bulkio_left_it(journal, tmp_path)
 
     result = invoke(run[0], *run[3])
 
     assert result.exit_code == 0, result.output + result.stderr
-    assert sandbox.stats.writes == 0  # every row was already done
+    assert sandbox.stats.writes == 0 and len(sandbox.records("items")) == ROWS  # all done before
     assert not journal.with_name(journal.name + "-wal").exists()
     check = sqlite3.connect(journal)
     assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
