@@ -89,18 +89,17 @@ def _check_folder_writable(path: Path) -> None:
         os.close(fd)
         os.unlink(probe)
     except (FileExistsError, NotADirectoryError):
-        raise InputError(f"Cannot write the report {path}: {_file_in_the_way(folder)} is a file, not a "
+        raise InputError(f"Cannot write the report {path}: {first_existing(folder)} is a file, not a "
                          "folder. Pass --report PATH to write it elsewhere.") from None
     except OSError as exc:
         raise InputError(f"Cannot write the report {path}: {exc.strerror or exc}. "
                          "Pass --report PATH to write it elsewhere.") from None
 
 
-def _file_in_the_way(folder: Path) -> Path:
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            return candidate
-    return folder
+def first_existing(folder: Path) -> Path:
+    """The nearest of `folder` and its parents that exists: the file in the way when a
+    folder cannot be made."""
+    return next((p for p in (folder, *folder.parents) if p.exists()), folder)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bulkio.errors import ConfigError
+from bulkio.preflight import first_existing
 
 HEARTBEAT_S = 30.0
 STALE_AFTER_S = 300.0  # ten missed heartbeats: that run is gone
@@ -85,11 +86,10 @@ class RunLock:
         """Take the lock of `journal`, taking over a stale one; JournalLocked (exit 2) when
         another run holds it."""
         path = lock_path(journal)
-        path.parent.mkdir(parents=True, exist_ok=True)
         mine = Holder(os.getpid(), socket.gethostname(), time.time(), uuid.uuid4().hex)
         holder = None
         for _ in range(3):
-            if _create(path, mine):
+            if _create(path, mine, Path(journal)):
                 return cls(path, mine, heartbeat_s)
             found = _read(path)
             if found is None:
@@ -126,16 +126,26 @@ class RunLock:
         return found is not None and found[0] is not None and found[0].token == self.holder.token
 
 
-def _create(path: Path, holder: Holder) -> bool:
+def _create(path: Path, holder: Holder, journal: Path) -> bool:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        return False
+    except (FileExistsError, NotADirectoryError):
+        if path.parent.is_dir():
+            return False
+        raise _unusable(journal, f"{first_existing(path.parent)} is a file, not a folder") from None
+    except OSError as exc:
+        raise _unusable(journal, exc.strerror or str(exc)) from None
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(asdict(holder)))
         handle.flush()
         os.fsync(handle.fileno())
     return True
+
+
+def _unusable(journal: Path, why: str) -> ConfigError:
+    return ConfigError(f"Cannot use {journal} as the import journal ({why}). "
+                       "Pass --journal PATH to use another file.")
 
 
 def _read(path: Path) -> tuple[Holder | None, str, float] | None:

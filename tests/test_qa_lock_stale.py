@@ -97,3 +97,18 @@ def test_releasing_never_removes_a_lock_that_is_no_longer_this_runs(tmp_path):
     write_lock(journal, pid=999, host="elsewhere")
     lock.release()
     assert json.loads(lock_path(journal).read_text())["host"] == "elsewhere"
+
+
+def test_a_journal_folder_that_is_a_file_is_a_message_not_a_crash(tmp_path):
+    (tmp_path / "notes").write_text("")
+    journal = tmp_path / "notes" / "j.sqlite"
+    with pytest.raises(ConfigError) as err:
+        RunLock.acquire(journal)
+    assert str(err.value) == (f"Cannot use {journal} as the import journal ({tmp_path / 'notes'} is a "
+                              "file, not a folder). Pass --journal PATH to use another file.")
+
+
+def test_a_journal_deeper_under_a_file_names_that_file(tmp_path):
+    (tmp_path / "notes").write_text("")
+    with pytest.raises(ConfigError, match=f"{tmp_path / 'notes'} is a file, not a folder"):
+        RunLock.acquire(tmp_path / "notes" / "deeper" / "j.sqlite")
