@@ -18,7 +18,7 @@ HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
 
 
 def seeded(sandbox_factory):
-    sandbox = sandbox_factory(latency_ms=30)
+    sandbox = sandbox_factory(latency_ms=80)  # the first run lasts seconds: both start well within it
     client = client_for(sandbox)
     client.create("contacts", {"contact_name": "Bowman Ltd", "contact_type": "customer"})
     client.create("items", {"name": "Widget", "rate": 10.0})
