@@ -28,13 +28,43 @@ class BulkioGroup(click.Group):
         except Exception as exc:
             if (ctx.obj or {}).get("traceback"):
                 raise
-            click.echo(f"Unexpected error: {type(exc).__name__}: {_short(exc)}", err=True)
-            click.echo("Run again with `bulkio --traceback ...` and report it with the output.", err=True)
-            ctx.exit(int(ExitCode.ROWS_FAILED))
+            for line in _unexpected(exc, ctx.obj or {}):
+                click.echo(line, err=True)
+            ctx.exit(int(ExitCode.INTERNAL))
 
 
-def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:300] if str(exc) else ""
+def _unexpected(exc: Exception, state: dict) -> list[str]:
+    """What a bug says: the error with secrets scrubbed, where its log is, and that the rows
+    already written are safe in the journal."""
+    from bulkio.crashlog import error_line, run_secrets, write_log
+
+    secrets = run_secrets(state.get("secret_sources", ()))
+    lines = [f"Unexpected error (a bug in bulkio): {error_line(exc, secrets)}"]
+    try:
+        log = write_log(exc, secrets)
+        lines.append(f"The details are in {log} (secrets removed): please send that file with a "
+                     "bug report.")
+    except OSError as err:
+        lines.append(f"Its details could not be logged ({err.strerror or err}); run again with "
+                     "`bulkio --traceback ...` and report it with the output.")
+    if state.get("journal"):
+        lines.append(f"Rows already written to Zoho are recorded in the journal {state['journal']}: "
+                     "the same command again sends none of them twice, and its report "
+                     f"({state['report']}) then covers every row.")
+    return lines
+
+
+def _run_state() -> dict:
+    """What the catch-all needs to know of the running command (its secrets, its journal)."""
+    return click.get_current_context().find_root().ensure_object(dict)
+
+
+def _client(connection, **limits):
+    """build_client, with the client's secrets (the live access token too) remembered for
+    scrubbing an unexpected error."""
+    client = build_client(connection, **limits)
+    _run_state().setdefault("secret_sources", []).append(client)
+    return client
 
 
 @click.group(cls=BulkioGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -66,7 +96,7 @@ def fields(module: str, connection) -> None:
     """
     from bulkio.fields import format_fields_table, load_fields
 
-    click.echo(format_fields_table(load_fields(build_client(connection), module)))
+    click.echo(format_fields_table(load_fields(_client(connection), module)))
 
 
 from pathlib import Path  # noqa: E402  (export and template take output paths)
@@ -95,7 +125,7 @@ def export_command(module: str, output: Path, filters: tuple[str, ...], columns:
 
     from bulkio.exporter import export_module
 
-    client = build_client(connection, rate=rate, daily_limit=daily_limit)
+    client = _client(connection, rate=rate, daily_limit=daily_limit)
     with tqdm(desc=f"Reading {module}", unit=" records", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         result = export_module(client, module, output, filters=list(filters), columns=columns,
                                on_progress=lambda done: bar.update(done - bar.n))
@@ -122,7 +152,7 @@ def template(module: str, output: Path, connection) -> None:
     from bulkio.template import OFFLINE_NOTE, build_template
 
     try:
-        client = build_client(connection)
+        client = _client(connection)
     except ConfigError:
         client = None
         click.echo(f"Note: {OFFLINE_NOTE}", err=True)
@@ -243,7 +273,9 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
         file, inputs, dry_run=dry_run, skip_unchanged=skip_unchanged, rate=rate, concurrency=concurrency,
         daily_limit=daily_limit, journal=journal, resume=not no_resume, replace_line_items=replace_line_items,
     )
-    client = build_client(connection, rate=rate, concurrency=concurrency, daily_limit=daily_limit)
+    if not dry_run:
+        _run_state().update(journal=opts.journal_path(), report=opts.report_path())
+    client = _client(connection, rate=rate, concurrency=concurrency, daily_limit=daily_limit)
     module = resolve_module(inputs.module, client)
 
     def on_plan(plan) -> None:
@@ -270,7 +302,7 @@ def validate(file: Path, inputs, connection) -> None:
     from bulkio.pipeline import module_for_validate, run_validate
 
     opts = _pipeline_options(file, inputs)
-    module, note, client = module_for_validate(inputs.module, lambda: build_client(connection),
+    module, note, client = module_for_validate(inputs.module, lambda: _client(connection),
                                                needs_custom=bool(inputs.key))
     if note:
         click.echo(f"Warning: {note}", err=True)

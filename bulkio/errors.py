@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     ROWS_FAILED = 1
     USAGE = 2
     STOPPED = 3
+    INTERNAL = 4  # bulkio itself failed (a bug); the message says where its log is
 
 
 class BulkioError(Exception):

@@ -413,13 +413,12 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    from bulkio.journalfile import open_journal_file
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # sqlite3 opens a transaction before each write and every `with conn` block commits
-        # it, so each state change is exactly one committed transaction.
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        # a damaged or locked file is refused here (exit 2), in a mode with no side file to lose
+        conn = open_journal_file(path)
         conn.executescript(_SCHEMA)
     except (sqlite3.DatabaseError, OSError) as exc:
         raise ConfigError(

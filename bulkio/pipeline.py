@@ -21,12 +21,15 @@ from bulkio.documents import guard_line_items, prepare_documents, read_document_
 from bulkio.existing import FullRecords
 from bulkio.lookups import LookupResolver
 from bulkio.columns import ColumnPlan, check_header_row, load_mapping, match_columns
-from bulkio.errors import ConfigError, ExitCode, RowError
+from bulkio.errors import BulkioError, ConfigError, ExitCode, RowError, StoppedError
 from bulkio.journal import Journal, unsettled
+from bulkio.journalfile import set_aside_if_damaged
+from bulkio.runlock import RunLock
 from bulkio.memory import RecordMemory, scope_of
 from bulkio.mapper import PayloadBuilder, payload_hash
 from bulkio.modules import Module, load_module
 from bulkio.formulas import unguard_cell, unguard_frame
+from bulkio.preflight import check_report
 from bulkio.readers import file_kind, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
@@ -34,7 +37,10 @@ from bulkio.readahead import read_ahead
 from bulkio.runner import RowOutcome, RunOptions, WorkItem, prepare_resume, run_rows
 from bulkio.validate import ValidationResult, key_warnings, resolve_key, validate_frame
 
-GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update"})
+#: Statuses that end a run with exit 0 (the contract's list); any other (failed, would_fail,
+#: invalid, unknown) is exit 1.
+GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update",
+                  "deactivated", "would_deactivate"})
 
 
 @dataclass
@@ -200,6 +206,7 @@ def run_validate(
     """
     from bulkio import bigfile  # it builds on this module
 
+    check_report(opts.report_path(), source=opts.path)
     limit = bigfile.LARGE_FILE_BYTES if large_file_bytes is None else large_file_bytes
     if not module.is_document and bigfile.is_large(opts.path, limit):
         return bigfile.validate_streamed(opts, module, on_warning=on_warning,
@@ -221,7 +228,12 @@ def run_import(
     on_progress: Callable | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Validate, then write every valid row through `client`, journalled and resumable."""
+    """Validate, then write every valid row through `client`, journalled and resumable.
+
+    What the run needs at its end (the report, its errors file) is checked first, and the
+    journal and its lock before the first read of Zoho: a run that must stop, stops (exit 2)
+    before it sends anything."""
+    check_report(opts.report_path(), source=opts.path)
     prep = prepare(opts, module, client)
     _warn(prep, on_warning)
     identity = _identity(opts, prep, client)
@@ -235,7 +247,7 @@ def run_import(
         resend_unknown=opts.resend_unknown,
         check_pauses=opts.check_pauses,
     )
-    with _journal(opts, identity) as journal, _memory(client, module) as memory:
+    with _journal(opts, identity, on_warning) as journal, _memory(client, module) as memory:
         # the guard, the dry run, skip-unchanged and the runner share what is read
         records = FullRecords(client, module, memory)
         notes = prepare_resume(prep.items, client=client, module=module, journal=journal,
@@ -263,7 +275,7 @@ def run_import(
             replace=opts.replace_line_items, journal=journal,
             records=records,
         )
-        with _ctrl_c_sets() as stop:
+        with _ctrl_c_sets() as stop, _stops_after_sending(client, opts):
             result = run_rows(
                 items, client=client, module=module, journal=journal,
                 options=run_opts, on_progress=on_progress, stop_event=stop, records=records,
@@ -274,8 +286,22 @@ def run_import(
     summary = _summary(opts, prep, rows, result.calls)
     if notes:
         summary["journal"] = {f"note {n}": text for n, text in enumerate(notes, start=1)}
-    files = write_report(opts.report_path(), rows, prep.frame, summary=summary)
+    with _stops_after_sending(client, opts):
+        files = write_report(opts.report_path(), rows, prep.frame, summary=summary)
     return ImportResult(rows, files, prep.columns.warnings, plan, result.stopped, result.calls)
+
+
+@contextmanager
+def _stops_after_sending(client, opts: ImportOptions) -> Iterator[None]:
+    """Exit 2 says nothing was sent. An error that would exit 2 once writes went out (the
+    report opened in Excel during the run, say) stops the run resumably instead (exit 3)."""
+    try:
+        yield
+    except BulkioError as exc:
+        if exc.exit_code != ExitCode.USAGE or not getattr(getattr(client, "stats", None), "writes", 0):
+            raise
+        raise StoppedError(f"{exc} Every row sent is in the journal {opts.journal_path()}: the "
+                           "same command again sends nothing twice and writes the report.") from None
 
 
 @contextmanager
@@ -288,13 +314,21 @@ def _memory(client, module: Module) -> Iterator[RecordMemory]:
 
 
 @contextmanager
-def _journal(opts: ImportOptions, identity: dict) -> Iterator[Journal | None]:
-    """A dry run reads and never writes, so it neither needs nor touches the journal."""
+def _journal(opts: ImportOptions, identity: dict,
+             on_warning: Callable[[str], None] | None = None) -> Iterator[Journal | None]:
+    """The run's journal, held by this run alone (runlock: a second run on it stops, exit 2,
+    before sending). A dry run reads and never writes, so it neither needs nor touches it."""
     if opts.dry_run:
         yield None
         return
-    with Journal.open(opts.journal_path(), identity, resume=opts.resume) as journal:
-        yield journal
+    path = opts.journal_path()
+    with RunLock.acquire(path):
+        moved = None if opts.resume else set_aside_if_damaged(path)
+        if moved and on_warning:
+            on_warning(f"the journal {path} was damaged ({moved[1]}); it was kept as {moved[0]} "
+                       "and this run starts a new one")
+        with Journal.open(path, identity, resume=opts.resume) as journal:
+            yield journal
 
 
 def _as_dry_run(outcome: RowOutcome) -> RowOutcome:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from bulkio.report import unknown_note
+
 ORDER = (
     "created", "updated", "unchanged", "would_create", "would_update", "valid", "skipped",
-    "failed", "would_fail", "invalid",
+    "failed", "unknown", "would_fail", "invalid",
 )
 
 
-PROBLEM_STATUSES = frozenset({"invalid", "failed", "would_fail"})
+PROBLEM_STATUSES = frozenset({"invalid", "failed", "would_fail", "unknown"})
 MAX_PROBLEMS = 50
 
 
@@ -33,6 +35,8 @@ def summary_lines(result) -> list[str]:
         lines.append(f"Report: {result.files.report}")
         if result.files.errors:
             lines.append(f"Rows to fix: {result.files.errors} (fix them and import that file again)")
+    if counts.get("unknown"):
+        lines.append(f"Check in Zoho: {unknown_note(counts['unknown'])}")
     if result.stopped == "quota":
         lines.append("Stopped: the daily API quota is used up. Run the same command again after it resets.")
     elif result.stopped == "interrupted":

@@ -2,7 +2,9 @@
 
 The report has one row per input record (a grouped document counts once, on its first row);
 the errors file holds the input rows of every record that failed, exactly as they were, plus
-`error_code` and `message`, so the user can fix that file and import it again as it is.
+`error_code` and `message`, so the user can fix that file and import it again as it is. A row
+whose outcome is `unknown` (sent, never settled) stays out of it: importing it again could
+create the record twice; the summary says to check those rows in Zoho.
 """
 
 from __future__ import annotations
@@ -24,17 +26,20 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bulkio.errors import InputError, RowError
+from bulkio.preflight import check_report, errors_path, report_kind
 
 OUTCOME_COLUMNS = ("row", "key", "status", "record_id", "error_code", "message")
 ERROR_COLUMNS = ("error_code", "message")
 ERROR_STATUSES = frozenset({"failed", "invalid", "would_fail"})
 GOOD_STATUSES = frozenset({"created", "updated", "would_create", "would_update", "valid"})
 NEUTRAL_STATUSES = frozenset({"unchanged", "skipped"})
+UNSURE_STATUSES = frozenset({"unknown"})
 
 _FILLS = {
     "good": PatternFill("solid", fgColor="C6EFCE"),
     "neutral": PatternFill("solid", fgColor="D9D9D9"),
     "bad": PatternFill("solid", fgColor="FFC7CE"),
+    "unsure": PatternFill("solid", fgColor="FFEB9C"),
 }
 _BOLD = Font(bold=True)
 _MAX_WIDTH = 60
@@ -104,7 +109,8 @@ class ReportWriter:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.kind = _kind(self.path)
+        self.kind = report_kind(self.path)
+        check_report(self.path)  # the checks the run made before its first write, again
         self.counts: Counter = Counter()
         self.total = 0
         self._report: _CsvSheet | _XlsxSheet | None = None
@@ -140,7 +146,8 @@ class ReportWriter:
         self._report.commit(_summary_rows(self.total, self.counts, summary))
         target = errors_path(self.path)
         for stale in (target.with_suffix(".csv"), target.with_suffix(".xlsx")):
-            stale.unlink(missing_ok=True)
+            with _os_errors(stale):
+                stale.unlink(missing_ok=True)
         if self._errors is not None:
             self._errors.commit(None)
         return ReportFiles(self.path, target if self._errors is not None else None)
@@ -155,12 +162,6 @@ class ReportWriter:
         if self.kind == "xlsx":
             return _XlsxSheet(path, title, header, first, with_status=with_status)
         return _CsvSheet(path, header)
-
-
-def errors_path(report_path: str | Path) -> Path:
-    """The errors file that goes with a report: `<report stem>.errors.<same extension>`."""
-    report_path = Path(report_path)
-    return report_path.with_name(f"{report_path.stem}.errors{report_path.suffix.lower()}")
 
 
 def combine_errors(errors: Iterable[RowError]) -> dict[int, tuple[str, str]]:
@@ -220,6 +221,8 @@ def _errors_body(rows: Sequence[ReportRow], table: _InputTable) -> list[list[str
 def _summary_rows(total: int, counts: Counter, summary: dict[str, Any]) -> list[list[str]]:
     lines = [["rows", str(total)]]
     lines += [[f"status: {s}", str(n)] for s, n in sorted(counts.items())]
+    if counts.get("unknown"):
+        lines.append(["note: unknown", unknown_note(counts["unknown"])])
     for name, value in summary.items():
         if name in ("rows", "statuses"):
             continue  # counted above from the rows themselves; twice would only confuse
@@ -335,6 +338,8 @@ def _fill_for(status: str) -> PatternFill | None:
         return _FILLS["good"]
     if status in ERROR_STATUSES:
         return _FILLS["bad"]
+    if status in UNSURE_STATUSES:
+        return _FILLS["unsure"]
     return _FILLS["neutral"]
 
 
@@ -366,14 +371,13 @@ def _os_errors(path: Path) -> Iterator[None]:
                          "Pass --report PATH to write it elsewhere.") from None
 
 
-def _kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".xlsx"):
-        return suffix[1:]
-    raise InputError(
-        f"The report must be a .csv or .xlsx file, not {path.name!r}. "
-        "Pass --report with one of those extensions."
-    )
+def unknown_note(n: int) -> str:
+    """What `n` rows of status unknown mean and what to do about them (report and screen)."""
+    one = n == 1
+    it, they = ("it", "It is") if one else ("them", "They are")
+    return (f"{'1 row was' if one else f'{n} rows were'} sent, but whether Zoho saved {it} is not "
+            f"known: check {it} in Zoho (the message in the report says what to look for). "
+            f"{they} not in the errors file: importing that file again could create {it} twice.")
 
 
 def _text(value: Any) -> str:

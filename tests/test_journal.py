@@ -127,11 +127,13 @@ def test_threads_share_one_journal(tmp_path):
     assert all(e.status == "created" and e.record_id == str(e.row) for e in entries.values())
 
 
-def test_wal_mode_is_on(tmp_path):
+def test_the_journal_is_one_file_with_no_side_file_to_lose(tmp_path):
     path = tmp_path / "j.sqlite"
-    Journal.open(path, IDENTITY).close()
+    with Journal.open(path, IDENTITY) as journal:
+        journal.mark_sending(2, "K2", "h2")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["j.sqlite"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
 
 

@@ -220,7 +220,7 @@ def test_every_problem_is_named_by_row_and_column_and_bad_documents_are_not_sent
         sandbox, env, tmp_path):
     for sku in ("GC-50", "GC-50B"):
         assert invoke(env, "import", _items_file(tmp_path, sku), "-m", "items", "--rate", FAST,
-                      "--report", tmp_path / f"{sku}.csv").exit_code == 0
+                      "--report", tmp_path / f"{sku}.report.csv").exit_code == 0
     sandbox.stats.reset()
     path = tmp_path / "legacy.csv"
     path.write_text(csv_text(
