@@ -27,7 +27,8 @@ class BulkioGroup(click.Group):
             raise
         except Exception as exc:
             if (ctx.obj or {}).get("traceback"):
-                raise
+                click.echo(_traceback_text(exc, ctx.obj or {}), err=True)
+                ctx.exit(int(ExitCode.INTERNAL))
             for line in _unexpected(exc, ctx.obj or {}):
                 click.echo(line, err=True)
             ctx.exit(int(ExitCode.INTERNAL))
@@ -52,6 +53,16 @@ def _unexpected(exc: Exception, state: dict) -> list[str]:
                      "the same command again sends none of them twice, and its report "
                      f"({state['report']}) then covers every row.")
     return lines
+
+
+def _traceback_text(exc: Exception, state: dict) -> str:
+    """The traceback `--traceback` asks for, with the run's secrets replaced by ***."""
+    import traceback
+
+    from bulkio.crashlog import clean, run_secrets
+
+    secrets = run_secrets(state.get("secret_sources", ()))
+    return clean("".join(traceback.format_exception(exc)), secrets).rstrip()
 
 
 def _run_state() -> dict:

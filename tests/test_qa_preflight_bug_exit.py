@@ -63,3 +63,15 @@ def test_a_log_that_cannot_be_written_still_gives_a_message(sandbox, tmp_path, m
     assert result.stderr.splitlines()[1].startswith("Its details could not be logged (")
     assert "journal" not in result.stderr  # a dry run has none
     assert "SECRET" not in result.stderr and not os.path.isdir(blocker)
+
+
+def test_a_bug_with_traceback_asked_for_prints_it_and_still_exits_4(sandbox, tmp_path):
+    env = sandbox_env(sandbox, tmp_path)
+    env.update(ZOHO_ACCESS_TOKEN=TOKEN, ZOHO_REFRESH_TOKEN=None, ZOHO_CLIENT_SECRET=None)
+    source = write_bytes(tmp_path / "items.csv", csv_text(["Item Name", "Rate"], [["Desk", "10"]]), "utf-8")
+
+    result = invoke(env, "--traceback", "import", source, "-m", "items", "--rate", "60000")
+
+    assert result.exit_code == 4
+    assert "Traceback (most recent call last)" in result.stderr and "ValueError" in result.stderr
+    assert "SECRET" not in result.output + result.stderr
