@@ -182,8 +182,9 @@ def group_rows(frame: pd.DataFrame, module: Module, plan: ColumnPlan, key: Field
     """
     column = group_column(module, plan, key)
     rows = [int(r) for r in frame.index]
-    keys = (frame[column].fillna("").astype(str).str.strip().tolist() if column
-            else [""] * len(rows))
+    # NFC: "Café" typed on a Mac and on Windows is one document, as validate compares keys
+    keys = (frame[column].fillna("").astype(str).str.strip().str.normalize("NFC").tolist()
+            if column else [""] * len(rows))
     line_only = (_line_only_rows(frame, plan, column) if column and not json_form
                  else [False] * len(rows))
     groups: dict[int, list[int]] = {}
@@ -254,7 +255,8 @@ def header_mismatches(frame: pd.DataFrame, plan: ColumnPlan,
         return []
     # by row: a document's rows need not be the whole frame (keyless lines are left out)
     first_of = {row: first for first, rows in groups.items() for row in rows}
-    texts = frame.loc[list(first_of), columns].fillna("").astype(str).apply(lambda s: s.str.strip())
+    texts = frame.loc[list(first_of), columns].fillna("").astype(str).apply(
+        lambda s: s.str.strip().str.normalize("NFC"))   # as group_rows compares keys
     heads = texts.loc[list(first_of.values())].set_axis(texts.index)
     differs = (texts != heads) & (texts != "")
     errors = []

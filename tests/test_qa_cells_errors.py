@@ -179,14 +179,17 @@ def test_error_cells_in_a_document_s_lines_leave_the_document_out(tmp_path):
     book.active.append(["INV-1", "Acme", "Pen", 1, 10])
     book.active.append(["INV-1", "Acme", "Desk", 1, "#N/A"])
     book.active.append(["INV-2", "Acme", "Pen", 2, "=D4*5"])
+    book.active.append(["INV-3", "#N/A", "Pen", 2, 5])
+    book.active.append(["INV-4", "Acme", "Pen", 2, 5])
     book.save(source)
 
     prep = prepare(ImportOptions(source, "invoices"), load_module("invoices"))
 
     assert [(e.row, e.code, e.message) for e in prep.validation.errors] == [
         (2, "E_EXCEL_ERROR", "row 3: " + EXCEL_ERROR.format(column="Rate", value="#N/A")),
-        (4, "E_NO_CACHED_VALUE", NO_CACHED)]
-    assert prep.items == []
+        (4, "E_NO_CACHED_VALUE", NO_CACHED),
+        (5, "E_EXCEL_ERROR", EXCEL_ERROR.format(column="Customer Name", value="#N/A"))]
+    assert [item.row for item in prep.items] == [6]
 
 
 def test_error_cells_on_a_line_sheet_stop_before_anything_is_sent(tmp_path):

@@ -89,3 +89,19 @@ def test_keys_that_differ_only_in_case_are_refused_naming_both_rows(sandbox, tmp
         (4, "invalid", "E_KEY_CASE", '"External ID" value "ABC-1" differs only in upper/lower case '
                                      f'from the key on row 2 ("abc-1"){tail}')]
     assert list(items_by_key(sandbox)) == ["K2"]
+
+
+def test_a_document_s_rows_with_nfc_and_nfd_keys_are_one_document(tmp_path):
+    from bulkio.modules import load_module
+    from bulkio.pipeline import ImportOptions, prepare
+
+    source = write_bytes(tmp_path / "invoices.csv", csv_text(
+        ["Invoice Number", "Customer Name", "Item Name", "Quantity", "Rate"],
+        [[f"{NFC}-1", "Acme", "Pen", "1", "10"], [f"{NFD}-1", "Acme", "Desk", "2", "20"]]), "utf-8")
+
+    prep = prepare(ImportOptions(source, "invoices", decimal_comma=False), load_module("invoices"))
+
+    assert prep.validation.errors == []
+    assert prep.groups == {2: [2, 3]}
+    [item] = prep.items
+    assert item.payload["invoice_number"] == f"{NFC}-1" and len(item.payload["line_items"]) == 2

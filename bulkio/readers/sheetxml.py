@@ -58,10 +58,6 @@ class SheetScan:
     last_row: int = 0
     last_column: int = 0
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors)
-
     def dense_ok(self, slack: int = 65_536) -> bool:
         """Whether a dense grid over the written cells stays within a few times their number:
         a stray cell far away (XFD1048576) would make calamine allocate gigabytes."""
@@ -119,7 +115,7 @@ def scan_sheet(path: Path, sheet: str, styles: dict[int, PadFormat]) -> SheetSca
         with zipfile.ZipFile(path) as archive:
             part = sheet_part(archive, sheet)
             if part is None:
-                return scan
+                return SheetScan(located=False)
             with archive.open(part) as stream:
                 for text in _row_aligned_blocks(stream):
                     _measure(text, scan, letters)
@@ -127,7 +123,7 @@ def scan_sheet(path: Path, sheet: str, styles: dict[int, PadFormat]) -> SheetSca
                     if style_hit is not None and scan.located:
                         _collect_padded(text, style_hit, styles, scan)
     except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return SheetScan()
+        return SheetScan(located=False)  # unmeasured: only the streaming reader is safe
     if letters:
         scan.last_column = max(_column_number(x) for x in letters)
     return scan
