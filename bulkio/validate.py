@@ -45,7 +45,7 @@ MAX_SHOWN_CHOICES = 15
 # characters a key may not hold: zero-width ones nobody sees, and line breaks
 _INVISIBLE = {"\u200b": "U+200B", "\u200c": "U+200C", "\u200d": "U+200D", "\u2060": "U+2060",
               "\ufeff": "U+FEFF"}
-_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
+_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"   # the ASCII ones first
 _KEY_BAD_RE = re.compile("[" + "".join(_INVISIBLE) + _BREAKS + "]")
 # a sum row people leave at the bottom of a sheet ("Total", "TOTAL:", "Grand total", "Totals")
 _TOTAL_RE = re.compile(r"(?:grand\s*|sub\s*)?totals?\s*:?", re.IGNORECASE)
@@ -278,43 +278,44 @@ class _Checker:
         case; E_KEY_CHARACTERS on a key holding an invisible character or a line break."""
         typed = self.columns[self.key.api_name]
         keys = [_key_text(v) for v in typed.values.tolist()]
-        folded: dict[str, int] = {}   # casefolded key -> first row, in this frame
+        joined = "\x00".join(k for k in keys if k)
+        # ASCII keys (the usual case) are their own NFC and casefold is lower(): one check of
+        # the joined column spares a Unicode pass over every key
+        ascii_only = joined.isascii()
+        if not ascii_only:
+            keys = _nfc_keys(keys, typed.values)
+        suspect = not ascii_only or any(c in joined for c in _BREAKS[:4])
+        rows = self.rows.tolist()
         for pos, key in enumerate(keys):
             if not key:
                 continue
-            key = keys[pos] = unicodedata.normalize("NFC", key)
-            if isinstance(typed.values[pos], str):
-                typed.values[pos] = key
-            row = int(self.rows[pos])
-            if _KEY_BAD_RE.search(key):
+            if suspect and _KEY_BAD_RE.search(key):
                 self.errors += row_errors("E_KEY_CHARACTERS", [pos], self.rows, typed.column,
                                           {pos: _visible(key)}, what=_invisible_words(key))
                 continue
-            first = seen.setdefault(key, row)
-            if first != row:
+            first = seen.setdefault(key, rows[pos])
+            if first != rows[pos]:
                 self.errors += row_errors("E_DUPLICATE_KEY", [pos], self.rows, typed.column,
                                           typed.texts, first=first)
                 continue
-            self._case_twins(pos, key, folded, seen, typed)
+            fold = "\x00" + (key.lower() if ascii_only else key.casefold())
+            twin = seen.setdefault(fold, rows[pos])
+            if twin != rows[pos]:
+                self._case_twins(pos, twin, typed)
         return keys
 
-    def _case_twins(self, pos: int, key: str, folded: dict[str, int], seen: dict[str, int],
-                    typed: "TypedColumn") -> None:
-        """E_KEY_CASE when `key` differs from an earlier row's key only in case: on this row,
-        and on the earlier one when it is in this frame (in an earlier chunk it was sent)."""
-        row, fold = int(self.rows[pos]), "\x00" + key.casefold()
-        first = seen.setdefault(fold, row)
-        if first == row:
-            folded[fold] = pos
-            return
-        earlier = folded.get(fold)
-        other = f' ("{typed.texts[earlier]}")' if earlier is not None else ""
+    def _case_twins(self, pos: int, first: int, typed: "TypedColumn") -> None:
+        """E_KEY_CASE on the row at `pos`, whose key differs only in case from row `first`'s,
+        and on row `first` too when it is in this frame (in an earlier chunk it was checked)."""
+        earlier = np.flatnonzero(self.rows == first)
+        other = f' ("{typed.texts[earlier[0]]}")' if len(earlier) else ""
         self.errors += row_errors("E_KEY_CASE", [pos], self.rows, typed.column, typed.texts,
                                   first=first, other=other)
-        if earlier is not None and earlier not in self._case_reported:
-            self._case_reported.add(earlier)
-            self.errors += row_errors("E_KEY_CASE", [earlier], self.rows, typed.column,
-                                      typed.texts, first=row, other=f' ("{typed.texts[pos]}")')
+        if len(earlier) and int(earlier[0]) not in self._case_reported:
+            self._case_reported.add(int(earlier[0]))
+            self.errors += row_errors("E_KEY_CASE", [earlier[0]], self.rows, typed.column,
+                                      typed.texts, first=int(self.rows[pos]),
+                                      other=f' ("{typed.texts[pos]}")')
 
     def _records(self, keys, constants: dict[str, Any], invalid: set[int]) -> list[Record]:
         # columns given on every row go in with one C-level dict update; only the others need
@@ -416,6 +417,17 @@ def column_flags(df: pd.DataFrame) -> dict[str, dict[int, CellFlag]]:
     for (row, column), flag in flags.items():
         if row in at:
             out.setdefault(column, {})[at[row]] = flag
+    return out
+
+
+def _nfc_keys(keys: list[str | None], values: np.ndarray) -> list[str | None]:
+    """The keys in Unicode NFC; the typed text values that feed the payload changed alike."""
+    out = []
+    for pos, key in enumerate(keys):
+        nfc = unicodedata.normalize("NFC", key) if key else key
+        if nfc != key and isinstance(values[pos], str):
+            values[pos] = nfc
+        out.append(nfc)
     return out
 
 
