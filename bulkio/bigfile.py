@@ -127,7 +127,8 @@ class _ChunkChecker:
     def _validate(self, frame: pd.DataFrame) -> ValidationResult:
         return validate_frame(frame, self.module, self.columns, key_field=self.key_field,
                               mode=self.opts.effective_mode, date_format=self.date_format,
-                              seen_keys=self.seen_keys, decimal_separator=self.separator)
+                              seen_keys=self.seen_keys, decimal_separator=self.separator,
+                              clear_marker=self.opts.clear_marker)
 
     def announce(self, on_warning: Callable[[str], None] | None) -> None:
         """Pass on the warnings not yet passed on (they come with the first chunk, mostly)."""

@@ -32,6 +32,17 @@ _COMMA_NUMBER_RE = re.compile(_COMMA_NUMBER)
 _COMMA_PERCENT_RE = re.compile(_COMMA_NUMBER + r"\s*%?")
 _COMMA_DECORATION = frozenset(CURRENCY + ".% \t\u00a0\u202f")
 DECIMAL_SEPARATORS = (".", ",")
+# Number readings besides "." and ",": neither --decimal-point nor --decimal-comma was given.
+# Then a value a comma makes ambiguous ("2,500": 2500 or 2.5?) is refused unless its column
+# decides; in a ;-separated file (what Excel writes where the comma marks decimals) every
+# value whose comma, or thousands-like dot ("2.500"), could be either is refused.
+UNSAID = ""
+UNSAID_SEMICOLON = ";"
+_SIGNS = rf"[{CURRENCY}%\s\u00a0\u202f]"
+_COMMA_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+"            # 2,500  12,345  1,234,567
+_DOT_GROUPS = r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+"        # 2.500  12.345
+_POINT_DECIMALS = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.\d+"   # 12.5  1,234.56
+_COMMA_DECIMALS = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+"   # 12,5  1.234,56
 COMMA_HINT = " (if your file writes decimals with a comma, pass --decimal-comma)"
 FLOAT_DIGITS = 8  # decimals kept: enough for rates and amounts, drops binary noise (1.1000000001)
 MAX_INT = 2**53
@@ -83,8 +94,9 @@ class Parsed:
     bad: pd.Series             # bool, aligned with the input
     code: str = "E_TYPE"
     expected: str = ""
-    ambiguous: pd.Series | None = None   # dates only: rejected because day and month could swap
+    ambiguous: pd.Series | None = None   # rejected because it reads two ways (day/month, 2,500)
     comma: pd.Series | None = None       # numbers only: rejected, but readable with a decimal comma
+    ambiguous_code: str = "E_DATE_AMBIGUOUS"
 
 
 def date_order(date_format: str | None) -> str | None:
@@ -104,13 +116,24 @@ def date_order(date_format: str | None) -> str | None:
 
 
 def decimal_separator(value: str | None) -> str:
-    """"." or "," (None means "."); ConfigError for anything else."""
+    """"." or ","; None (not said) is UNSAID. ConfigError for anything else."""
     if value is None:
-        return "."
+        return UNSAID
     if value not in DECIMAL_SEPARATORS:
         raise ConfigError(f'decimal_separator "{value}" is not understood; use "." (12.50) '
                           'or "," (12,50)')
     return value
+
+
+def clear_marker(value) -> str | None:
+    """The --clear-marker text, trimmed (cells are compared trimmed); None stays None.
+    ConfigError for an empty or non-text marker: an empty cell never clears anything."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"clear marker {value!r} is not usable; give the exact text a cell holds "
+                          'to clear its field, e.g. --clear-marker "#CLEAR"')
+    return value.strip()
 
 
 def date_example(date_format: str | None) -> str:
@@ -137,7 +160,15 @@ def parse_number(s: pd.Series, kind: str, decimal_separator: str = ".") -> Parse
     With `decimal_separator` "," the file writes "1.234,56", "1 234,56" or "12,50 €" instead,
     and "1,234.56" is rejected. With ".", the rejected cells that a decimal comma would read
     ("12,50") are marked in `Parsed.comma`, so their message can say how to read them.
+    UNSAID and UNSAID_SEMICOLON read "." and refuse what `ambiguous_numbers` finds.
     """
+    if decimal_separator in (UNSAID, UNSAID_SEMICOLON):
+        parsed = parse_number(s, kind, ".")
+        ambiguous = ambiguous_numbers(s, semicolon=decimal_separator == UNSAID_SEMICOLON)
+        parsed.bad = parsed.bad | ambiguous
+        parsed.values = parsed.values[~ambiguous.loc[parsed.values.index].to_numpy()]
+        parsed.ambiguous, parsed.ambiguous_code = ambiguous, "E_AMBIGUOUS_NUMBER"
+        return parsed
     comma = decimal_separator == ","
     plain = _strip_decoration(s, _COMMA_DECORATION if comma else _DECORATION)
     # cells that lost a currency sign, separator or % must have had them in sensible places
@@ -160,6 +191,32 @@ def parse_number(s: pd.Series, kind: str, decimal_separator: str = ".") -> Parse
     expected = (COMMA_EXPECTED if comma else EXPECTED).get(kind, EXPECTED["decimal"])
     return Parsed(_object(good.tolist(), good.index), bad, expected=expected,
                   comma=None if comma else _comma_readable(s, bad, kind))
+
+
+def ambiguous_numbers(s: pd.Series, semicolon: bool) -> pd.Series:
+    """The cells whose separator could mark thousands or decimals, when the file has not said.
+
+    In a ;-separated file: any comma, and dots grouping three digits ("2.500"). Elsewhere:
+    commas grouping three digits ("2,500") unless the column decides for a decimal point, by
+    holding decimals written with a point ("12.5", "1,234.56") and none with a comma ("12,5").
+    """
+    marked = s.str.contains(",", regex=False) | (s.str.contains(".", regex=False) & semicolon)
+    if not marked.any():
+        return marked
+    core = s[marked].str.replace(_SIGNS, "", regex=True)
+    if semicolon:
+        marked[marked] = core.str.contains(",", regex=False) | core.str.fullmatch(_DOT_GROUPS)
+        return marked
+    groups = core.str.fullmatch(_COMMA_GROUPS)
+    if not groups.any():
+        return marked & False
+    dotted = s[s.str.contains(".", regex=False)].str.replace(_SIGNS, "", regex=True)
+    point = dotted.str.fullmatch(_POINT_DECIMALS).any()
+    comma = (core.str.fullmatch(_COMMA_DECIMALS) & ~groups).any()
+    if point and not comma:
+        return marked & False
+    marked[marked] = groups
+    return marked
 
 
 def _comma_readable(s: pd.Series, bad: pd.Series, kind: str) -> pd.Series | None:

@@ -254,7 +254,7 @@ def _pipeline_options(file: Path, inputs, **extra):
     return ImportOptions(
         path=file, module=inputs.module, key=inputs.key, mode=inputs.mode, mapping=inputs.mapping,
         sheet=inputs.sheet, report=inputs.report, date_format=inputs.date_format,
-        decimal_comma=inputs.decimal_comma, **extra,
+        decimal_comma=inputs.decimal_comma, clear_marker=inputs.clear_marker, **extra,
     )
 
 

@@ -58,7 +58,8 @@ class InputOptions:
     sheet: str | None
     report: Path | None
     date_format: str | None
-    decimal_comma: bool = False
+    decimal_comma: bool | None = None   # True --decimal-comma, False --decimal-point, None unsaid
+    clear_marker: str | None = None
 
 
 def build_client(connection: ConnectionOptions, *, rate=None, concurrency=None, daily_limit=None, **kwargs):
@@ -100,17 +101,32 @@ _INPUT = [
         help="upsert (default with --key), update (key must exist), create (default without --key).",
     ),
     click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Column mapping TOML file."),
-    click.option("--sheet", help="Worksheet of an XLSX file (default: the first)."),
+    click.option("--sheet", help="Worksheet of an XLSX file (default: the first visible one)."),
     click.option(
         "--report", type=click.Path(dir_okay=False, path_type=Path),
         help="Results report, .csv or .xlsx (default: <input stem>.report.xlsx beside the input).",
     ),
     click.option("--date-format", help="Date format of the file's dates, e.g. DD/MM/YYYY."),
     click.option(
-        "--decimal-comma", is_flag=True,
-        help="The file writes numbers 12,50 and 1.234,56, as in most of Europe.",
+        "--decimal-comma/--decimal-point", "decimal_comma", default=None,
+        help="The file writes numbers 12,50 and 1.234,56, as in most of Europe / 12.50 and "
+             "1,234.56. Without either, a number whose comma could mean either is refused.",
+    ),
+    click.option(
+        "--clear-marker", metavar="TEXT", callback=lambda ctx, param, value: _marker(value),
+        help="A cell holding exactly TEXT clears its field in Zoho (without it no cell clears anything).",
     ),
 ]
+
+
+def _marker(value: str | None) -> str | None:
+    from bulkio.checks import clear_marker  # keeps `--help` fast
+    from bulkio.errors import ConfigError
+
+    try:
+        return clear_marker(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def connection_options(command):
@@ -125,13 +141,15 @@ def connection_options(command):
 
 
 def input_options(command):
-    """Add -m/-k/--mode/--mapping/--sheet/--report/--date-format/--decimal-comma as
-    `inputs: InputOptions`."""
+    """Add -m/-k/--mode/--mapping/--sheet/--report/--date-format/--decimal-comma/
+    --decimal-point/--clear-marker as `inputs: InputOptions`."""
 
     @functools.wraps(command)
-    def wrapper(*args, module, key, mode, mapping, sheet, report, date_format, decimal_comma, **kwargs):
+    def wrapper(*args, module, key, mode, mapping, sheet, report, date_format, decimal_comma,
+                clear_marker, **kwargs):
         resolved = mode or ("upsert" if key else "create")
-        inputs = InputOptions(module, key, resolved, mapping, sheet, report, date_format, decimal_comma)
+        inputs = InputOptions(module, key, resolved, mapping, sheet, report, date_format, decimal_comma,
+                              clear_marker)
         return command(*args, inputs=inputs, **kwargs)
 
     return _apply(_INPUT, wrapper)

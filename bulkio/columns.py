@@ -17,14 +17,14 @@ from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 from typing import Any
 
-from bulkio.checks import date_order, decimal_separator
+from bulkio.checks import clear_marker, date_order, decimal_separator
 from bulkio.errors import ConfigError, MappingError
 from bulkio.modules import Field, Module, header_key
 
 # Columns bulkio's own reports add; an errors file re-imported as it is must not warn about them.
 REPORT_COLUMNS = frozenset(header_key(c) for c in ("row", "status", "record_id", "error_code", "message"))
 MAPPING_TABLES = ("columns", "constants", "ignore", "options")
-MAPPING_OPTIONS = ("date_format", "decimal_separator")
+MAPPING_OPTIONS = ("date_format", "decimal_separator", "clear_marker")
 
 
 @dataclass
@@ -109,6 +109,8 @@ def parse_mapping(data: dict, source: str | None = None) -> Mapping:
             date_order(options["date_format"])
         if "decimal_separator" in options:
             decimal_separator(options["decimal_separator"])
+        if "clear_marker" in options:
+            options["clear_marker"] = clear_marker(options["clear_marker"])
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return Mapping(columns=columns, constants=constants, ignore=_ignore(where, data),

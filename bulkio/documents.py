@@ -43,11 +43,12 @@ from bulkio.existing import FullRecords
 from bulkio.lookups import normalise
 from bulkio.mapper import LINE_CUSTOM_KEY, build_payload, custom_field_entry, payload_hash, shape_for
 from bulkio.modules import Field, Module, header_key
-from bulkio.readers import read_table
+from bulkio.readers import cell_flags, read_table
 from bulkio.readers import workbook
+from bulkio.readers.cells import ERROR
 from bulkio.rowerrors import message
 from bulkio.runner import RowOutcome, WorkItem
-from bulkio.validate import ValidationResult, resolve_key, type_column, validate_frame
+from bulkio.validate import ValidationResult, number_reading, resolve_key, type_column, validate_frame
 
 LINES_SHEET = "Line Items"
 SOURCE_KEY = "_source"   # where a line of a two-sheet workbook was, for messages
@@ -94,12 +95,14 @@ class _Line:
     cells: dict[str, tuple[str, str]]
     extra: dict[str, Any] = dataclass_field(default_factory=dict)
     values: dict[str, Any] = dataclass_field(default_factory=dict)
+    row: int = 0   # the spreadsheet row of a line from line columns (0: from JSON)
 
 
 def prepare_documents(frame: pd.DataFrame, module: Module, plan: ColumnPlan, *,
                       key_field: Field | str | None = None, mode: str = "create",
                       date_format: str | None = None, resolver=None,
-                      decimal_separator: str | None = None) -> DocumentBatch:
+                      decimal_separator: str | None = None,
+                      clear_marker: str | None = None) -> DocumentBatch:
     """Group, check, look up and map the documents of `frame` (a reader's table).
 
     `resolver` (a `LookupResolver`) turns names into ids; without one (offline validation)
@@ -118,15 +121,16 @@ def prepare_documents(frame: pd.DataFrame, module: Module, plan: ColumnPlan, *,
     documents = {first: rows for first, rows in groups.items() if first not in keyless}
     heads = frame.loc[list(documents)]
     validation = validate_frame(heads, module, plan, key_field=key, mode=mode,
-                                date_format=date_format, decimal_separator=decimal_separator)
+                                date_format=date_format, decimal_separator=decimal_separator,
+                                clear_marker=clear_marker)
     # a repeated key is reported by group_rows, in words that fit documents
     errors += [e for e in validation.errors if e.code != "E_DUPLICATE_KEY"]
     if not json_form:
         errors += header_mismatches(frame, plan, documents)
     lines, line_errors = collect_lines(frame, module, plan, documents)
     errors += line_errors
-    errors += type_lines(lines, module, date_format,
-                         decimal_separator or plan.options.get("decimal_separator") or ".")
+    errors += type_lines(lines, module, date_format, number_reading(decimal_separator, plan, frame),
+                         clear_marker or plan.options.get("clear_marker"), cell_flags(frame))
     unreadable = {e.row for e in line_errors}
     errors += [e for e in _missing_lines(module, plan, documents, lines, mode)
                if e.row not in unreadable]
@@ -178,8 +182,9 @@ def group_rows(frame: pd.DataFrame, module: Module, plan: ColumnPlan, key: Field
     """
     column = group_column(module, plan, key)
     rows = [int(r) for r in frame.index]
-    keys = (frame[column].fillna("").astype(str).str.strip().tolist() if column
-            else [""] * len(rows))
+    # NFC: "Café" typed on a Mac and on Windows is one document, as validate compares keys
+    keys = (frame[column].fillna("").astype(str).str.strip().str.normalize("NFC").tolist()
+            if column else [""] * len(rows))
     line_only = (_line_only_rows(frame, plan, column) if column and not json_form
                  else [False] * len(rows))
     groups: dict[int, list[int]] = {}
@@ -250,7 +255,8 @@ def header_mismatches(frame: pd.DataFrame, plan: ColumnPlan,
         return []
     # by row: a document's rows need not be the whole frame (keyless lines are left out)
     first_of = {row: first for first, rows in groups.items() for row in rows}
-    texts = frame.loc[list(first_of), columns].fillna("").astype(str).apply(lambda s: s.str.strip())
+    texts = frame.loc[list(first_of), columns].fillna("").astype(str).apply(
+        lambda s: s.str.strip().str.normalize("NFC"))   # as group_rows compares keys
     heads = texts.loc[list(first_of.values())].set_axis(texts.index)
     differs = (texts != heads) & (texts != "")
     errors = []
@@ -279,6 +285,7 @@ def collect_lines(frame: pd.DataFrame, module: Module, plan: ColumnPlan,
     json_texts = (frame[plan.line_items_column].fillna("").astype(str).str.strip()
                   if plan.line_items_column else None)
     index = field_index(module.line_fields)
+    flags = cell_flags(frame)   # a formula never computed is empty, but no empty cell
     for first, rows in groups.items():
         if json_texts is not None and json_texts.at[first]:
             found, problem = _json_lines(json_texts.at[first], module, index, first)
@@ -292,10 +299,10 @@ def collect_lines(frame: pd.DataFrame, module: Module, plan: ColumnPlan,
         for row in rows if texts is not None else ():
             cells = {}
             for column, text in zip(line_columns, texts.loc[row].tolist()):
-                if text:
+                if text or (row, column) in flags:
                     cells.update({api: (column, text) for api in plan.line_fields[column]})
             if cells:
-                lines.append(_Line(first, "" if row == first else f"row {row}", cells))
+                lines.append(_Line(first, "" if row == first else f"row {row}", cells, row=row))
     return lines, errors
 
 
@@ -338,9 +345,11 @@ def _json_text(value: Any) -> str:
 
 
 def type_lines(lines: list[_Line], module: Module, date_format: str | None,
-               decimal_separator: str = ".") -> list[RowError]:
+               decimal_separator: str = ".", clear_marker: str | None = None,
+               flags: dict | None = None) -> list[RowError]:
     """Check every line cell for its field (one vectorised pass per column) and keep the typed
-    values in `line.values`; errors land on the document's first row, saying which line."""
+    values in `line.values`; errors land on the document's first row, saying which line.
+    `flags` are the reader's (readers.cell_flags) for lines read from line columns."""
     by_column: dict[tuple[str, str], list[int]] = {}
     for pos, line in enumerate(lines):
         for api, (column, _) in line.cells.items():
@@ -349,11 +358,13 @@ def type_lines(lines: list[_Line], module: Module, date_format: str | None,
     for (api, column), positions in by_column.items():
         f = module.line_field(api)
         text = pd.Series([lines[p].cells[api][1] for p in positions], dtype=object)
+        flagged = {at: flags[(lines[p].row, column)] for at, p in enumerate(positions)
+                   if (lines[p].row, column) in (flags or {})}
         typed = type_column(text, column, f, np.array(positions), False, date_format,
-                            decimal_separator)
+                            decimal_separator, clear_marker=clear_marker, flags=flagged)
         errors += [_on_document(lines[e.row], e) for e in typed.errors]
         for pos, value in zip(positions, typed.values.tolist()):
-            if value not in (None, ""):   # "#N/A" clears nothing on a line that is replaced
+            if value not in (None, ""):   # a clear marker clears nothing on a line that is replaced
                 lines[pos].values[api] = _percent_by_heading(api, column, value)
     return errors
 
@@ -558,16 +569,27 @@ def read_document_table(path, module: Module, sheet: str | int | None = None) ->
     if _has_lines(frame, module):
         return frame
     names = workbook.sheet_names(path)
-    head = workbook.resolve_sheet(names, sheet, path.name)
-    line_sheet = _line_sheet(names, head)
+    hidden = workbook.hidden_sheets(path)
+    head = workbook.resolve_sheet(names, sheet, path.name, hidden)
+    line_sheet = _line_sheet([n for n in names if n == head or n not in hidden], head)
     if line_sheet is None:
         return frame
     lines = read_table(path, sheet=line_sheet)
+    refuse_flagged_lines(lines, line_sheet)
     joins = _join_columns(frame, lines, module)
     line_columns = [c for c in lines.columns if c not in joins]
     if not joins or not _has_lines(lines[line_columns], module):
         return frame   # a notes sheet or anything else that is no line sheet
     return _attach(frame, lines, joins, line_columns, line_sheet, head, module)
+
+
+def refuse_flagged_lines(lines: pd.DataFrame, line_sheet: str) -> None:
+    """InputError for a line sheet cell holding an Excel error or a formula never computed:
+    its lines travel as JSON, where the cell could no longer be told from a value."""
+    for (row, column), flag in cell_flags(lines).items():
+        what = (f"the Excel error {flag.text}; fix the formula or type the value" if flag.kind == ERROR
+                else "a formula whose result was never saved; open the file in Excel and save it")
+        raise InputError(f'sheet "{line_sheet}" row {row}, column "{column}": the cell holds {what}')
 
 
 def _has_lines(frame: pd.DataFrame, module: Module) -> bool:

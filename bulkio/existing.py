@@ -14,6 +14,7 @@ a comparison needs. `readahead.read_ahead` counts those reads for the plan.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -92,9 +93,9 @@ class ExistingIndex:
         self.unknown.pop(record_id, None)
 
     def normal(self, key: Any) -> str:
-        """A key value as the index holds it: trimmed; a standard field's case ignored too
-        (Zoho refuses a second item named "pen" beside "Pen")."""
-        text = str(key).strip()
+        """A key value as the index holds it: trimmed, in Unicode NFC (as validation sends it);
+        a standard field's case ignored too (Zoho refuses a second item named "pen" beside "Pen")."""
+        text = unicodedata.normalize("NFC", str(key).strip())
         return text.casefold() if self.standard_key else text
 
     def name_of(self, record: dict[str, Any]) -> str:

@@ -4,8 +4,8 @@ would change in a record as Zoho returns it.
 Standard fields go top level (dotted api names nest: `billing_address.city`, and the first entry
 of `contact_persons`); custom fields go in a `custom_fields` list in the shape the module's request
 schema documents for the write kind (`shape_for`; `reshape_custom_fields` re-shapes a built
-payload once the kind is known). Values that are None are left out; "" (a cleared cell, see
-`bulkio.validate.CLEAR_TOKEN`) is sent so Zoho clears the field. Line-item fields are not mapped
+payload once the kind is known). Values that are None are left out; "" (a cell holding the
+--clear-marker text, see `bulkio.validate`) is sent so Zoho clears the field. Line-item fields are not mapped
 here (documents assemble their lines separately and pass them in `values` under the module's
 `line_items_key`, which is copied as it is).
 """

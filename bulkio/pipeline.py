@@ -30,7 +30,7 @@ from bulkio.mapper import PayloadBuilder, payload_hash
 from bulkio.modules import Module, load_module
 from bulkio.formulas import unguard_cell, unguard_frame
 from bulkio.preflight import check_report
-from bulkio.readers import file_kind, read_table
+from bulkio.readers import file_kind, read_notes, read_table
 from bulkio.report import ReportFiles, ReportRow, write_report
 from bulkio.plan import Plan, make_plan
 from bulkio.readahead import read_ahead
@@ -55,7 +55,8 @@ class ImportOptions:
     sheet: str | None = None
     report: Path | None = None
     date_format: str | None = None
-    decimal_comma: bool = False
+    decimal_comma: bool | None = None   # True --decimal-comma, False --decimal-point, None unsaid
+    clear_marker: str | None = None     # --clear-marker: a cell holding exactly this clears its field
     dry_run: bool = False
     skip_unchanged: bool = False
     journal: Path | None = None
@@ -123,6 +124,7 @@ def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
     date_format = opts.date_format or (mapping.options.get("date_format") if mapping else None)
     frame = read_frame(opts.path, opts.sheet, module)
     columns = match_columns(list(frame.columns), module, mapping)
+    columns.warnings.extend(read_notes(frame))
     check_header_row(frame, module, columns, mapping)
     separator = decimal_separator(opts, mapping, columns)
     key_field = resolve_key(module, opts.key) if opts.key else None
@@ -132,11 +134,11 @@ def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
         resolver = LookupResolver(client) if client is not None else None
         batch = prepare_documents(frame, module, columns, key_field=key_field, mode=opts.effective_mode,
                                   date_format=date_format, resolver=resolver,
-                                  decimal_separator=separator)
+                                  decimal_separator=separator, clear_marker=opts.clear_marker)
         return Prepared(module, frame, columns, batch.validation, batch.items, key_api_name, batch.groups)
     validation = validate_frame(
         frame, module, columns, key_field=key_field, mode=opts.effective_mode, date_format=date_format,
-        decimal_separator=separator,
+        decimal_separator=separator, clear_marker=opts.clear_marker,
     )
     to_payload = PayloadBuilder(module, opts.effective_mode)
     items = [_work_item(module, to_payload, rec) for rec in validation.records]
@@ -149,13 +151,15 @@ XLSX_DECIMAL_COMMA = ("the decimal comma (--decimal-comma, or decimal_separator 
                       "as numbers in Excel)")
 
 
-def decimal_separator(opts: ImportOptions, mapping, columns: ColumnPlan) -> str:
+def decimal_separator(opts: ImportOptions, mapping, columns: ColumnPlan) -> str | None:
     """"," when --decimal-comma or the mapping's decimal_separator asks for it on a text file,
-    else ".". On an XLSX file the reader turns number cells into "1.234"-style text, which a
+    "." for --decimal-point, None when neither says (validation then refuses ambiguous
+    values). On an XLSX file the reader turns number cells into "1.234"-style text, which a
     decimal comma would misread as 1234, so the comma is ignored with a warning."""
-    wanted = "," if opts.decimal_comma else (mapping.options.get("decimal_separator") if mapping else None)
+    said = {True: ",", False: "."}.get(opts.decimal_comma)
+    wanted = said or (mapping.options.get("decimal_separator") if mapping else None)
     if wanted != ",":
-        return "."
+        return wanted
     if file_kind(opts.path) == "xlsx":
         if XLSX_DECIMAL_COMMA not in columns.warnings:
             columns.warnings.append(XLSX_DECIMAL_COMMA)

@@ -13,7 +13,23 @@ MAX_SHOWN_VALUE = 60
 
 MESSAGES = {
     "E_REQUIRED": '"{column}" is required',
-    "E_CLEAR": '"{column}" is required and cannot be cleared with #N/A',
+    "E_CLEAR": ('"{column}" is required and cannot be cleared: the cell holds the clear marker '
+                '"{value}"; give it a value'),
+    # cells of a workbook whose text is no value (bulkio.readers.cell_flags)
+    "E_EXCEL_ERROR": ('"{column}" holds the Excel error {value}: the formula in this cell failed; '
+                      "fix the formula, or type the value in its place"),
+    "E_NO_CACHED_VALUE": ('"{column}" holds a formula whose result was never saved (the file was '
+                          "written by a program, not by Excel); open the file in Excel and save it, "
+                          "or type the value in its place"),
+    "E_AMBIGUOUS_NUMBER": ('"{column}" value "{value}" can be read two ways: its "{mark}" could '
+                           "separate thousands or decimals{why}; say which with --decimal-point "
+                           "or --decimal-comma (decimal_separator in a mapping file)"),
+    # keys (-k): compared in Unicode NFC
+    "E_KEY_CHARACTERS": ('"{column}" value "{value}" holds {what}, which the spreadsheet does not '
+                         "show; retype the key without it"),
+    "E_KEY_CASE": ('"{column}" value "{value}" differs only in upper/lower case from the key on row '
+                   "{first}{other}; Zoho may hold them as one record or as two, so write them "
+                   "exactly alike if they are one record, else make them differ by more than case"),
     "E_TYPE": '"{column}" must be {expected}; got "{value}"{hint}',
     "E_FORMAT": '"{column}" must be {expected}; got "{value}"',
     "E_DATE": '"{column}" must be {expected}; got "{value}"',

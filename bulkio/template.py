@@ -195,8 +195,11 @@ def _notes(sheet, module: Module, columns: list[tuple[str, Field]], connected: b
                              f.max_length, ", ".join(f.values), describe_column(text, f, module)])
     sheet.append([])
     general = _how_to_fill(module) + [
-        "Required columns have a red header. Leave a cell empty to leave the field as it is; "
-        "#N/A clears it in Zoho.",
+        "Required columns have a red header. Leave a cell empty to leave the field as it is. "
+        "To clear a field in Zoho, write a marker such as #CLEAR in the cell and import with "
+        '--clear-marker "#CLEAR"; without that option no cell clears anything.',
+        "Type values, or formulas Excel has calculated: a cell showing an error such as #N/A "
+        "or #DIV/0! is refused, so fix its formula first.",
     ]
     if not connected:
         general.append(OFFLINE_NOTE)

@@ -1,9 +1,15 @@
 """Validation: a DataFrame of cell texts -> typed Records for the valid rows + every problem.
 
-Cells are trimmed first; an empty cell is "not given" and left out of `Record.values`. A cell
-holding exactly `CLEAR_TOKEN` ("#N/A") asks to clear the field in Zoho: it becomes
+Cells are trimmed first; an empty cell is "not given" and left out of `Record.values`. Only
+with a clear marker (`--clear-marker TEXT`, `clear_marker` in a mapping's [options]) does a
+cell ask to clear the field in Zoho: a cell holding exactly that text becomes
 `values[api] = ""` (for every type but check boxes, which take yes or no only). Clearing a
-required field or the key is an `E_CLEAR` error.
+required field or the key is an `E_CLEAR` error. Without a marker no cell clears anything.
+
+A workbook cell holding an Excel error (#N/A, #DIV/0!) is E_EXCEL_ERROR and a formula whose
+result was never saved E_NO_CACHED_VALUE (the reader flags them: `readers.cell_flags`); a
+key is compared in Unicode NFC and refused with invisible characters or line breaks in it
+(E_KEY_CHARACTERS), or when it differs from another row's only in case (E_KEY_CASE).
 
 Checks run per column with pandas (see `bulkio.checks`); Python touches single cells only to
 word an error or to assemble the final Records. Every problem is a `RowError` with one message
@@ -16,6 +22,7 @@ number; float for decimal, amount and percent; "YYYY-MM-DD" for dates; bool for 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field as dataclass_field
 from itertools import repeat
 from typing import Any
@@ -23,16 +30,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bulkio.checks import COMMA_HINT, date_order, decimal_separator as check_separator, parse_cells
+from bulkio.checks import (COMMA_HINT, UNSAID, UNSAID_SEMICOLON, clear_marker as check_marker,
+                           date_order, decimal_separator as check_separator, parse_cells)
 from bulkio.columns import ColumnPlan, describe, field_keys, mapping_label
 from bulkio.errors import ConfigError, MappingError, RowError
 from bulkio.modules import Field, Module, header_key
+from bulkio.readers import CellFlag, cell_flags, delimiter_of
+from bulkio.readers.cells import ERROR
 from bulkio.rowerrors import row_errors
 
-CLEAR_TOKEN = "#N/A"
 MODES = ("create", "update", "upsert")
 TEXT_TYPES = frozenset({"string", "multiline", "email", "url", "phone", "id", "dropdown"})
 MAX_SHOWN_CHOICES = 15
+# characters a key may not hold: zero-width ones nobody sees, and line breaks
+_INVISIBLE = {"\u200b": "U+200B", "\u200c": "U+200C", "\u200d": "U+200D", "\u2060": "U+2060",
+              "\ufeff": "U+FEFF"}
+_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"   # the ASCII ones first
+_KEY_BAD_RE = re.compile("[" + "".join(_INVISIBLE) + _BREAKS + "]")
 # a sum row people leave at the bottom of a sheet ("Total", "TOTAL:", "Grand total", "Totals")
 _TOTAL_RE = re.compile(r"(?:grand\s*|sub\s*)?totals?\s*:?", re.IGNORECASE)
 
@@ -110,12 +124,14 @@ def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,
                    key_field: Field | str | None = None, mode: str = "upsert",
                    date_format: str | None = None,
                    seen_keys: dict[str, int] | None = None,
-                   decimal_separator: str | None = None) -> ValidationResult:
+                   decimal_separator: str | None = None,
+                   clear_marker: str | None = None) -> ValidationResult:
     """Check every cell of `df` against `module` as `plan` maps it; a bad row never raises.
 
-    `date_format` and `decimal_separator` ("." or ",": numbers written 12,50) fall back to the
-    mapping's [options]. `seen_keys` (key -> first row) carries key uniqueness across the
-    chunks of one file; it is updated in place.
+    `date_format`, `decimal_separator` ("." or ",": numbers written 12,50; None: not said, see
+    `number_reading`) and `clear_marker` fall back to the mapping's [options]. `seen_keys`
+    (key -> first row) carries key uniqueness across the chunks of one file; it is updated
+    in place.
     Raises ConfigError for a bad mode, key, date format or mapping constant, and MappingError
     when no column feeds the key (or, for an update by id, the record id).
     """
@@ -124,10 +140,21 @@ def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,
     key = resolve_key(module, key_field) if key_field is not None else None
     date_format = date_format or plan.options.get("date_format")
     date_order(date_format)
-    separator = check_separator(decimal_separator or plan.options.get("decimal_separator"))
+    separator = number_reading(decimal_separator, plan, df)
+    marker = check_marker(clear_marker if clear_marker is not None else plan.options.get("clear_marker"))
     _check_feeds(module, plan, key, mode)
-    return _Checker(df, module, plan, key, mode, date_format, separator).run(
+    return _Checker(df, module, plan, key, mode, date_format, separator, marker).run(
         {} if seen_keys is None else seen_keys)
+
+
+def number_reading(decimal_separator: str | None, plan: ColumnPlan, df: pd.DataFrame) -> str:
+    """How numbers are read: "." or "," as given (or as the mapping says); when neither says,
+    checks.UNSAID, or checks.UNSAID_SEMICOLON for a ;-separated file, where a comma is as
+    likely to mark decimals as thousands."""
+    separator = check_separator(decimal_separator or plan.options.get("decimal_separator"))
+    if separator == UNSAID and delimiter_of(df) == ";":
+        return UNSAID_SEMICOLON
+    return separator
 
 
 def _check_feeds(module: Module, plan: ColumnPlan, key: Field | None, mode: str) -> None:
@@ -157,13 +184,16 @@ def required_fields(module: Module, key: Field | None, mode: str) -> list[Field]
 class _Checker:
     """One validation pass over one frame: typed columns and errors, then Records."""
 
-    def __init__(self, df, module, plan, key, mode, date_format, decimal_separator="."):
+    def __init__(self, df, module, plan, key, mode, date_format, decimal_separator=".",
+                 clear_marker=None):
         self.df, self.module, self.plan = df, module, plan
         self.key, self.mode, self.date_format = key, mode, date_format
-        self.decimal_separator = decimal_separator
+        self.decimal_separator, self.clear_marker = decimal_separator, clear_marker
+        self.flags = column_flags(df)
         self.rows = df.index.to_numpy()
         self.errors: list[RowError] = []
         self.columns: dict[str, TypedColumn] = {}     # api -> the column that fed it
+        self._case_reported: set[int] = set()
 
     def run(self, seen_keys: dict[str, int]) -> ValidationResult:
         constants = self._constants()
@@ -185,7 +215,8 @@ class _Checker:
 
     def _column(self, text: pd.Series, column: str, f: Field) -> None:
         typed = type_column(text, column, f, self.rows, self._protected(f), self.date_format,
-                            self.decimal_separator)
+                            self.decimal_separator, clear_marker=self.clear_marker,
+                            flags=self.flags.get(column))
         self.errors += typed.errors
         self.columns[f.api_name] = typed
 
@@ -195,7 +226,8 @@ class _Checker:
         for api, text in self.plan.constants.items():
             f = self.module.field(api)
             one = type_column(pd.Series([str(text).strip()]), api, f, np.array([0]),
-                              self._protected(f), self.date_format, self.decimal_separator)
+                              self._protected(f), self.date_format, self.decimal_separator,
+                              clear_marker=self.clear_marker)
             problems += [e.message for e in one.errors]
             typed[api] = one.values[0]
         if problems:
@@ -241,16 +273,49 @@ class _Checker:
                 return
 
     def _keys(self, seen: dict[str, int]) -> list[str | None]:
-        """Key text per row; E_DUPLICATE_KEY on every row repeating an earlier row's key."""
+        """Key text per row, in Unicode NFC (what is sent too). E_DUPLICATE_KEY on every row
+        repeating an earlier row's key; E_KEY_CASE on both rows of keys that differ only in
+        case; E_KEY_CHARACTERS on a key holding an invisible character or a line break."""
         typed = self.columns[self.key.api_name]
         keys = [_key_text(v) for v in typed.values.tolist()]
+        joined = "\x00".join(k for k in keys if k)
+        # ASCII keys (the usual case) are their own NFC and casefold is lower(): one check of
+        # the joined column spares a Unicode pass over every key
+        ascii_only = joined.isascii()
+        if not ascii_only:
+            keys = _nfc_keys(keys, typed.values)
+        suspect = not ascii_only or any(c in joined for c in _BREAKS[:4])
+        rows = self.rows.tolist()
         for pos, key in enumerate(keys):
-            if key:
-                first = seen.setdefault(key, int(self.rows[pos]))
-                if first != self.rows[pos]:
-                    self.errors += row_errors("E_DUPLICATE_KEY", [pos], self.rows, typed.column,
-                                              typed.texts, first=first)
+            if not key:
+                continue
+            if suspect and _KEY_BAD_RE.search(key):
+                self.errors += row_errors("E_KEY_CHARACTERS", [pos], self.rows, typed.column,
+                                          {pos: _visible(key)}, what=_invisible_words(key))
+                continue
+            first = seen.setdefault(key, rows[pos])
+            if first != rows[pos]:
+                self.errors += row_errors("E_DUPLICATE_KEY", [pos], self.rows, typed.column,
+                                          typed.texts, first=first)
+                continue
+            fold = "\x00" + (key.lower() if ascii_only else key.casefold())
+            twin = seen.setdefault(fold, rows[pos])
+            if twin != rows[pos]:
+                self._case_twins(pos, twin, typed)
         return keys
+
+    def _case_twins(self, pos: int, first: int, typed: "TypedColumn") -> None:
+        """E_KEY_CASE on the row at `pos`, whose key differs only in case from row `first`'s,
+        and on row `first` too when it is in this frame (in an earlier chunk it was checked)."""
+        earlier = np.flatnonzero(self.rows == first)
+        other = f' ("{typed.texts[earlier[0]]}")' if len(earlier) else ""
+        self.errors += row_errors("E_KEY_CASE", [pos], self.rows, typed.column, typed.texts,
+                                  first=first, other=other)
+        if len(earlier) and int(earlier[0]) not in self._case_reported:
+            self._case_reported.add(int(earlier[0]))
+            self.errors += row_errors("E_KEY_CASE", [earlier[0]], self.rows, typed.column,
+                                      typed.texts, first=int(self.rows[pos]),
+                                      other=f' ("{typed.texts[pos]}")')
 
     def _records(self, keys, constants: dict[str, Any], invalid: set[int]) -> list[Record]:
         # columns given on every row go in with one C-level dict update; only the others need
@@ -284,24 +349,36 @@ class TypedColumn:
 
 
 def type_column(text: pd.Series, column: str, f: Field, rows: np.ndarray, protected: bool,
-                date_format: str | None, decimal_separator: str = ".") -> TypedColumn:
-    """Check trimmed cell texts (positional index) for field `f`: clear, type, length.
+                date_format: str | None, decimal_separator: str = ".", *,
+                clear_marker: str | None = None,
+                flags: dict[int, CellFlag] | None = None) -> TypedColumn:
+    """Check trimmed cell texts (positional index) for field `f`: flags, clear, type, length.
 
     `protected` fields (required ones, the key) may not be cleared; errors name `column`.
-    `decimal_separator` "," reads numbers written 12,50 and 1.234,56.
+    `decimal_separator` "," reads numbers written 12,50 and 1.234,56 (see number_reading).
+    A cell holding exactly `clear_marker` clears the field. `flags` (position -> CellFlag)
+    marks cells whose text is no value: each is one error of its own, and nothing else.
     """
     texts = text.to_numpy(dtype=object)
     given = texts != ""
-    clear = (texts == CLEAR_TOKEN) & (f.type != "check_box")
+    flagged = np.zeros(len(texts), dtype=bool)
+    errors = []
+    for pos, flag in (flags or {}).items():
+        flagged[pos] = given[pos] = True   # an uncomputed formula is not an empty cell
+        code = "E_EXCEL_ERROR" if flag.kind == ERROR else "E_NO_CACHED_VALUE"
+        errors += row_errors(code, [pos], rows, column, {pos: flag.text})
+    clear = ((texts == clear_marker) & (f.type != "check_box") & ~flagged if clear_marker
+             else np.zeros(len(texts), dtype=bool))
     values = np.full(len(texts), None, dtype=object)
     values[clear] = ""
-    errors = row_errors("E_CLEAR", np.flatnonzero(clear), rows, column, texts) if protected else []
-    cells = text[given & ~clear]
+    if protected:
+        errors += row_errors("E_CLEAR", np.flatnonzero(clear), rows, column, texts)
+    cells = text[given & ~clear & ~flagged]
     parsed = parse_cells(cells, f, date_format, decimal_separator)
     bad = parsed.bad
     if parsed.ambiguous is not None:
-        errors += row_errors("E_DATE_AMBIGUOUS", bad.index[bad & parsed.ambiguous], rows, column,
-                             texts)
+        errors += _ambiguous_errors(parsed, bad.index[bad & parsed.ambiguous], rows, column,
+                                    texts, decimal_separator)
         bad = bad & ~parsed.ambiguous
     hinted = bad & parsed.comma if parsed.comma is not None else bad & False
     errors += row_errors(parsed.code, bad.index[bad & ~hinted], rows, column, texts,
@@ -316,6 +393,56 @@ def type_column(text: pd.Series, column: str, f: Field, rows: np.ndarray, protec
                                  max_length=f.max_length)
     values[parsed.values.index.to_numpy()] = parsed.values.to_numpy()
     return TypedColumn(column, values, given, texts, errors)
+
+
+def _ambiguous_errors(parsed, positions, rows, column: str, texts, separator: str) -> list[RowError]:
+    if parsed.ambiguous_code != "E_AMBIGUOUS_NUMBER":
+        return row_errors(parsed.ambiguous_code, positions, rows, column, texts)
+    why = (" (the file is separated by semicolons, as files that write decimals with a comma are)"
+           if separator == UNSAID_SEMICOLON else " (nothing else in the column says which)")
+    errors = []
+    for pos in positions:
+        mark = "," if "," in texts[pos] else "."
+        errors += row_errors("E_AMBIGUOUS_NUMBER", [pos], rows, column, texts, mark=mark, why=why)
+    return errors
+
+
+def column_flags(df: pd.DataFrame) -> dict[str, dict[int, CellFlag]]:
+    """The reader's cell flags of `df` as column -> {position in the frame: CellFlag}."""
+    flags = cell_flags(df)
+    if not flags:
+        return {}
+    at = {row: pos for pos, row in enumerate(df.index.tolist())}
+    out: dict[str, dict[int, CellFlag]] = {}
+    for (row, column), flag in flags.items():
+        if row in at:
+            out.setdefault(column, {})[at[row]] = flag
+    return out
+
+
+def _nfc_keys(keys: list[str | None], values: np.ndarray) -> list[str | None]:
+    """The keys in Unicode NFC; the typed text values that feed the payload changed alike."""
+    out = []
+    for pos, key in enumerate(keys):
+        nfc = unicodedata.normalize("NFC", key) if key else key
+        if nfc != key and isinstance(values[pos], str):
+            values[pos] = nfc
+        out.append(nfc)
+    return out
+
+
+def _visible(key: str) -> str:
+    """A key with its invisible characters and line breaks written out, for a message."""
+    return "".join(f"[{_INVISIBLE[c]}]" if c in _INVISIBLE else "[line break]" if c in _BREAKS
+                   else c for c in key)
+
+
+def _invisible_words(key: str) -> str:
+    found = []
+    if any(c in _BREAKS for c in key):
+        found.append("a line break")
+    found += [f"an invisible character ({_INVISIBLE[c]})" for c in dict.fromkeys(key) if c in _INVISIBLE]
+    return " and ".join(found)
 
 
 def _trimmed(cells: pd.Series) -> pd.Series:

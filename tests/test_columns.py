@@ -153,7 +153,8 @@ def test_bad_toml_is_a_config_error_naming_the_file(tmp_path):
     ('[columns]\n"A" = 3\n', '[columns] "A" must be a field name or a list of field names'),
     ('[options]\ndate_format = "DD/MM"\n',
      'date format "DD/MM" is not understood; use DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY or YYYY/MM/DD'),
-    ('[options]\ndecimal = ","\n', 'unknown option "decimal"; known: date_format, decimal_separator'),
+    ('[options]\ndecimal = ","\n',
+         'unknown option "decimal"; known: date_format, decimal_separator, clear_marker'),
 ])
 def test_malformed_mapping_entries(tmp_path, text, problem):
     path = write(tmp_path, text)

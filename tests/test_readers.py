@@ -172,7 +172,8 @@ def test_iter_tables_refuses_late_data_in_dropped_headerless_column(tmp_path):
     [
         ("empty.csv", b"", "empty.csv: the file is empty"),
         ("blank.csv", b",,\n , \n", "blank.csv: the file holds no header row (it is empty)"),
-        ("old.xls", b"\xd0\xcf\x11\xe0", "old.xls: old .xls workbooks are not read; save it as .xlsx or .csv"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", ("old.xls: this is an old Excel 97-2003 workbook (.xls), which bulkio does not "
+                                           "read; open it in Excel and save it as .xlsx (Excel Workbook) or .csv")),
         ("data.json", b"{}", "data.json: unsupported file type '.json'; use .csv, .tsv or .xlsx"),
     ],
 )
@@ -199,7 +200,8 @@ def test_undecodable_bytes_later_in_file(tmp_path):
 def test_not_a_workbook(tmp_path):
     with pytest.raises(InputError) as err:
         read_table(write(tmp_path, "fake.xlsx", b"a,b\n1,2\n"))
-    assert str(err.value).startswith("fake.xlsx: cannot read it as an XLSX workbook")
+    assert str(err.value) == ("fake.xlsx: this is a text file, not an Excel workbook; if it is a "
+                              "CSV, rename it to .csv")
 
 
 # --- XLSX ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from bulkio.modules import load_module
 from bulkio.columns import Mapping, match_columns
 from bulkio.errors import ConfigError, MappingError, RowError
 from bulkio.modules import Field, Lookup, Module
-from bulkio.validate import CLEAR_TOKEN, resolve_key, validate_frame
+from bulkio.validate import resolve_key, validate_frame
 
 ITEMS = Module(
     name="items", title="Items", kind="record", endpoint="/items", id_field="item_id",
@@ -49,10 +49,12 @@ def frame(*rows: dict) -> pd.DataFrame:
     return df
 
 
-def check(*rows: dict, mode="upsert", key="cf_external_id", date_format=None, mapping=None):
+def check(*rows: dict, mode="upsert", key="cf_external_id", date_format=None, mapping=None,
+          clear_marker=None, decimal_separator=None):
     df = frame(*rows)
     plan = match_columns(df.columns, ITEMS, mapping)
-    return validate_frame(df, ITEMS, plan, key_field=key, mode=mode, date_format=date_format)
+    return validate_frame(df, ITEMS, plan, key_field=key, mode=mode, date_format=date_format,
+                          clear_marker=clear_marker, decimal_separator=decimal_separator)
 
 
 def value_of(column: str, cell: str, api: str, **kwargs):
@@ -89,7 +91,7 @@ def test_valid_row_becomes_a_record_with_typed_values():
 # --- numbers -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("cell, expected", [
-    ("1,234.50", 1234.5), ("1234.5", 1234.5), (" 12 ", 12.0), ("$12", 12.0), ("€1,000", 1000.0),
+    ("1,234.50", 1234.5), ("1234.5", 1234.5), (" 12 ", 12.0), ("$12", 12.0), ("€1,000.00", 1000.0),
     ("£3.10", 3.1), ("₹ 99", 99.0), ("-7.25", -7.25), ("1.1000000001", 1.1), ("0.1", 0.1),
 ])
 def test_amounts_accept_what_people_type(cell, expected):
@@ -110,7 +112,7 @@ def test_a_comma_decimal_is_refused_with_a_hint():
 
 
 def test_whole_number_rejects_a_fraction():
-    assert value_of("Reorder Level", "1,000", "reorder_level") == 1000
+    assert value_of("Reorder Level", "1,000", "reorder_level", decimal_separator=".") == 1000
     error = only_error("Reorder Level", "1.5")
     assert error.message == '"Reorder Level" must be a whole number such as 12; got "1.5"'
 
@@ -314,20 +316,30 @@ def test_upsert_without_key_is_a_config_error():
 
 # --- clearing ---------------------------------------------------------------------------------
 
-def test_clear_token_clears_optional_fields():
-    assert CLEAR_TOKEN == "#N/A"
-    result = check({**BASE, "Note": "#N/A", "Launch Date": "#N/A", "Description": ""})
+def test_the_clear_marker_clears_optional_fields():
+    result = check({**BASE, "Note": "#CLEAR", "Launch Date": "#CLEAR", "Description": ""},
+                   clear_marker="#CLEAR")
     assert result.errors == []
     values = result.records[0].values
     assert values["cf_note"] == "" and values["cf_launch"] == ""
     assert "description" not in values
 
 
-def test_clear_token_is_refused_on_required_fields_and_the_key():
-    result = check({**BASE, "Item Name": "#N/A", "External ID": "#N/A"})
+def test_without_a_clear_marker_no_cell_clears_anything():
+    result = check({**BASE, "Note": "#N/A", "Launch Date": "", "Description": "#CLEAR"})
+    assert result.errors == []
+    values = result.records[0].values
+    assert (values["cf_note"], values["description"]) == ("#N/A", "#CLEAR")
+    assert "cf_launch" not in values
+
+
+def test_the_clear_marker_is_refused_on_required_fields_and_the_key():
+    result = check({**BASE, "Item Name": "#CLEAR", "External ID": "#CLEAR"}, clear_marker="#CLEAR")
     assert [(e.column, e.code, e.message) for e in result.errors] == [
-        ("Item Name", "E_CLEAR", '"Item Name" is required and cannot be cleared with #N/A'),
-        ("External ID", "E_CLEAR", '"External ID" is required and cannot be cleared with #N/A')]
+        ("Item Name", "E_CLEAR", '"Item Name" is required and cannot be cleared: the cell holds '
+                                 'the clear marker "#CLEAR"; give it a value'),
+        ("External ID", "E_CLEAR", '"External ID" is required and cannot be cleared: the cell '
+                                   'holds the clear marker "#CLEAR"; give it a value')]
 
 
 # --- constants and collection -----------------------------------------------------------------

@@ -72,8 +72,8 @@ def test_the_hint_is_only_for_what_a_decimal_comma_would_read(cell):
     assert error.message == f'"Selling Price" must be a number such as 12.50; got "{cell}"'
 
 
-def test_without_the_option_behaviour_is_unchanged():
-    result = check({"Selling Price": "1,234.50", "Reorder Level": "1,000"})
+def test_a_decimal_point_reads_thousands_commas():
+    result = check({"Selling Price": "1,234.50", "Reorder Level": "1,000"}, separator=".")
     assert result.errors == []
     assert (result.records[0].values["rate"], result.records[0].values["reorder_level"]) == (1234.5, 1000)
 
@@ -139,7 +139,7 @@ def test_import_with_decimal_comma_reads_a_semicolon_csv(sandbox, tmp_path):
     assert (stored["K1"]["rate"], stored["K2"]["rate"]) == (12.5, 1234.56)
 
 
-def test_validate_without_decimal_comma_gives_the_hint(sandbox, tmp_path):
+def test_validate_without_decimal_comma_refuses_a_semicolon_file_s_comma(sandbox, tmp_path):
     add_item_fields(sandbox)
     env = sandbox_env(sandbox, tmp_path)
     source = write_bytes(tmp_path / "items.csv", csv_text(
@@ -150,5 +150,7 @@ def test_validate_without_decimal_comma_gives_the_hint(sandbox, tmp_path):
 
     assert result.exit_code == 1
     text = report.read_text(encoding="utf-8-sig")
-    assert f'""Rate"" must be a number such as 12.50; got ""12,50""{HINT}' in text
+    assert ('""Rate"" value ""12,50"" can be read two ways: its "","" could separate thousands or '
+            "decimals (the file is separated by semicolons, as files that write decimals with a "
+            'comma are); say which with --decimal-point or --decimal-comma') in text
     assert sandbox.stats.writes == 0

@@ -1,8 +1,10 @@
-"""Spreadsheet cell values as the text a person sees, the same for calamine and openpyxl."""
+"""Spreadsheet cell values as the text a person sees, the same for calamine and openpyxl;
+and the flags that mark cells whose text is no value (Excel errors, formulas never computed)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 _INT_LIMIT = 1e21  # beyond this an integer prints as 1e+21, as JavaScript and Excel do
 
@@ -54,3 +56,31 @@ def duration_text(value: dt.timedelta) -> str:
     sign = "-" if seconds < 0 else ""
     hours, rest = divmod(abs(seconds), 3600)
     return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+# Cells whose text is not a value the person typed: what validation refuses, and why.
+ERROR = "error"        # an Excel error (#N/A, #DIV/0!, #REF!...): a formula failed
+UNCACHED = "uncached"  # a formula whose result was never saved (no Excel ever opened it)
+
+
+@dataclass(frozen=True)
+class CellFlag:
+    """Why one cell's text is not a value: `kind` ERROR (`text` "#N/A") or UNCACHED
+    (`text` the formula, "" when unknown)."""
+
+    kind: str
+    text: str
+
+
+class CellFlags(dict):
+    """(row, column name) -> CellFlag for one table; a reader puts it in `frame.attrs`.
+
+    pandas deep-copies `attrs` into every frame and column derived from a frame; these flags
+    never change once read, so a copy is the same object and costs nothing.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self

@@ -47,6 +47,7 @@ class Shaper:
         self.names = {pos: cell.strip() for pos, cell in enumerate(header)}
         self.keep: list[int] | None = None  # decided by the first chunk
         self.blank_dropped: list[int] = []
+        self._kept: frozenset[int] = frozenset()
         _refuse_duplicates([(pos, name) for pos, name in self.names.items() if name])
 
     def shape(self, raw: pd.DataFrame) -> pd.DataFrame:
@@ -66,21 +67,31 @@ class Shaper:
         table.index.name = "row"
         return table
 
+    def column_name(self, pos: int) -> str | None:
+        """The table's name for sheet position `pos`; None when that column is not kept."""
+        if self.keep is None or pos not in self._kept:
+            return None
+        return self._name(pos)
+
     def _name(self, pos: int) -> str:
-        return self.names[pos] or f"Column {column_letter(pos)}"
+        return self.names.get(pos) or f"Column {column_letter(pos)}"
 
     def _decide_columns(self, raw: pd.DataFrame) -> None:
-        # A column without a header is kept when it holds data, so nothing is lost.
+        # A column without a header is kept when it holds data, so nothing is lost. A raw
+        # chunk may hold only the positions that have something (readers._grid).
+        positions = set(range(self.width))
         if self.ragged_ok:
-            for pos in range(self.width, len(raw.columns)):
-                self.names[pos] = ""
-            self.width = max(self.width, len(raw.columns))
+            wider = [pos for pos in raw.columns if pos >= self.width]
+            self.names.update({pos: "" for pos in wider})
+            positions.update(wider)
+            self.width = max([self.width, *(pos + 1 for pos in wider)])
         self.keep = []
-        for pos in range(self.width):
-            if self.names[pos] or (pos in raw.columns and _has_data(raw[pos])):
+        for pos in sorted(positions):
+            if self.names.get(pos) or (pos in raw.columns and _has_data(raw[pos])):
                 self.keep.append(pos)
             else:
                 self.blank_dropped.append(pos)
+        self._kept = frozenset(self.keep)
         _refuse_duplicates([(pos, self._name(pos)) for pos in self.keep])
 
     def _refuse_extra_cells(self, raw: pd.DataFrame) -> None:

@@ -1,8 +1,10 @@
-"""Quick looks inside an XLSX package without parsing its sheets: error cells, padded cells.
+"""Quick looks inside an XLSX package without parsing its sheets: extent, error cells,
+formulas without a saved result, padded cells, sheet visibility.
 
-calamine gives values only. What it loses (error cells, the number format that shows 123 as
-00123) is found here by scanning the raw sheet XML for a few byte patterns, which costs a
-fraction of reading the sheet.
+calamine gives values only, and builds a dense grid from the first to the last cell written.
+What it loses (error cells, formulas whose result was never saved, the number format that
+shows 123 as 00123) and what it would cost (the grid's size) are found here by scanning the
+raw sheet XML for a few byte patterns, which costs a fraction of reading the sheet.
 """
 
 from __future__ import annotations
@@ -11,30 +13,75 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from xml.etree import ElementTree
 
 from bulkio.readers.numfmt import PadFormat, padding_format
 
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_ERROR_CELL = b't="e"'
+_ERROR_CELL = re.compile(rb"""\st=["']e["']""")
 _BLOCK = 1 << 22
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s")
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})([0-9]+)["']""")
+# Every cell reference of a block in one C-level findall: the grid's extent without a loop.
+_ANY_REF = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br=["']([A-Z]{1,3})([0-9]+)["']""")
+_COLUMN_REFS = re.compile(rb""" r=["']([A-Z]{1,3})[0-9]""")
+_ROW_REFS = re.compile(rb""" r=["'][A-Z]{1,3}([0-9]+)["']""")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+# A formula element followed by no value, or an empty one, before the cell ends.
+_UNCACHED = re.compile(
+    rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:[\w.-]+:)?f>)\s*"
+    rb"(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*</(?:[\w.-]+:)?c>")
+_TEXT_RESULT = re.compile(rb"""\st=["']str["']""")
 
 
 @dataclass
 class SheetScan:
-    """What calamine would miss in one sheet.
+    """What calamine would miss in one sheet, and how big its grid would be.
 
     `padded` maps (row, column), both from 1, to the format of each cell styled with a
-    zero-padding format; `located` is False when such a cell has no reference (r="B7"),
-    so only a reader that walks the cells (openpyxl) can place it.
+    zero-padding format. `errors` maps the position of each error cell to its text ("#N/A");
+    `uncached` maps each formula cell without a saved result to its formula ("" for a shared
+    one). `located` is False when such a cell has no reference (r="B7"), so only a reader
+    that walks the cells (openpyxl) can place it (`unplaced_formulas` counts the formulas
+    without a result that nothing can place). `cells` counts the cells written with a
+    reference, `last_row` and `last_column` bound them.
     """
 
-    has_errors: bool = False
     padded: dict[tuple[int, int], PadFormat] = field(default_factory=dict)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    uncached: dict[tuple[int, int], str] = field(default_factory=dict)
     located: bool = True
+    unplaced_formulas: int = 0
+    cells: int = 0
+    last_row: int = 0
+    last_column: int = 0
+
+    def dense_ok(self, slack: int = 65_536) -> bool:
+        """Whether a dense grid over the written cells stays within a few times their number:
+        a stray cell far away (XFD1048576) would make calamine allocate gigabytes."""
+        return self.last_row * self.last_column <= 4 * self.cells + slack
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """One sheet of the workbook, in tab order: its name and whether Excel hides it."""
+
+    name: str
+    hidden: bool
+
+
+def workbook_sheets(path: Path) -> list[SheetEntry] | None:
+    """The sheets listed in xl/workbook.xml with their visibility (state="hidden" or
+    "veryHidden"); None when the package cannot be read so."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
+    return [SheetEntry(s.get("name", ""), (s.get("state") or "visible") != "visible")
+            for s in root.iter() if _local(s.tag) == "sheet"]
 
 
 def padding_styles(path: Path) -> dict[int, PadFormat]:
@@ -59,22 +106,75 @@ def padding_styles(path: Path) -> dict[int, PadFormat]:
 
 
 def scan_sheet(path: Path, sheet: str, styles: dict[int, PadFormat]) -> SheetScan:
-    """One pass over the sheet's XML: error cells, and cells using one of `styles`."""
+    """One pass over the sheet's XML: extent, error cells, formulas without a saved result,
+    and cells using one of `styles`."""
     scan = SheetScan()
     style_hit = _style_pattern(styles)
+    letters: set[bytes] = set()
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part(archive, sheet)
             if part is None:
-                return scan
+                return SheetScan(located=False)
             with archive.open(part) as stream:
-                for text in _tag_aligned_blocks(stream):
-                    scan.has_errors = scan.has_errors or _ERROR_CELL in text
+                for text in _row_aligned_blocks(stream):
+                    _measure(text, scan, letters)
+                    _collect_problems(text, scan)
                     if style_hit is not None and scan.located:
                         _collect_padded(text, style_hit, styles, scan)
     except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return SheetScan()
+        return SheetScan(located=False)  # unmeasured: only the streaming reader is safe
+    if letters:
+        scan.last_column = max(_column_number(x) for x in letters)
     return scan
+
+
+def _measure(text: bytes, scan: SheetScan, letters: set[bytes]) -> None:
+    # Two C-level findalls with a literal prefix (" r="): a tenth of a regex over whole tags.
+    tags = text.count(b"<c ") or text.count(b":c ")  # a namespaced sheet writes <x:c
+    columns = _COLUMN_REFS.findall(text)
+    if len(columns) >= tags:
+        rows = _ROW_REFS.findall(text)
+    else:  # references written unusually (r='A1', a line break before r=), or missing
+        refs = _ANY_REF.findall(text)
+        columns, rows = [c for c, _ in refs], [r for _, r in refs]
+        scan.located = scan.located and len(refs) >= tags
+    scan.cells += len(columns)
+    letters.update(columns)
+    if rows:
+        scan.last_row = max(scan.last_row, max(map(int, rows)))
+
+
+def _collect_problems(text: bytes, scan: SheetScan) -> None:
+    """Error cells (t="e") and formula cells without a cached value, by position."""
+    # literal searches first: most sheets hold neither, and a regex scan costs more
+    for hit in _ERROR_CELL.finditer(text) if b'"e"' in text or b"'e'" in text else ():
+        opened = text.rfind(b"<", 0, hit.start())
+        if opened < 0 or not _CELL_TAG.match(text, opened):
+            continue
+        closed = text.find(b"c>", hit.end())  # the cell's end tag, namespaced or not
+        value = _VALUE.search(text, hit.end(), closed + 2 if closed >= 0 else len(text))
+        _place(text, opened, scan.errors, unescape((value.group(1) if value else b"").decode()), scan)
+    for hit in _UNCACHED.finditer(text) if b"<f" in text or b":f" in text else ():
+        opened = text.rfind(b"<", 0, hit.start())
+        while opened > 0 and not _CELL_TAG.match(text, opened):
+            opened = text.rfind(b"<", 0, opened)
+        if opened < 0:
+            continue
+        tag = text[opened : text.find(b">", opened)]
+        if _TEXT_RESULT.search(tag):
+            continue  # a formula whose saved result is the empty text
+        formula = unescape((hit.group(1) or b"").decode("utf-8", "replace"))
+        _place(text, opened, scan.uncached, f"={formula}" if formula else "", scan)
+
+
+def _place(text: bytes, opened: int, into: dict, value: str, scan: SheetScan) -> None:
+    ref = _CELL_REF.search(text[opened : text.find(b">", opened)])
+    if ref is None:
+        scan.located = False  # the sheet must be read by a reader that walks its cells
+        scan.unplaced_formulas += into is scan.uncached
+        return
+    into[(int(ref.group(2)), _column_number(ref.group(1)))] = value
 
 
 def sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
@@ -120,17 +220,18 @@ def _collect_padded(text: bytes, style_hit: re.Pattern, styles, scan: SheetScan)
         scan.padded[position] = styles[int(hit.group(1))]
 
 
-def _tag_aligned_blocks(stream):
-    # Each block ends just before a '<', so no tag or attribute is ever cut in two.
+def _row_aligned_blocks(stream):
+    # Each block ends just after a row's end tag ("</row>", "</x:row>"), so no cell is ever
+    # cut in two: a cell's formula and value are always seen together.
     tail = b""
     while chunk := stream.read(_BLOCK):
         text = tail + chunk
-        cut = text.rfind(b"<")
-        if cut <= 0:
+        cut = text.rfind(b"row>")
+        if cut < 0:
             tail = text
             continue
-        yield text[:cut]
-        tail = text[cut:]
+        yield text[: cut + 4]
+        tail = text[cut + 4 :]
     if tail:
         yield tail
 

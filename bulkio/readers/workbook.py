@@ -1,31 +1,78 @@
-"""Rows of one XLSX worksheet: python-calamine when it can, openpyxl when it must."""
+"""Rows of one XLSX worksheet: python-calamine when it can, openpyxl when it must.
+
+Memory and time follow the cells that hold something, never the extent a file claims: a
+sheet whose written cells would make calamine's dense grid much larger than they are (one
+stray space in XFD1048576) is read by openpyxl's streaming reader instead, and only the
+cells holding something are kept.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulkio.errors import InputError
-from bulkio.readers import sheetxml
+from bulkio.readers import detect, sheetxml
+from bulkio.readers.cells import ERROR, UNCACHED, CellFlag
 from bulkio.readers.numfmt import padding_format
+
+
+@dataclass
+class SheetRead:
+    """A sheet being read: `rows` gives (row number from 1, cell values from column A) for
+    the rows holding something, in order; `flags` maps (row, 0-based column) to the cells
+    whose text is not a value (Excel errors, formulas without a saved result). `flags` may
+    grow while `rows` is consumed; it is complete for the rows handed out so far."""
+
+    rows: Iterator[tuple[int, list | tuple]]  # blank rows may be left out
+    flags: dict[tuple[int, int], CellFlag] = field(default_factory=dict)
+
+
+def check_workbook(path: Path) -> None:
+    """InputError naming the file and what to do, unless it is an XLSX package (a zip
+    holding xl/workbook.xml): encrypted workbooks, old .xls, ODS and other files."""
+    kind = detect.container_kind(path)
+    if kind == "xlsx":
+        return
+    raise InputError(f"{path.name}: {detect.CONTAINER_ADVICE[kind]}")
+
+
+def sheet_entries(path: Path) -> list[sheetxml.SheetEntry]:
+    """The workbook's worksheets in tab order, with whether each is hidden."""
+    entries = _calamine_entries(path)
+    if entries is None:
+        entries = sheetxml.workbook_sheets(path)
+    if entries is None:
+        with _openpyxl_book(path) as book:
+            entries = [sheetxml.SheetEntry(n, book[n].sheet_state != "visible") for n in book.sheetnames]
+    return entries
 
 
 def sheet_names(path: Path) -> list[str]:
     """The workbook's worksheet names, in tab order."""
-    try:
-        return list(_calamine().CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception:  # noqa: BLE001 - any calamine failure: let openpyxl have a go
-        with _openpyxl_book(path) as book:
-            return list(book.sheetnames)
+    return [entry.name for entry in sheet_entries(path)]
 
 
-def resolve_sheet(names: list[str], sheet: str | int | None, source: str) -> str:
-    """The sheet asked for by name (case and spacing forgiven if unambiguous) or 0-based index."""
+def hidden_sheets(path: Path) -> frozenset[str]:
+    """The names of the sheets Excel hides (hidden or very hidden)."""
+    return frozenset(entry.name for entry in sheet_entries(path) if entry.hidden)
+
+
+def resolve_sheet(names: list[str], sheet: str | int | None, source: str,
+                  hidden: frozenset[str] | set[str] = frozenset()) -> str:
+    """The sheet asked for by name (case and spacing forgiven if unambiguous) or 0-based
+    index; without one, the first sheet not in `hidden`: a hidden sheet is read only when
+    asked for by name or index."""
     if not names:
         raise InputError(f"{source}: the workbook has no worksheets")
     if sheet is None:
-        return names[0]
+        visible = [n for n in names if n not in hidden]
+        if not visible:
+            raise InputError(f"{source}: every sheet of the workbook is hidden; choose one with "
+                             "--sheet, or unhide it in Excel")
+        return visible[0]
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if 0 <= sheet < len(names):
             return names[sheet]
@@ -39,27 +86,65 @@ def resolve_sheet(names: list[str], sheet: str | int | None, source: str) -> str
     raise InputError(f"{source}: no sheet {sheet!r}; the workbook has {listed}; choose one with --sheet")
 
 
-def iter_sheet_rows(path: Path, sheet: str) -> Iterator[list | tuple]:
-    """Raw cell values of every row from row 1, blank rows included, so positions are rows.
+def read_sheet(path: Path, sheet: str) -> SheetRead:
+    """The rows of `sheet` holding something, and the cells whose text is no value.
 
-    calamine turns error cells (#N/A, #DIV/0!) into empty text, which would silently lose
-    them; a sheet holding any error cell is therefore read with openpyxl. Numbers under a
-    zero-padding format ("00000") come as the padded text Excel shows ("00123"), from
-    either reader; see numfmt.
+    calamine turns error cells (#N/A, #DIV/0!) and formulas without a saved result into
+    empty text; the sheet's XML says where they are (sheetxml.scan_sheet), so error cells
+    keep their text and both are flagged. Numbers under a zero-padding format ("00000")
+    come as the padded text Excel shows ("00123"), from either reader; see numfmt.
     """
     styles = sheetxml.padding_styles(path)
     scan = sheetxml.scan_sheet(path, sheet, styles)
-    rows = None
-    if not scan.has_errors and scan.located:
-        try:
-            book = _calamine().CalamineWorkbook.from_path(str(path))
-            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except Exception:  # noqa: BLE001 - missing or failing calamine: openpyxl reads it
-            rows = None
-    if rows is not None:
-        yield from _pad_cells(rows, scan.padded)
-        return
-    yield from _openpyxl_rows(path, sheet, formats=bool(styles))
+    if scan.unplaced_formulas:
+        raise InputError(
+            f"{path.name}: sheet '{sheet}' holds {scan.unplaced_formulas} formula(s) whose result "
+            "was never saved (the file was written by a program, not by Excel); open it in Excel, "
+            "save it, and run the same command again")
+    flags = {(row, column - 1): CellFlag(ERROR, text) for (row, column), text in scan.errors.items()}
+    flags.update({(row, column - 1): CellFlag(UNCACHED, formula)
+                  for (row, column), formula in scan.uncached.items()})
+    if scan.located and scan.dense_ok():
+        rows = _calamine_rows(path, sheet)
+        if rows is not None:
+            _pad_cells(rows, scan.padded)
+            _show_errors(rows, scan.errors)
+            return SheetRead(enumerate(rows, start=1), flags)  # bounded: dense_ok
+    walk = bool(styles) or not scan.located
+    return SheetRead(_holding(_openpyxl_rows(path, sheet, walk, None if scan.located else flags)),
+                     flags)
+
+
+def _calamine_rows(path: Path, sheet: str) -> list[list] | None:
+    try:
+        book = _calamine().CalamineWorkbook.from_path(str(path))
+        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception:  # noqa: BLE001 - missing or failing calamine: openpyxl reads it
+        return None
+
+
+def _calamine_entries(path: Path) -> list[sheetxml.SheetEntry] | None:
+    try:
+        book = _calamine().CalamineWorkbook.from_path(str(path))
+        metadata = book.sheets_metadata
+        visible = _calamine().SheetVisibleEnum.Visible
+        return [sheetxml.SheetEntry(m.name, m.visible != visible) for m in metadata]
+    except Exception:  # noqa: BLE001 - an older calamine, or none: the XML says
+        return None
+
+
+def _holding(rows) -> Iterator[tuple[int, list | tuple]]:
+    """The numbered rows with their trailing empty cells cut off, rows left empty dropped."""
+    for number, row in rows:
+        end = len(row)
+        while end and _blank(row[end - 1]):
+            end -= 1
+        if end:
+            yield number, row if end == len(row) else row[:end]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (type(value) is str and not value.strip())
 
 
 def _pad_cells(rows: list[list], padded: dict) -> list[list]:
@@ -71,15 +156,27 @@ def _pad_cells(rows: list[list], padded: dict) -> list[list]:
     return rows
 
 
-def _openpyxl_rows(path: Path, sheet: str, formats: bool) -> Iterator[list | tuple]:
+def _show_errors(rows: list[list], errors: dict) -> None:
+    """calamine leaves error cells empty: give them the text Excel shows (#N/A)."""
+    for (row, column), text in errors.items():
+        if row <= len(rows) and column <= len(rows[row - 1]):
+            rows[row - 1][column - 1] = text
+
+
+def _openpyxl_rows(path: Path, sheet: str, walk: bool, flags: dict | None) -> Iterator[tuple[int, list | tuple]]:
+    """Numbered rows from openpyxl's streaming reader. `walk`: look at each cell (formats,
+    or error cells without a reference, which land in `flags` when it is given)."""
     with _openpyxl_book(path) as book:
         worksheet = book[sheet]
         worksheet.reset_dimensions()  # a wrong <dimension> tag must not cut data off
-        if not formats:  # values only is quicker; nothing in the book pads with zeros
-            yield from worksheet.iter_rows(values_only=True)
+        if not walk:  # values only is quicker; nothing in the book pads with zeros
+            yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
             return
-        for row in worksheet.iter_rows():
-            yield [_shown(cell) for cell in row]
+        for number, row in enumerate(worksheet.iter_rows(), start=1):
+            if flags is not None:
+                flags.update({(number, pos): CellFlag(ERROR, str(cell.value))
+                              for pos, cell in enumerate(row) if cell.data_type == "e"})
+            yield number, [_shown(cell) for cell in row]
 
 
 def _shown(cell) -> object:
@@ -105,7 +202,8 @@ def _openpyxl_book(path: Path):
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure here means "not a workbook we can read"
-        raise InputError(f"{path.name}: cannot read it as an XLSX workbook ({exc})") from None
+        raise InputError(f"{path.name}: cannot read it as an XLSX workbook ({exc}); open it in "
+                         "Excel and save it again as .xlsx") from None
     try:
         yield book
     finally:
