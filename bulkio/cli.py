@@ -145,6 +145,10 @@ def template(module: str, output: Path, connection) -> None:
               help="Share of writes answered 500 and not applied.")
 @click.option("--lost-reply-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Share of writes applied whose connection is then dropped unanswered.")
+@click.option("--gateway-timeout-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of writes applied and then answered 504 with an HTML gateway page.")
+@click.option("--refresh-token-uses", type=click.IntRange(0),
+              help="Revoke a refresh token once it has minted this many access tokens.")
 @click.option("--seed", type=int, help="Seed for the fault injection, for repeatable runs.")
 @click.option("--custom-fields", "fields_file", type=click.Path(exists=True, dir_okay=False),
               help="TOML file of custom fields to create at start (see samples/custom_fields.toml).")
@@ -154,7 +158,8 @@ def template(module: str, output: Path, connection) -> None:
 @click.option("--upsert-created-status", type=click.Choice(["200", "201"]), default="200", show_default=True,
               help="HTTP status of an upsert that creates: 200 as Zoho's OpenAPI files declare, or 201.")
 def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token_ttl, latency_ms,
-            fail_rate, lost_reply_rate, seed, fields_file, field_metadata, upsert_created_status) -> None:
+            fail_rate, lost_reply_rate, gateway_timeout_rate, refresh_token_uses, seed, fields_file,
+            field_metadata, upsert_created_status) -> None:
     """Run a local Zoho Books API (sandbox credentials only) until Ctrl-C. The first lines
     printed are `export` settings that point bulkio at it.
 
@@ -162,13 +167,18 @@ def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token
     """
     from bulkio.sandbox import SandboxConfig, serve
     from bulkio.sandbox.seed import add_custom_fields_from
+    from bulkio.sandbox.server import exposure_warning
 
     config = SandboxConfig(
         host=host, port=port, db=db, orgs=orgs or SandboxConfig.orgs, rate_limit=rate_limit,
         max_concurrent=max_concurrent, daily_limit=daily_limit, token_ttl_s=token_ttl, latency_ms=latency_ms,
-        fail_rate=fail_rate, lost_reply_rate=lost_reply_rate, seed=seed, field_metadata=field_metadata,
+        fail_rate=fail_rate, lost_reply_rate=lost_reply_rate, gateway_timeout_rate=gateway_timeout_rate,
+        refresh_token_uses=refresh_token_uses, seed=seed, field_metadata=field_metadata,
         upsert_created_status=int(upsert_created_status),
     )
+    warning = exposure_warning(host)
+    if warning:
+        click.echo(warning, err=True)
     ready = (lambda sb: add_custom_fields_from(sb, fields_file)) if fields_file else None
     serve(config, echo=click.echo, ready=ready)
 

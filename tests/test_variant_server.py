@@ -500,14 +500,12 @@ def test_a_400_without_json_fails_its_row_with_a_readable_message(front, tmp_pat
     assert sorted(items_by_key(front.sandbox)) == ["A1"]
 
 
+#: 5xx answers to a write, in the shapes servers give them: each may follow an applied write
 FAILING = {
-    "503-html": (Canned("PUT", "/items", 503, HTML_503, "text/html", times=99, when=_for_key("B2")),
-                 "HTTP_503", "HTTP 503: Zoho answered an HTML page, not JSON: 503 Service Unavailable "
-                             "Service Unavailable"),
-    "500-code-1000": (Canned("PUT", "/items", 500, b'{"code": 1000}', times=99, when=_for_key("B2")),
-                      "1000", "Internal Server Error"),
-    "500-code-1000-message": (Canned("PUT", "/items", 500, b'{"code": 1000, "message": "Internal Error"}',
-                                     times=99, when=_for_key("B2")), "1000", "Internal Error"),
+    "503-html": Canned("PUT", "/items", 503, HTML_503, "text/html", times=99, when=_for_key("B2")),
+    "500-code-1000": Canned("PUT", "/items", 500, b'{"code": 1000}', times=99, when=_for_key("B2")),
+    "500-code-1000-message": Canned("PUT", "/items", 500, b'{"code": 1000, "message": "Internal Error"}',
+                                    times=99, when=_for_key("B2")),
 }
 
 
@@ -518,18 +516,19 @@ def _items(module, rows):
 
 
 @pytest.mark.parametrize("kind", list(FAILING))
-def test_5xx_in_any_shape_fails_only_its_row_after_retries(front, kind):
-    canned, code, message = FAILING[kind]
-    front.variant.canned.append(copy.deepcopy(canned))
+def test_5xx_in_any_shape_to_a_write_is_maybe_applied_never_resent_by_the_session(front, kind):
+    front.variant.canned.append(copy.deepcopy(FAILING[kind]))
     client = front.client()
     module = load_fields(client, "items")
 
     result = run_rows(_items(module, ROWS), client=client, module=module, journal=None,
                       options=RunOptions(mode="upsert", key_field=KEY, concurrency=2))
 
-    done = [(o.status, o.error_code, o.message) for o in result.outcomes.values()]
-    assert done == [("created", None, ""), ("failed", code, message)]
-    assert len(front.variant.served) == 5  # the first answer and four retries in the session
+    done = [(o.status, o.error_code) for o in result.outcomes.values()]
+    assert done[0] == ("created", None)
+    assert done[1][0] in ("failed", "unknown")  # never taken for written, nor counted twice
+    assert client.stats.retries == 0  # the session resent nothing: only the runner decides
+    assert 1 <= len(front.variant.served) <= 3
     assert sorted(items_by_key(front.sandbox)) == ["A1"]
 
 

@@ -29,9 +29,15 @@ class SandboxConfig:
     # documented). Off by default: every bulkio run mints its own token.
     token_mint_limit: int | None = None
     token_mint_window_s: float = 600.0
+    # Fault: a refresh token is revoked once it has minted this many access tokens (None: never),
+    # as when its user revokes it mid-run; changing the setting (Sandbox.configure) restores it
+    refresh_token_uses: int | None = None
     latency_ms: float = 0
     fail_rate: float = 0.0
     lost_reply_rate: float = 0.0
+    # Fault: share of writes applied and then answered 504 with an HTML page, as a gateway in
+    # front of Zoho answers when Zoho is slow to reply
+    gateway_timeout_rate: float = 0.0
     seed: int | None = None
     # "documented": only the keys of the Custom Fields API's examples, which show neither
     # is_unique nor index; "full": the metadata carries both
@@ -64,7 +70,7 @@ class SandboxConfig:
         if self.upsert_created_status not in UPSERT_CREATED_STATUS:
             raise ValueError(f"SandboxConfig.upsert_created_status must be one of {UPSERT_CREATED_STATUS}, "
                              f"got {self.upsert_created_status!r}")
-        for name in ("fail_rate", "lost_reply_rate"):
+        for name in ("fail_rate", "lost_reply_rate", "gateway_timeout_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"SandboxConfig.{name} must be between 0 and 1, got {value}")

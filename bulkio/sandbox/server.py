@@ -3,6 +3,7 @@ limits, injects latency and faults, and hands the call to the routes."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import socket
@@ -19,6 +20,34 @@ API_PREFIXES = {"/books/v3": "books", "/inventory/v1": "inventory"}
 TOKEN_PATH = "/oauth/v2/token"
 WRITE_METHODS = ("POST", "PUT", "DELETE")
 _INVALID = object()  # a body that is not JSON
+
+
+GATEWAY_PAGE = ("<!DOCTYPE html><html><head><title>504 Gateway Time-out</title></head><body>"
+                "<center><h1>504 Gateway Time-out</h1></center><hr><center>nginx</center></body></html>")
+
+
+def exposure_warning(host: str) -> str | None:
+    """A warning when `host` makes the sandbox reachable beyond this machine, else None."""
+    if _loopback(host):
+        return None
+    return (f"Warning: the sandbox listens on {host or 'every address'}, beyond this machine: other "
+            "machines on the network can reach it, its credentials (printed below) and its data. "
+            "Use --host 127.0.0.1 unless that is what you want.")
+
+
+def _loopback(host: str) -> bool:
+    """Whether every address `host` names is a loopback one ("" and 0.0.0.0 are every address)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    if not host:
+        return False
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -135,6 +164,9 @@ class Handler(BaseHTTPRequestHandler):
                 sandbox.stats.bump("lost_replies")
                 self._drop_connection()
                 return
+            if fault == "gateway":
+                self._send_page(504, GATEWAY_PAGE)
+                return
             self._send(status, answer, limits.headers(config.daily_limit))
         finally:
             limits.release()
@@ -154,7 +186,8 @@ class Handler(BaseHTTPRequestHandler):
             params.update({k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()})
         config = sandbox.config
         status, answer = sandbox.tokens.grant(params, config.token_ttl_s, sandbox.base_url,
-                                              config.token_mint_limit, config.token_mint_window_s)
+                                              config.token_mint_limit, config.token_mint_window_s,
+                                              config.refresh_token_uses)
         if "access_token" in answer:
             sandbox.stats.bump("tokens_issued")
         self._send(status, answer, {}, count=False)
@@ -197,6 +230,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for name, value in headers.items():
             self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _send_page(self, status: int, page: str) -> None:
+        """An HTML answer, as a gateway in front of the API sends one (counted in by_status)."""
+        payload = page.encode("utf-8")
+        self.server.sandbox.stats.record_answer(status, None)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
 
