@@ -359,7 +359,8 @@ class ZohoClient:
         return error
 
     def _advised(self, exc: AuthStopped, path: str) -> AuthStopped:
-        """An AuthStopped from the token side, with what to do for this module's calls."""
+        """An AuthStopped from the token side, with what to do for this module's calls; one
+        that already says it (kept by the auth after `_refused`) is raised as it is."""
         if "grant code" in exc.message:
             return exc
         return AuthStopped(exc.status, exc.code, f"{exc.message} {grant_advice(path)}.")

@@ -205,7 +205,7 @@ def _require_org(values: Mapping[str, str]) -> None:
 def _refuse_odd_secrets(values: Mapping[str, str]) -> None:
     """A secret with a space, a line break or a control character inside was pasted wrong: a
     header cannot carry it, and the library's error would quote it."""
-    for key in ("client_id", *REFRESH_KEYS[1:], "access_token"):
+    for key in ("client_id", "client_secret", "refresh_token", "access_token"):
         value = values.get(key) or ""
         if value and not (value.isprintable() and " " not in value):
             raise ConfigError(
