@@ -27,7 +27,7 @@ EXTERNAL_ID = (("External ID", "string", {"is_unique": True}),)
 # --- a write applied, then answered with a gateway page ---------------------------------------
 
 def test_a_write_applied_then_answered_504_is_maybe_applied_not_failed(sandbox):
-    sandbox.configure(gateway_timeout_rate=1.0, **UNLIMITED)
+    sandbox.configure(applied_error_rate=1.0, **UNLIMITED)
     client = client_for(sandbox)
     with pytest.raises(OutcomeUnknown) as info:
         client.create("items", item(1))
@@ -40,7 +40,7 @@ def test_a_write_applied_then_answered_504_is_maybe_applied_not_failed(sandbox):
 def test_a_create_mode_import_whose_writes_are_applied_then_answered_504_creates_every_row_once(
         sandbox_factory, tmp_path):
     # main resent each such POST and reported the row failed: 'Item "Item 0003" already exists.'
-    sandbox = sandbox_factory(gateway_timeout_rate=0.3, seed=11)
+    sandbox = sandbox_factory(applied_error_rate=0.3, seed=11)
     add_item_fields(sandbox, EXTERNAL_ID)
     source = write_bytes(tmp_path / "items.csv", csv_text(*numbered_items(20)), "utf-8")
     report = tmp_path / "report.csv"

@@ -171,7 +171,7 @@ class Sandbox:
             return "fail"
         if roll < self.config.fail_rate + self.config.lost_reply_rate:
             return "lost"
-        if roll < self.config.fail_rate + self.config.lost_reply_rate + self.config.gateway_timeout_rate:
+        if roll < self.config.fail_rate + self.config.lost_reply_rate + self.config.applied_error_rate:
             return "gateway"
         return None
 

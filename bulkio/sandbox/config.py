@@ -35,9 +35,12 @@ class SandboxConfig:
     latency_ms: float = 0
     fail_rate: float = 0.0
     lost_reply_rate: float = 0.0
-    # Fault: share of writes applied and then answered 504 with an HTML page, as a gateway in
-    # front of Zoho answers when Zoho is slow to reply
-    gateway_timeout_rate: float = 0.0
+    # Share of writes applied and then answered 504 with a gateway's HTML page (a proxy that
+    # gave up waiting while Zoho went on)
+    applied_error_rate: float = 0.0
+    # Every write is held this long, then applied and answered: an apply slower than a
+    # client's read timeout lands after the client gave up
+    apply_delay_ms: float = 0
     seed: int | None = None
     # "documented": only the keys of the Custom Fields API's examples, which show neither
     # is_unique nor index; "full": the metadata carries both
@@ -70,7 +73,7 @@ class SandboxConfig:
         if self.upsert_created_status not in UPSERT_CREATED_STATUS:
             raise ValueError(f"SandboxConfig.upsert_created_status must be one of {UPSERT_CREATED_STATUS}, "
                              f"got {self.upsert_created_status!r}")
-        for name in ("fail_rate", "lost_reply_rate", "gateway_timeout_rate"):
+        for name in ("fail_rate", "lost_reply_rate", "applied_error_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"SandboxConfig.{name} must be between 0 and 1, got {value}")

@@ -20,34 +20,8 @@ API_PREFIXES = {"/books/v3": "books", "/inventory/v1": "inventory"}
 TOKEN_PATH = "/oauth/v2/token"
 WRITE_METHODS = ("POST", "PUT", "DELETE")
 _INVALID = object()  # a body that is not JSON
-
-
-GATEWAY_PAGE = ("<!DOCTYPE html><html><head><title>504 Gateway Time-out</title></head><body>"
-                "<center><h1>504 Gateway Time-out</h1></center><hr><center>nginx</center></body></html>")
-
-
-def exposure_warning(host: str) -> str | None:
-    """A warning when `host` makes the sandbox reachable beyond this machine, else None."""
-    if _loopback(host):
-        return None
-    return (f"Warning: the sandbox listens on {host or 'every address'}, beyond this machine: other "
-            "machines on the network can reach it, its credentials (printed below) and its data. "
-            "Use --host 127.0.0.1 unless that is what you want.")
-
-
-def _loopback(host: str) -> bool:
-    """Whether every address `host` names is a loopback one ("" and 0.0.0.0 are every address)."""
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        pass
-    if not host:
-        return False
-    try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return False
-    return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)
+GATEWAY_PAGE = ("<html><head><title>504 Gateway Time-out</title></head><body><center>"
+                "<h1>504 Gateway Time-out</h1></center><hr><center>ZGS</center></body></html>")
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -157,6 +131,9 @@ class Handler(BaseHTTPRequestHandler):
                 sandbox.stats.bump("failed_injected")
                 self._send_error(errors.internal(), limits.headers(config.daily_limit))
                 return
+            if config.apply_delay_ms and self.command in WRITE_METHODS:
+                sandbox.stats.bump("delayed_applies")
+                time.sleep(config.apply_delay_ms / 1000.0)
             status, answer, applied = self._route(sandbox, org, segments, query, body)
             if applied:
                 sandbox.stats.bump("writes_applied")
@@ -165,6 +142,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._drop_connection()
                 return
             if fault == "gateway":
+                sandbox.stats.bump("applied_errors")
                 self._send_page(504, GATEWAY_PAGE)
                 return
             self._send(status, answer, limits.headers(config.daily_limit))
@@ -218,6 +196,19 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return _INVALID
 
+    def _send_page(self, status: int, page: str) -> None:
+        """An HTML page as a gateway in front of the API answers when it gives up waiting."""
+        payload = page.encode("utf-8")
+        self.server.sandbox.stats.record_answer(status, None)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=UTF-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:  # the client gave up first
+            self.close_connection = True
+
     def _send_error(self, exc: ZohoError, headers: dict) -> None:
         self._send(exc.status, exc.body(), headers)
 
@@ -231,17 +222,10 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
-
-    def _send_page(self, status: int, page: str) -> None:
-        """An HTML answer, as a gateway in front of the API sends one (counted in by_status)."""
-        payload = page.encode("utf-8")
-        self.server.sandbox.stats.record_answer(status, None)
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.wfile.write(payload)
+        except OSError:  # the client gave up waiting (a read timeout): nothing to answer
+            self.close_connection = True
 
     def _drop_connection(self) -> None:
         """Close the socket without a byte of answer: the client sees the connection end."""
@@ -250,3 +234,27 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def exposure_warning(host: str) -> str | None:
+    """A warning when `host` makes the sandbox reachable beyond this machine, else None."""
+    if _loopback(host):
+        return None
+    return (f"Warning: the sandbox listens on {host or 'every address'}, beyond this machine: other "
+            "machines on the network can reach it, its credentials (printed below) and its data. "
+            "Use --host 127.0.0.1 unless that is what you want.")
+
+
+def _loopback(host: str) -> bool:
+    """Whether every address `host` names is a loopback one ("" and 0.0.0.0 are every address)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    if not host:
+        return False
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)

@@ -27,6 +27,8 @@ class Stats:
             self.unauthorized = 0
             self.failed_injected = 0
             self.lost_replies = 0
+            self.applied_errors = 0  # writes applied, then answered 504 with a gateway page
+            self.delayed_applies = 0  # writes held apply_delay_ms before being applied
             self.requests: list[tuple] = []
 
     def record_request(self, method: str, path: str, module: str, query: dict, headers: dict, body) -> None:
