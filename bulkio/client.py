@@ -33,7 +33,9 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from bulkio.auth import ZohoAuth
-from bulkio.errors import QUOTA_CODE, ApiError, AuthStopped, OutcomeUnknown, ServerError, api_error
+from bulkio.errors import (
+    QUOTA_CODE, ApiError, AuthStopped, OutcomeUnknown, ServerError, ServerErrorAfterWrite, api_error,
+)
 from bulkio.limiter import Limiter, QuotaInfo
 from bulkio.modules import load_module, write_params
 from bulkio.paginate import PER_PAGE, iter_records
@@ -267,7 +269,7 @@ class ZohoClient:
             if self._limiter.succeeded(ticket):
                 log.info("Zoho's per-minute window is full: pacing at %.0f calls per minute", self._limiter.rate)
             if not is_read(method) and _maybe_applied(response):
-                raise self._outcome_unknown(method, url, _answer_reason(response))
+                raise self._answered_unsettled(method, url, response, envelope)
             if response.status_code >= 400 or envelope.get("code", 0) != 0:
                 raise self._error(response, envelope)
             return response.status_code, envelope
@@ -346,6 +348,14 @@ class ZohoClient:
         return OutcomeUnknown(
             f"{method} {self._where(url)}: {reason}; Zoho may or may not have applied it, so it is "
             "not sent again before Zoho is checked for the record.", reason)
+
+    def _answered_unsettled(self, method: str, url: str, response, envelope) -> OutcomeUnknown:
+        """A write's answer that leaves open whether Zoho applied it; a 5xx keeps Zoho's words."""
+        reason = _answer_reason(response)
+        if response.status_code < 500:
+            return self._outcome_unknown(method, url, reason)
+        said = self._error(response, envelope)
+        return ServerErrorAfterWrite(said.status, said.code, said.message, reason)
 
     def _refused(self, method: str, url: str, path: str, response, envelope) -> AuthStopped:
         """Zoho refused a token minted a moment ago: its grant lacks a scope, or its user has

@@ -120,6 +120,20 @@ class OutcomeUnknown(BulkioError):
         self.reason = reason or message
 
 
+class ServerErrorAfterWrite(ServerError, OutcomeUnknown):
+    """A write answered 5xx (a gateway's page included): Zoho's status, code and words, as a
+    ServerError, and maybe applied, as an OutcomeUnknown (Zoho documents 500 "Internal Error"
+    and nothing of what was applied)."""
+
+    def __init__(self, status: int, code: int | None, message: str, reason: str):
+        ServerError.__init__(self, status, code, message)
+        self.reason = reason
+
+    def _text(self) -> str:
+        return (f"{super()._text()}; Zoho may or may not have applied it, so it is not sent again "
+                "before Zoho is checked for the record.")
+
+
 QUOTA_CODE = 45
 RATE_CODES = frozenset({44, 1070})
 ORGANIZATION_CODES = frozenset({6041})

@@ -135,6 +135,18 @@ def test_a_gateway_page_to_any_write_is_maybe_applied_and_sent_once(scripted, me
     assert scripted.seen == {method: 1}
 
 
+def test_a_write_answered_500_keeps_zohos_words_beside_maybe_applied(scripted):
+    scripted.script = [(500, "application/json", '{"code": 1000, "message": "Internal Error"}')]
+    with pytest.raises(OutcomeUnknown) as info:
+        local_client(scripted.server_port).update("items", "7", item(1))
+    assert isinstance(info.value, ServerError)
+    assert (info.value.status, info.value.code, info.value.message) == (500, 1000, "Internal Error")
+    assert info.value.reason == "Zoho answered HTTP 500, a server error"
+    assert str(info.value) == ("Internal Error (HTTP 500, Zoho code 1000); Zoho may or may not have applied "
+                               "it, so it is not sent again before Zoho is checked for the record.")
+    assert scripted.seen == {"PUT": 1}
+
+
 def test_a_write_answered_200_with_a_page_instead_of_json_is_maybe_applied(scripted):
     scripted.script = [(200, "text/html", "<html><body>Please wait</body></html>")]
     with pytest.raises(OutcomeUnknown) as info:
