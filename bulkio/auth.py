@@ -2,8 +2,13 @@
 
 The token is minted with the refresh-token grant shortly before it expires (margin: the lesser
 of 60 s and a tenth of its lifetime) and again when a call is answered 401 - unless another
-thread already refreshed since that call went out, in which case the caller just resends.
-Zoho limits how often tokens may be minted, so never once per request.
+thread already refreshed since that call went out, in which case the caller just resends, or
+the token refused has not had one call answered yet: a token minted a moment ago and refused is
+a missing scope or no access to the organisation, which no new token mends.
+Zoho limits how often tokens may be minted (about 10 per 10 minutes), so never once per request,
+and never again once a refresh has failed or Zoho refused a token minted a moment ago: from then
+on every call raises the same AuthStopped without a token request, and the run stops. A run
+therefore makes at most one token request per token lifetime, plus the one that failed.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Callable
 import requests
 from requests.auth import AuthBase
 
-from bulkio.errors import AuthError
+from bulkio.errors import AuthError, AuthStopped
 from bulkio.session import build_session, request_was_sent, scrub
 
 log = logging.getLogger(__name__)
@@ -69,6 +74,8 @@ class ZohoAuth(AuthBase):
         self._clock = clock
         self._on_refresh = on_refresh
         self._lock = threading.Lock()
+        self._stopped: AuthError | None = None  # why access was lost; raised by every later call
+        self._proven = False  # a call made with the current token was answered (not 401)
         self.refreshes = 0
 
     @classmethod
@@ -98,17 +105,27 @@ class ZohoAuth(AuthBase):
         return tuple(v for v in values if v)
 
     def token(self) -> str:
-        """The current access token, minted first if it is missing or about to expire."""
+        """The current access token, minted first if it is missing or about to expire.
+
+        Once access has been lost (a failed refresh, `stop`) raises why, without a token request."""
         with self._lock:
+            if self._stopped is not None:
+                raise self._stopped
             if self.refreshable and (self._token is None or self._clock() >= self._refresh_at):
                 self._refresh()
             return self._token
 
-    def after_401(self, request: requests.PreparedRequest) -> None:
-        """A call was answered 401: refresh once, unless another thread already has.
+    def worked(self, request: requests.PreparedRequest) -> None:
+        """A call was answered other than 401: the token it carried works."""
+        if request.headers.get("Authorization") == f"Zoho-oauthtoken {self._token}":
+            self._proven = True
 
-        The caller resends the request afterwards. With a fixed token there is nothing to do but
-        raise AuthError.
+    def after_401(self, request: requests.PreparedRequest) -> bool:
+        """A call was answered 401: refresh once, unless another thread already has. True when
+        the caller should resend; False when the token refused was minted for this run and had
+        no call answered yet (refused, not expired: a new token would be refused too).
+
+        With a fixed token there is nothing to do but raise AuthError.
         """
         if not self.refreshable:
             raise AuthError(
@@ -119,20 +136,52 @@ class ZohoAuth(AuthBase):
             )
         sent = request.headers.get("Authorization", "")
         with self._lock:
+            if self._stopped is not None:
+                raise self._stopped
             if sent == f"Zoho-oauthtoken {self._token}":
+                if not self._proven:
+                    return False
                 self._refresh()
+            return True
+
+    def stop(self, error: AuthStopped) -> None:
+        """Zoho refused a token minted a moment ago: mint no more; every call raises `error`."""
+        with self._lock:
+            self._stopped = self._stopped or error
 
     def _refresh(self) -> None:
-        """Mint a token; called with the lock held so every other thread waits for it."""
+        """Mint a token; called with the lock held so every other thread waits for it.
+
+        The first token's failure is an AuthError (the credentials never worked: nothing was
+        sent), a later one an AuthStopped; either is kept, so that no other call asks again."""
         started = self._clock()
+        try:
+            body = self._minted_body()
+        except AuthError as exc:
+            if self.refreshes:
+                exc = AuthStopped(exc.status, exc.code, _renewal_failed(exc.message))
+            self._stopped = exc
+            raise exc from None
+        self._keep(body, started)
+
+    def _minted_body(self) -> dict:
         body = self._post_token_request()
         error = body.get("error")
         if error or not body.get("access_token"):
             hint = TOKEN_ERRORS.get(str(error), "check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN")
             message = scrub(f"The token call failed ({error or 'no access_token in the answer'}): {hint}.", self.secrets())
             raise AuthError(401, None, message)
+        if not _sendable(body["access_token"]):
+            # a header cannot carry it, and the library's error would quote it
+            raise AuthError(401, None, "The token call answered an access token bulkio cannot send (it holds "
+                            "spaces, a line break or other characters a header cannot carry): check "
+                            "ZOHO_ACCOUNTS_URL / --region.")
+        return body
+
+    def _keep(self, body: dict, started: float) -> None:
         ttl = _ttl(body)
         self._token = body["access_token"]
+        self._proven = False
         self._refresh_at = started + ttl - min(MAX_MARGIN, ttl / 10)
         self.refreshes += 1
         log.debug("access token refreshed; valid for %.0f s", ttl)
@@ -169,6 +218,16 @@ class ZohoAuth(AuthBase):
         if response.status_code >= 400 and not body.get("error"):
             body["error"] = f"HTTP {response.status_code}"
         return body
+
+
+def _renewal_failed(message: str) -> str:
+    """The message of a refresh that failed after earlier ones worked."""
+    return f"Zoho stopped renewing bulkio's access part-way through the run. {message}"
+
+
+def _sendable(token) -> bool:
+    """Whether a token can go in a header as it is: printable ASCII, no spaces."""
+    return isinstance(token, str) and token.isascii() and token.isprintable() and " " not in token
 
 
 DEFAULT_TTL = 3600.0  # Zoho's access tokens live an hour

@@ -172,6 +172,16 @@ def template(module: str, output: Path, connection) -> None:
     click.echo(f"Wrote the {definition.name} import template to {path}.")
 
 
+SANDBOX_FAULTS = "bulkio.sandbox_faults"
+
+
+def _keep_sandbox_fault(ctx, param, value):
+    """Keep a fault option of `sandbox` for its SandboxConfig without widening its signature."""
+    if value is not None:
+        ctx.meta.setdefault(SANDBOX_FAULTS, {})[param.name] = value
+    return value
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on (0: any free port).")
@@ -181,6 +191,8 @@ def template(module: str, output: Path, connection) -> None:
 @click.option("--max-concurrent", default=10, show_default=True, type=int, help="Requests in flight per organization.")
 @click.option("--daily-limit", default=1000, show_default=True, type=int, help="Requests per day per organization.")
 @click.option("--token-ttl", default=3600.0, show_default=True, type=float, help="Access token lifetime, seconds.")
+@click.option("--refresh-token-uses", type=click.IntRange(0), expose_value=False, callback=_keep_sandbox_fault,
+              help="Revoke a refresh token once it has minted this many access tokens.")
 @click.option("--latency-ms", default=0.0, show_default=True, type=float, help="Delay added to every API call.")
 @click.option("--fail-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Share of writes answered 500 and not applied.")
@@ -208,6 +220,9 @@ def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token
     """
     from bulkio.sandbox import SandboxConfig, serve
     from bulkio.sandbox.seed import add_custom_fields_from
+    import dataclasses
+
+    from bulkio.sandbox.server import exposure_warning
 
     config = SandboxConfig(
         host=host, port=port, db=db, orgs=orgs or SandboxConfig.orgs, rate_limit=rate_limit,
@@ -217,6 +232,10 @@ def sandbox(host, port, db, orgs, rate_limit, max_concurrent, daily_limit, token
         applied_error_rate=applied_error_rate, apply_delay_ms=apply_delay_ms,
     )
     ready = (lambda sb: add_custom_fields_from(sb, fields_file)) if fields_file else None
+    config = dataclasses.replace(config, **click.get_current_context().meta.get(SANDBOX_FAULTS, {}))
+    warning = exposure_warning(host)
+    if warning:
+        click.echo(warning, err=True)
     serve(config, echo=click.echo, ready=ready)
 
 

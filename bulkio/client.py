@@ -4,8 +4,15 @@ Every call goes through the shared Limiter, carries the organization_id and the 
 and comes back as Zoho's parsed envelope or an ApiError subclass. 429 answers are handled here
 because their body code decides: 44 (per minute) tells the limiter, which holds every thread until
 the server's window frees and learns its rate, then the call is sent again; 1070 (in flight) is
-retried after a backoff with jitter; 45 raises QuotaExhausted. Connect errors and 5xx are retried
-below, in the session.
+retried after a backoff with jitter; 45 raises QuotaExhausted. Connect errors, and a read's 5xx
+or lost answer, are retried below, in the session.
+
+A write (anything but a read) whose request went out and whose answer settles nothing - a 5xx,
+a gateway page or other answer that is not JSON, a read timeout, a dropped connection - raises
+OutcomeUnknown: Zoho may have applied it (its documents say nothing either way), so it is never
+sent again here; the runner checks Zoho first. A 401 answered to a token minted a moment ago (a
+missing scope, no access to the organisation), or a refresh that fails part-way, raises
+AuthStopped naming the scopes the module's OpenAPI file lists, and no further token is asked for.
 """
 
 from __future__ import annotations
@@ -23,13 +30,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
 from bulkio.auth import ZohoAuth
-from bulkio.errors import QUOTA_CODE, ApiError, OutcomeUnknown, ServerError, api_error
+from bulkio.errors import (
+    QUOTA_CODE, ApiError, AuthStopped, OutcomeUnknown, ServerError, ServerErrorAfterWrite, api_error,
+)
 from bulkio.limiter import Limiter, QuotaInfo
 from bulkio.modules import load_module, write_params
 from bulkio.paginate import PER_PAGE, iter_records
-from bulkio.session import build_session, redact_url, request_was_sent, retries_of, scrub
+from bulkio.scopes import grant_advice
+from bulkio.session import build_session, is_read, redact_url, request_was_sent, retries_of, scrub
 from bulkio.settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
@@ -236,13 +247,19 @@ class ZohoClient:
         refused_since: float | None = None
         refreshed = False
         while True:
-            response, ticket = self._send(method, url, params=params, json=json, headers=headers)
-            if response.status_code == 401 and not refreshed:
-                refreshed = True
-                self._auth.after_401(response.request)
-                self.stats.add("retries")
-                continue
+            try:
+                response, ticket = self._send(method, url, params=params, json=json, headers=headers)
+                if response.status_code == 401 and not refreshed:
+                    refreshed = True
+                    if self._auth.after_401(response.request):
+                        self.stats.add("retries")
+                        continue
+            except AuthStopped as exc:  # the token call failed part-way, or access was lost before
+                raise self._advised(exc, path) from None
             envelope = self._envelope(response)
+            if response.status_code == 401 and self._auth.refreshable:
+                raise self._refused(method, url, path, response, envelope)
+            self._auth.worked(response.request)
             if response.status_code == 429:
                 refused_since = refused_since or time.monotonic()
                 self._on_429(response, envelope, ticket, rate_attempts, time.monotonic() - refused_since)
@@ -251,6 +268,8 @@ class ZohoClient:
                 continue
             if self._limiter.succeeded(ticket):
                 log.info("Zoho's per-minute window is full: pacing at %.0f calls per minute", self._limiter.rate)
+            if not is_read(method) and _maybe_applied(response):
+                raise self._answered_unsettled(method, url, response, envelope)
             if response.status_code >= 400 or envelope.get("code", 0) != 0:
                 raise self._error(response, envelope)
             return response.status_code, envelope
@@ -258,10 +277,11 @@ class ZohoClient:
     def _send(self, method, url, **kwargs) -> tuple[requests.Response, int]:
         with self._limiter.slot() as ticket:
             started = time.monotonic()
+            timeout = self._timeout(method)
             try:
-                response = self._session.request(method, url, auth=self._auth, timeout=self.settings.timeout, **kwargs)
+                response = self._session.request(method, url, auth=self._auth, timeout=timeout, **kwargs)
             except requests.RequestException as exc:
-                raise self._no_answer(method, url, exc) from None
+                raise self._no_answer(method, url, exc, timeout[1]) from None
         self._limiter.observe(response.headers)
         retried = retries_of(response)
         if retried:
@@ -292,34 +312,118 @@ class ZohoClient:
             log.debug("Zoho answered 429 (code %s): one probe at a time until its window frees", code)
 
     def _envelope(self, response: requests.Response) -> dict[str, Any]:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
+        body = _json_object(response)
+        if body is not None:
             if "code" in body:
                 body["code"] = _code(body["code"])
             return body
-        return {"code": None, "message": _not_json(scrub(response.text or "", self._secrets(), limit=4000))}
+        # scrubbed before and after: unescaping the page's entities could spell a secret
+        secrets = self._secrets()
+        return {"code": None, "message": scrub(_not_json(scrub(response.text or "", secrets, limit=4000)), secrets)}
 
     def _error(self, response: requests.Response, envelope: Mapping[str, Any]) -> ApiError:
         message = scrub(str(envelope.get("message") or response.reason or ""), self._secrets())
         return api_error(response.status_code, envelope.get("code"), message)
 
-    def _no_answer(self, method: str, url: str, exc: requests.RequestException) -> Exception:
-        where = redact_url(url).removeprefix(self.settings.api_url)
-        if method != "GET" and request_was_sent(exc):
-            return OutcomeUnknown(
-                f"{method} {where}: the request went out but no answer came back ({type(exc).__name__}); "
-                "Zoho may or may not have applied it. A POST is never resent; check the record before retrying."
-            )
-        return ServerError(
-            0, None, f"{method} {where}: no answer from {self.settings.api_url} ({type(exc).__name__}) after retries; "
-            "check the network and --api-url / --region, then run again."
-        )
+    def _timeout(self, method: str) -> tuple[float, float]:
+        """(connect, read) seconds: a write waits a little longer, once, for its answer."""
+        connect, read = self.settings.timeout
+        return (connect, read) if is_read(method) else (connect, max(read, self.settings.write_timeout))
+
+    def _no_answer(self, method: str, url: str, exc: requests.RequestException, read_timeout: float) -> Exception:
+        where = self._where(url)
+        sent = request_was_sent(exc)
+        if sent:
+            reason = (f"no answer from Zoho within {read_timeout:g} s" if _timed_out(exc)
+                      else "the connection was dropped before Zoho answered")
+        else:
+            reason = f"bulkio could not connect to {self.settings.api_url}"
+        if not is_read(method) and sent:
+            return self._outcome_unknown(method, url, reason)
+        again = " (asked twice)" if sent else ""
+        return ServerError(0, None, f"{method} {where}: {reason}{again}; check the network and --api-url / "
+                                    "--region, then run the same command again.")
+
+    def _outcome_unknown(self, method: str, url: str, reason: str) -> OutcomeUnknown:
+        return OutcomeUnknown(
+            f"{method} {self._where(url)}: {reason}; Zoho may or may not have applied it, so it is "
+            "not sent again before Zoho is checked for the record.", reason)
+
+    def _answered_unsettled(self, method: str, url: str, response, envelope) -> OutcomeUnknown:
+        """A write's answer that leaves open whether Zoho applied it; a 5xx keeps Zoho's words."""
+        reason = _answer_reason(response)
+        if response.status_code < 500:
+            return self._outcome_unknown(method, url, reason)
+        said = self._error(response, envelope)
+        return ServerErrorAfterWrite(said.status, said.code, said.message, reason)
+
+    def _refused(self, method: str, url: str, path: str, response, envelope) -> AuthStopped:
+        """Zoho refused a token minted a moment ago: its grant lacks a scope, or its user has
+        no access to the organisation. No further token can help, so none is asked for."""
+        said = self._error(response, envelope)
+        error = AuthStopped(401, said.code, (
+            f"Zoho refused {method} {self._where(url)} with an access token bulkio had just received "
+            f"({said.message or 'not authorized'}): the grant lacks a scope this call needs, or its user "
+            f"has no access to organisation {self.settings.organization_id}. {grant_advice(path)}."))
+        self._auth.stop(error)
+        return error
+
+    def _advised(self, exc: AuthStopped, path: str) -> AuthStopped:
+        """An AuthStopped from the token side, with what to do for this module's calls; one
+        that already says it (kept by the auth after `_refused`) is raised as it is."""
+        if "grant code" in exc.message:
+            return exc
+        return AuthStopped(exc.status, exc.code, f"{exc.message} {grant_advice(path)}.")
+
+    def _where(self, url: str) -> str:
+        return redact_url(url).removeprefix(self.settings.api_url)
 
     def _secrets(self) -> tuple[str, ...]:
         return self.settings.secrets() + self._auth.secrets()
+
+
+def _json_object(response: requests.Response) -> dict | None:
+    """The answer's body when it is a JSON object, else None (a page, text, nothing)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _maybe_applied(response: requests.Response) -> bool:
+    """Whether a write's answer leaves open that Zoho applied it: a 5xx (Zoho documents 500
+    "Internal Error" and says nothing of what was applied), or a success status without a JSON
+    answer (a proxy's page). A 4xx refuses the write; a 429 is the limiter's."""
+    status = response.status_code
+    return status >= 500 or (status < 400 and _json_object(response) is None)
+
+
+def _answer_reason(response: requests.Response) -> str:
+    """What a write's unsettling answer was, in plain words."""
+    status = response.status_code
+    if _json_object(response) is not None:
+        return f"Zoho answered HTTP {status}, a server error"
+    text = response.text or ""
+    if not text.strip():
+        return f"Zoho answered HTTP {status} with an empty body"
+    if re.match(r"\s*<(!doctype|html|head|body)\b", text, re.I) and status in GATEWAY_STATUSES:
+        return f"Zoho answered HTTP {status} with a gateway page"
+    return f"Zoho answered HTTP {status} with a page, not JSON"
+
+
+#: statuses a proxy in front of Zoho answers for it (bad gateway, unavailable, gateway timeout)
+GATEWAY_STATUSES = frozenset({502, 503, 504})
+
+
+def _timed_out(exc: requests.RequestException) -> bool:
+    """Whether the error is a read that waited its whole timeout (urllib3 wraps it in
+    requests.ConnectionError when a retry gave up on it)."""
+    if isinstance(exc, requests.Timeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, ReadTimeoutError)
 
 
 _TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)

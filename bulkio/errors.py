@@ -92,14 +92,47 @@ class QuotaExhausted(RateLimitError, StoppedError):
     exit_code = ExitCode.STOPPED
 
 
+class AuthStopped(AuthError, StoppedError):
+    """Zoho refused bulkio's access part-way: a token refresh failed, or a token minted a moment
+    ago was refused (a missing scope, no access to the organisation). The run stops; rows not
+    sent stay pending and the same command sends them once the credentials work again."""
+
+    exit_code = ExitCode.STOPPED
+
+    def __init__(self, status: int, code: int | None, message: str):
+        super().__init__(status, code, message)
+        self.message = message or ""  # bulkio's own advice, kept whole (Zoho's part is short)
+        self.args = (self._text(),)
+
+
 class ServerError(ApiError):
     """5xx: Zoho failed; retried a bounded number of times before it reaches a caller."""
 
 
 class OutcomeUnknown(BulkioError):
-    """A write went out and its answer never came: it may or may not have been applied."""
+    """A write went out and no answer settled it (a 5xx, a gateway page, a timeout, a dropped
+    connection): it may or may not have been applied. `reason` says, in plain words, what came
+    back instead of an answer ("Zoho answered HTTP 504 with a gateway page")."""
 
     exit_code = ExitCode.ROWS_FAILED
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
+
+
+class ServerErrorAfterWrite(ServerError, OutcomeUnknown):
+    """A write answered 5xx (a gateway's page included): Zoho's status, code and words, as a
+    ServerError, and maybe applied, as an OutcomeUnknown (Zoho documents 500 "Internal Error"
+    and nothing of what was applied)."""
+
+    def __init__(self, status: int, code: int | None, message: str, reason: str):
+        ServerError.__init__(self, status, code, message)
+        self.reason = reason
+
+    def _text(self) -> str:
+        return (f"{super()._text()}; Zoho may or may not have applied it, so it is not sent again "
+                "before Zoho is checked for the record.")
 
 
 QUOTA_CODE = 45

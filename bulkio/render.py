@@ -41,7 +41,17 @@ def summary_lines(result) -> list[str]:
         lines.append("Stopped: the daily API quota is used up. Run the same command again after it resets.")
     elif result.stopped == "interrupted":
         lines.append("Stopped: interrupted. Run the same command again to resume.")
+    elif result.stopped == "auth":
+        lines.append(f"Stopped: {_auth_advice(result)}")
     return lines
+
+
+def _auth_advice(result) -> str:
+    """Why Zoho refused access and what to do, as the runner put it on the rows not sent
+    ("not sent: <why the run stopped>. <Zoho's refusal and the scopes to grant>")."""
+    note = next((r.message for r in result.rows if r.status == "skipped" and ". " in r.message), "")
+    return (note.split(". ", 1)[1] if note
+            else "Zoho refused bulkio's access. Run the same command again once the credentials work.")
 
 
 def export_line(result) -> str:

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 from bulkio import mapper, persons
 from bulkio.mapper import reshape_custom_fields as reshape
 from bulkio.dryrun import DryRun
-from bulkio.errors import ApiError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
+from bulkio.errors import ApiError, AuthError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
 from bulkio.existing import ExistingIndex, FullRecords, is_custom_key, key_label
 from bulkio.journal import SETTLED_ACTIONS, Journal, JournalEntry, resume_action
 from bulkio.plan import Plan, is_keyed, make_plan
@@ -55,6 +55,7 @@ _NOT_SENT = {
              "again after it resets to send this row",
     "interrupted": "not sent: the run was interrupted; run the same command again to send "
                    "this row",
+    "auth": "not sent: Zoho refused bulkio's access, so the run stopped before this row",
 }
 
 
@@ -118,7 +119,7 @@ class ProgressEvent:
 @dataclass
 class RunResult:
     """Every row's outcome by row number, in input order; why the run stopped early (None,
-    "quota" or "interrupted"); the API calls it made."""
+    "quota", "auth" or "interrupted"); the API calls it made."""
 
     outcomes: dict[int, RowOutcome]
     stopped: str | None = None
@@ -197,6 +198,7 @@ class _Run:
         self.on_progress = on_progress
         self.stop_event = stop_event
         self.stopped: str | None = None
+        self._auth_note = ""  # why Zoho refused access, for the rows not sent (stopped="auth")
         self._lock = threading.Lock()
         self._counts = {"done": 0, "failed": 0, "written": 0}
         self._started = time.monotonic()
@@ -336,6 +338,9 @@ class _Run:
         except QuotaExhausted:
             self._stop("quota")
             return None
+        except AuthError as exc:
+            self._stop_for_auth(exc)
+            return None
 
     def _send_all(self, todo, outcomes) -> None:
         if not todo:
@@ -376,6 +381,9 @@ class _Run:
             return self._send(item, update_id)
         except QuotaExhausted:
             self._stop("quota")
+            return self._not_sent(item)
+        except AuthError as exc:  # no row can be sent until the credentials work: stop once
+            self._stop_for_auth(exc)
             return self._not_sent(item)
         except ApiError as exc:
             # Only a check gets here (a write's own error is handled in _send): the entry
@@ -435,6 +443,11 @@ class _Run:
             except QuotaExhausted:
                 # a 429 answer: nothing was applied, the row waits for the next run
                 self.journal.mark_done(item.row, "pending")
+                raise
+            except AuthError:
+                # refused before anything was applied; an earlier unanswered try stays to be checked
+                if attempt == 1:
+                    self.journal.mark_done(item.row, "pending")
                 raise
             except ApiError as exc:
                 if lost is not None:  # e.g. "already exists": the unanswered attempt landed
@@ -606,6 +619,8 @@ class _Run:
 
     def _not_sent(self, item, lost: bool = False) -> RowOutcome:
         reason = _NOT_SENT.get(self.stopped or "interrupted")
+        if self.stopped == "auth" and self._auth_note:
+            reason = f"{reason}. {self._auth_note}"
         if lost:
             reason += (" (its last send got no answer and Zoho did not hold it; the next run "
                        "checks again first)")
@@ -631,6 +646,11 @@ class _Run:
         with self._lock:
             if self.stopped is None:
                 self.stopped = reason
+
+    def _stop_for_auth(self, exc: AuthError) -> None:
+        with self._lock:
+            self._auth_note = self._auth_note or exc.message
+        self._stop("auth")
 
     def _halted(self) -> bool:
         if self.stopped is None and self.stop_event is not None and self.stop_event.is_set():

@@ -2,15 +2,20 @@
 
 Retry policy (resilience lives in the adapter, not in loops):
 - connect errors: retried for every method (nothing reached the server);
-- 5xx answers: retried for every method (Zoho answered, so it did not apply the write);
-- a read timeout or a connection dropped after the request went out: retried only for reads and
-  idempotent writes (GET, PUT by id or unique key, DELETE). A POST is never resent: the caller
-  gets the error and decides (the client raises OutcomeUnknown).
+- reads (GET, HEAD, OPTIONS): a 5xx answer is retried, and so is a read timeout or a dropped
+  connection, once (a server that accepts and never answers costs two read timeouts, no more);
+- writes (POST, PUT, DELETE, anything else): never resent once the request went out. A 5xx, a
+  gateway page, a read timeout or a dropped connection may come after Zoho applied the write
+  (Zoho's documents say nothing either way), so the client raises OutcomeUnknown and the runner
+  checks Zoho before anything is sent again.
 429 is not retried here: its body code decides (44/1070 slow down, 45 stops), see client.py.
 """
 
 from __future__ import annotations
 
+import functools
+import html
+import json
 import re
 from typing import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -23,25 +28,21 @@ from urllib3.util.retry import Retry
 from bulkio import __version__
 
 USER_AGENT = f"bulkio/{__version__}"
-DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
+#: (connect, read) seconds; the client gives a write a little longer to answer
+#: (ConnectionSettings.write_timeout), since a write is never resent blindly
+DEFAULT_TIMEOUT = (10.0, 30.0)
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: a read whose answer timed out or whose connection dropped is sent once more, no more
+READ_ERROR_RETRIES = 1
 MAX_BODY = 300
 REDACTED = "***"
 _SECRET_NAME = re.compile(r"token|secret|password|authorization|code|cookie|api[-_]?key", re.I)
 
 
-class WriteSafeRetry(Retry):
-    """urllib3 Retry that also retries a POST answered 5xx, but never one whose reply was lost.
-
-    `allowed_methods` (idempotent ones) governs read errors; a 5xx answer proves the server
-    replied, so for status retries POST is treated like the idempotent methods.
-    """
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if method.upper() == "POST" and status_code in (self.status_forcelist or ()):
-            method = "PUT"
-        return super().is_retry(method, status_code, has_retry_after)
+def is_read(method: str) -> bool:
+    """True for the methods that change nothing on the server, which may be sent again."""
+    return method.upper() in READ_METHODS
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -56,15 +57,15 @@ class _TimeoutAdapter(HTTPAdapter):
 
 
 def build_retry(attempts: int = 4, backoff_factor: float = 0.5, backoff_jitter: float = 0.5) -> Retry:
-    """The Retry policy described in the module docstring; `attempts` retries per kind."""
-    return WriteSafeRetry(
+    """The Retry policy described in the module docstring; `attempts` connect and 5xx retries."""
+    return Retry(
         total=attempts,
         connect=attempts,
-        read=attempts,
+        read=min(attempts, READ_ERROR_RETRIES),
         status=attempts,
         other=0,
         redirect=0,
-        allowed_methods=IDEMPOTENT_METHODS,
+        allowed_methods=READ_METHODS,  # governs read errors and 5xx; connect errors retry for all
         status_forcelist=RETRY_STATUSES,
         backoff_factor=backoff_factor,
         backoff_jitter=backoff_jitter,
@@ -130,8 +131,40 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def scrub(text: str, secrets: Iterable[str], limit: int = MAX_BODY) -> str:
-    """Text cut to `limit` characters with every known secret value replaced by ***."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
+    """Text cut to `limit` characters with every known secret replaced by ***: as it is, and as
+    a server or a library may echo it (URL-encoded with %XX or '+', JSON- or Python-escaped,
+    HTML entities), and each long piece of a secret that holds a line break or a space, so a
+    message cut at its first line shows no half of one."""
+    pattern = _secrets_pattern(tuple(sorted({s for s in secrets if s}, key=len, reverse=True)))
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
     return text[:limit]
+
+
+#: a piece of a secret split at whitespace is scrubbed on its own from this length (shorter
+#: pieces would hide ordinary words)
+MIN_PIECE = 8
+
+
+@functools.lru_cache(maxsize=64)
+def _secrets_pattern(secrets: tuple[str, ...]) -> re.Pattern | None:
+    pieces = [p for s in secrets for p in re.split(r"\s+", s) if len(p) >= MIN_PIECE and p != s]
+    alternatives = [_encoded(s) for s in (*secrets, *pieces)]
+    return re.compile("|".join(alternatives), re.I) if alternatives else None
+
+
+def _encoded(secret: str) -> str:
+    """A regex matching `secret` with each character as it is or in any of its echoed forms."""
+    return "".join(_char_forms(c) for c in secret)
+
+
+def _char_forms(c: str) -> str:
+    forms = {re.escape(c), "".join(f"%{b:02x}" for b in c.encode("utf-8"))}
+    if c == " ":
+        forms.add(r"\+")
+    for escaped in (json.dumps(c)[1:-1], c.encode("unicode_escape").decode("ascii"),
+                    html.escape(c), f"&#{ord(c)};", f"&#x{ord(c):x};"):
+        forms.add(re.escape(escaped))
+    if not c.isprintable():
+        forms.update({re.escape(f"\\x{ord(c):02x}"), re.escape(f"\\u{ord(c):04x}")})
+    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"

@@ -65,6 +65,7 @@ class ConnectionSettings:
     `api_url` and `accounts_url` are resolved (region default or override). Either
     `access_token` or all of `client_id`, `client_secret`, `refresh_token` are set.
     The limits are the client's own pacing: requests per minute, in flight, per day.
+    `timeout` is (connect, read) seconds of a read; `write_timeout` the read timeout of a write.
     """
 
     organization_id: str
@@ -79,7 +80,11 @@ class ConnectionSettings:
     rate_per_minute: float = 100
     max_in_flight: int = 5
     daily_limit: int = 1000
-    timeout: tuple[float, float] = (10.0, 60.0)
+    # (connect, read) seconds: a silent server costs a read about 30 s (sent twice at most,
+    # session.READ_ERROR_RETRIES); a write waits up to `write_timeout` for its answer and is
+    # never resent blindly, so no call waits minutes
+    timeout: tuple[float, float] = (10.0, 30.0)
+    write_timeout: float = 45.0
 
     @property
     def uses_refresh(self) -> bool:
@@ -174,6 +179,7 @@ def load_settings(
     api_url, accounts_url = region_urls(region, app)
     _require_org(values)
     _require_credentials(values)
+    _refuse_odd_secrets(values)
     return ConnectionSettings(
         organization_id=values["organization_id"],
         api_url=values.get("api_url", api_url).rstrip("/"),
@@ -194,6 +200,18 @@ def _require_org(values: Mapping[str, str]) -> None:
             f"No Zoho organization id: set {ENV_VARS['organization_id']} or pass --org "
             f"(or organization_id in the [{CONFIG_TABLE}] table of the config file)."
         )
+
+
+def _refuse_odd_secrets(values: Mapping[str, str]) -> None:
+    """A secret with a space, a line break or a control character inside was pasted wrong: a
+    header cannot carry it, and the library's error would quote it."""
+    for key in ("client_id", "client_secret", "refresh_token", "access_token"):
+        value = values.get(key) or ""
+        if value and not (value.isprintable() and " " not in value):
+            raise ConfigError(
+                f"{ENV_VARS[key]} holds a space, a line break or another character no Zoho credential "
+                "has: copy it again, on one line (bulkio does not show it)."
+            )
 
 
 def _require_credentials(values: Mapping[str, str]) -> None:

@@ -1,5 +1,5 @@
 """OAuth against the sandbox's token endpoint: one shared token, refreshed before expiry and
-once on a 401, actionable errors."""
+once on a 401 (never for a token refused before it worked), actionable errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bulkio.auth import ZohoAuth
-from bulkio.errors import AuthError
+from bulkio.errors import AuthError, AuthStopped
 from bulkio.session import build_session
 from test_client import client_for
 
@@ -84,14 +84,30 @@ def test_a_401_refreshes_once_and_every_thread_resends(sandbox_factory):
     assert sandbox.stats.tokens_issued == 2
 
 
-def test_second_401_after_refresh_is_final(sandbox_factory):
+def test_a_token_refused_before_any_answer_stops_at_once(sandbox_factory):
     sandbox = sandbox_factory(token_ttl_s=0)  # every token is dead on arrival
     client = client_for(sandbox, auth=auth_for(sandbox, Clock()))
-    with pytest.raises(AuthError) as info:
+    with pytest.raises(AuthStopped) as info:
         client.get("/items")
     assert (info.value.status, info.value.code) == (401, 57)
-    assert sandbox.stats.tokens_issued == 2
+    # minted a moment ago and refused: a new token would be refused too, so none is asked for
+    assert sandbox.stats.tokens_issued == 1
+    assert sandbox.stats.unauthorized == 1
+
+
+def test_second_401_after_a_refresh_is_final(sandbox_factory):
+    sandbox = sandbox_factory(token_ttl_s=0.3)
+    client = client_for(sandbox, auth=auth_for(sandbox, Clock()))
+    client.get("/items")  # the first token works
+    sandbox.configure(token_ttl_s=0)  # from now on every token is dead on arrival
+    time.sleep(0.35)
+    with pytest.raises(AuthStopped):
+        client.get("/items")
+    assert sandbox.stats.tokens_issued == 2  # one refresh, then the run stops
     assert sandbox.stats.unauthorized == 2
+    with pytest.raises(AuthStopped):
+        client.get("/items")
+    assert sandbox.stats.tokens_issued == 2 and sandbox.stats.unauthorized == 2  # nothing more sent
 
 
 def test_fixed_access_token_refused_is_an_auth_error(sandbox):

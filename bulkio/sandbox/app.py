@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import secrets
 import shlex
@@ -36,6 +37,8 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig | None = None, **overrides):
         self.config = dataclasses.replace(config or SandboxConfig(), **overrides)
+        if self.config.db and self.config.db != ":memory:":
+            _owner_only(self.config.db)  # it keeps the sandbox's credentials
         self.store = Store(self.config.db)
         self.client_id, self.client_secret, self.refresh_token = self._credentials()
         self.custom_fields = CustomFields(self.store)
@@ -134,6 +137,8 @@ class Sandbox:
     def configure(self, **changes) -> None:
         """Change settings while serving (limits, latency, faults, token lifetime, seed)."""
         self.config = dataclasses.replace(self.config, **changes)
+        if "refresh_token_uses" in changes:
+            self.tokens.restore()
         if "seed" in changes:
             with self._rng_lock:
                 self._rng = random.Random(changes["seed"])
@@ -194,6 +199,15 @@ class Sandbox:
                            ("refresh_token", refresh_token)):
             self.store.set_meta(key, value)
         return client_id, client_secret, refresh_token
+
+
+def _owner_only(path: str) -> None:
+    """Create the data file readable by its owner only, or tighten one that is wider (its SQLite
+    side files too: SQLite gives new ones the file's own permissions)."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o077:
+            os.chmod(name, 0o600)
 
 
 def serve(config: SandboxConfig, echo=print, ready=None, stop=None) -> None:

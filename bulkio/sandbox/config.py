@@ -29,6 +29,9 @@ class SandboxConfig:
     # documented). Off by default: every bulkio run mints its own token.
     token_mint_limit: int | None = None
     token_mint_window_s: float = 600.0
+    # Fault: a refresh token is revoked once it has minted this many access tokens (None: never),
+    # as when its user revokes it mid-run; changing the setting (Sandbox.configure) restores it
+    refresh_token_uses: int | None = None
     latency_ms: float = 0
     fail_rate: float = 0.0
     lost_reply_rate: float = 0.0

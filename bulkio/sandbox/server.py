@@ -3,6 +3,7 @@ limits, injects latency and faults, and hands the call to the routes."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import socket
@@ -163,7 +164,8 @@ class Handler(BaseHTTPRequestHandler):
             params.update({k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()})
         config = sandbox.config
         status, answer = sandbox.tokens.grant(params, config.token_ttl_s, sandbox.base_url,
-                                              config.token_mint_limit, config.token_mint_window_s)
+                                              config.token_mint_limit, config.token_mint_window_s,
+                                              config.refresh_token_uses)
         if "access_token" in answer:
             sandbox.stats.bump("tokens_issued")
         self._send(status, answer, {}, count=False)
@@ -232,3 +234,27 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def exposure_warning(host: str) -> str | None:
+    """A warning when `host` makes the sandbox reachable beyond this machine, else None."""
+    if _loopback(host):
+        return None
+    return (f"Warning: the sandbox listens on {host or 'every address'}, beyond this machine: other "
+            "machines on the network can reach it, its credentials (printed below) and its data. "
+            "Use --host 127.0.0.1 unless that is what you want.")
+
+
+def _loopback(host: str) -> bool:
+    """Whether every address `host` names is a loopback one ("" and 0.0.0.0 are every address)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    if not host:
+        return False
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)

@@ -30,6 +30,9 @@ class TokenIssuer:
         self._codes: dict[str, tuple[float, frozenset, str | None]] = {}
         self._tokens: dict[str, tuple[float, frozenset]] = {}
         self._minted: collections.deque = collections.deque()
+        self._uses: collections.Counter = collections.Counter()  # tokens minted per refresh token
+        self._revoked: dict[str, frozenset] = {}
+        self.requests = 0  # token requests answered, whatever the answer
 
     def __repr__(self) -> str:
         return f"TokenIssuer(client_id={self.client_id!r})"
@@ -43,10 +46,14 @@ class TokenIssuer:
         return code
 
     def grant(self, params: dict, ttl_s: float, api_domain: str, mint_limit: int | None = None,
-              mint_window_s: float = 600.0) -> tuple[int, dict]:
+              mint_window_s: float = 600.0, refresh_uses: int | None = None) -> tuple[int, dict]:
         """Zoho's answer to a token request as (HTTP status, body): errors of the grant are 200
         with {"error": ...}; more than `mint_limit` tokens within `mint_window_s` is a 400
-        "Access Denied" (None: no limit)."""
+        "Access Denied" (None: no limit). With `refresh_uses`, a refresh token is revoked once
+        it has minted that many tokens (a fault: as when its user revokes it mid-run); the
+        tokens it minted live on until they expire."""
+        with self._lock:
+            self.requests += 1
         grant_type = params.get("grant_type")
         if grant_type not in ("refresh_token", "authorization_code"):
             return 200, {"error": "unsupported_grant_type"}
@@ -61,7 +68,10 @@ class TokenIssuer:
                 self._refresh[refresh_token] = scopes
             else:
                 # rule: TOKEN-REFRESH
-                scopes = self._refresh.get(params.get("refresh_token"))
+                presented = params.get("refresh_token")
+                if refresh_uses is not None and self._uses[presented] >= refresh_uses:
+                    self._revoke(presented)
+                scopes = self._refresh.get(presented)
                 if scopes is None:
                     return 200, {"error": "invalid_code"}
                 refresh_token = None
@@ -71,6 +81,8 @@ class TokenIssuer:
             if mint_limit is not None and len(self._minted) >= mint_limit:
                 return 400, dict(TOO_MANY_MINTS)
             self._minted.append(now)
+            if grant_type == "refresh_token":
+                self._uses[presented] += 1
             token = "1000." + secrets.token_hex(16) + "." + secrets.token_hex(16)
             self._tokens = {t: entry for t, entry in self._tokens.items() if entry[0] > now}
             self._tokens[token] = (now + ttl_s, scopes)
@@ -81,6 +93,18 @@ class TokenIssuer:
             answer["refresh_token"] = refresh_token
         answer.update({"api_domain": api_domain, "token_type": "Bearer", "expires_in": expires_in})
         return 200, answer
+
+    def restore(self) -> None:
+        """Give back every refresh token revoked after its uses, with its count at zero."""
+        with self._lock:
+            self._refresh.update(self._revoked)
+            self._revoked.clear()
+            self._uses.clear()
+
+    def _revoke(self, refresh_token) -> None:
+        """Hold the lock."""
+        if refresh_token in self._refresh:
+            self._revoked[refresh_token] = self._refresh.pop(refresh_token)
 
     def _redeem(self, params: dict) -> frozenset | str:
         """The scopes of a grant code, which is then spent; or the error name when the code is
