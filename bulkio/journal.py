@@ -313,7 +313,15 @@ def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool) -> di
     rows_left = _pair(free, rows_left, bound, lambda e: e.payload_hash, lambda r: r.payload_hash)
     edited = [e for e in free if e.id not in bound and e.record_id and _ident(e.sent)
               and (e.done or e.status == "sending")]
-    _pair(edited, rows_left, bound, lambda e: _ident(e.sent), lambda r: _ident(r.sent))
+    rows_left = _pair(edited, rows_left, bound, lambda e: _ident(e.sent), lambda r: _ident(r.sent))
+    # A create that went out unanswered and that nothing identifies (an auto-numbered
+    # document) may be in Zoho; a new row without identifying values may be that very row,
+    # edited since. Binding them holds the row as `unknown` (never an overwrite: such an
+    # entry has no record id); sending it would make the document twice.
+    unanswered = [e for e in free if e.id not in bound and not e.record_id and not _ident(e.sent)
+                  and e.status in ("sending", "unknown")]
+    nameless = [r for r in rows_left if not _ident(r.sent)]
+    _pair(unanswered, nameless, bound, lambda e: "unnamed", lambda r: "unnamed")
     return bound
 
 

@@ -1,0 +1,228 @@
+"""QA, issue 11, the file's side, for contacts and invoices with line items (items are covered
+by test_qa_resume_rowid.py): create mode (no -k) run again after the file changed -- a row
+inserted at the top, the file sorted, a row deleted, a row duplicated, a row edited (also
+after a kill) -- leaves every record its own data and every row once in Zoho.
+
+Over real HTTP through the CLI against the sandbox.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bulkio.journal import JournalEntry, RowSig, match
+from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
+from test_client import client_for
+
+CONTACT_HEADER = ["Display Name", "Email", "Contact Type"]
+INVOICE_HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
+NUMBERED_HEADER = ["Invoice Number"] + INVOICE_HEADER
+EARLIER = "created by an earlier run ("
+
+
+def run(env, source, module, *extra):
+    """`bulkio import SOURCE -m MODULE` in create mode: (result, report path)."""
+    report = source.with_suffix(".report.csv")
+    result = invoke(env, "import", source, "-m", module, "--rate", FAST, "--report", report, *extra)
+    return result, report
+
+
+def write(source, header, rows):
+    source.write_text(csv_text(header, rows), encoding="utf-8")
+    return source
+
+
+def first_run(sandbox, tmp_path, module, header, rows):
+    """MODULE.csv of `rows` imported once in create mode: (env, source, rows)."""
+    env = sandbox_env(sandbox, tmp_path)
+    source = write(tmp_path / f"{module}.csv", header, rows)
+    result = run(env, source, module)[0]
+    assert result.exit_code == 0, result.output + result.stderr
+    return env, source, rows
+
+
+def statuses_of(report):
+    return [status for _, status, _, _ in outcomes(report)]
+
+
+def contacts(sandbox):
+    return {c["contact_name"]: (c["contact_id"], c.get("email")) for c in sandbox.records("contacts")}
+
+
+def invoices(sandbox):
+    """(customer, [(item, quantity, rate)]) of every invoice, sorted."""
+    return sorted((i["customer_name"], [(li["name"], li["quantity"], li["rate"]) for li in i["line_items"]])
+                  for i in sandbox.records("invoices"))
+
+
+def numbered(sandbox):
+    return {i["invoice_number"]: (i["invoice_id"], [(li["name"], li["quantity"]) for li in i["line_items"]])
+            for i in sandbox.records("invoices")}
+
+
+def seed_for_invoices(sandbox):
+    client = client_for(sandbox)
+    for name in ("Bowman Ltd", "Acme"):
+        client.create("contacts", {"contact_name": name, "contact_type": "customer"})
+    for name in ("Widget", "Gadget"):
+        client.create("items", {"name": name, "rate": 10.0})
+
+
+def contact_rows(n):
+    return [[f"Cust {i}", f"c{i}@example.com", "customer"] for i in range(n)]
+
+
+def invoice_rows(n):
+    return [["Bowman Ltd", "2024-05-01", "Widget", str(i + 1), "10"] for i in range(n)]
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+def test_contacts_survive_a_row_on_top_a_sort_a_deleted_row_and_its_return(sandbox, tmp_path):
+    env, source, rows = first_run(sandbox, tmp_path, "contacts", CONTACT_HEADER, contact_rows(4))
+    before = contacts(sandbox)
+
+    changes = [
+        ([["New Co", "new@example.com", "customer"]] + rows, 1),   # a row on top
+        (list(reversed(rows)), 0),                                 # sorted the other way
+        (rows[:2] + rows[3:], 0),                                  # Cust 2 deleted
+        (rows, 0),                                                 # Cust 2 back
+    ]
+    for changed, writes in changes:
+        write(source, CONTACT_HEADER, changed)
+        sandbox.stats.reset()
+        result, report = run(env, source, "contacts")
+        assert result.exit_code == 0, result.output + result.stderr
+        assert sandbox.stats.writes == writes, changed
+        assert statuses_of(report) == ["created"] * len(changed)
+        held = contacts(sandbox)
+        assert {k: v for k, v in held.items() if k != "New Co"} == before  # nobody overwritten
+    assert len(held) == 5 and held["New Co"][1] == "new@example.com"
+    # the run after the deletion said what it left alone
+    write(source, CONTACT_HEADER, rows[:2] + rows[3:])
+    result, _ = run(env, source, "contacts")
+    assert "An earlier run created the contact 'Cust 2' (Zoho id " in result.stderr
+    assert "If its row was removed on purpose, nothing needs doing." in result.stderr
+
+
+def test_a_duplicated_contact_row_is_refused_by_zoho_not_written_over_another(sandbox, tmp_path):
+    env, source, rows = first_run(sandbox, tmp_path, "contacts", CONTACT_HEADER, contact_rows(3))
+    before = contacts(sandbox)
+    write(source, CONTACT_HEADER, rows + [rows[0]])
+    sandbox.stats.reset()
+
+    result, report = run(env, source, "contacts")
+
+    assert result.exit_code == 1
+    assert outcomes(report)[-1][1:3] == ("failed", "3062")
+    assert statuses_of(report)[:3] == ["created"] * 3
+    assert sandbox.stats.writes == 1 and contacts(sandbox) == before
+
+
+def test_contacts_edited_after_a_kill_update_their_own_records(sandbox, tmp_path):
+    env, source, rows = first_run(sandbox, tmp_path, "contacts", CONTACT_HEADER, contact_rows(3))
+    before = contacts(sandbox)
+    with sqlite3.connect(tmp_path / "contacts.journal.sqlite") as conn:  # killed before Cust 1's answer
+        conn.execute("UPDATE entries SET status = 'sending', record_id = NULL WHERE row = 3")
+    edited = [list(r) for r in rows]
+    edited[1][1], edited[2][1] = "one@example.com", "two@example.com"
+    write(source, CONTACT_HEADER, [["Top", "top@example.com", "customer"]] + edited)
+    sandbox.stats.reset()
+
+    result, report = run(env, source, "contacts")
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert statuses_of(report) == ["created", "created", "updated", "updated"]
+    held = contacts(sandbox)
+    assert len(held) == 4 and sandbox.stats.writes == 3
+    assert held["Cust 1"] == (before["Cust 1"][0], "one@example.com")
+    assert held["Cust 2"] == (before["Cust 2"][0], "two@example.com")
+    assert held["Cust 0"] == before["Cust 0"]
+
+
+# --- invoices with line items ----------------------------------------------------------------------
+
+def test_auto_numbered_invoices_survive_a_row_on_top_a_sort_and_a_deleted_row(sandbox, tmp_path):
+    seed_for_invoices(sandbox)
+    env, source, rows = first_run(sandbox, tmp_path, "invoices", INVOICE_HEADER, invoice_rows(4))
+    new = ["Acme", "2024-05-02", "Gadget", "7", "10"]
+
+    for changed, writes in (([new] + rows, 1), (list(reversed(rows)), 0), (rows[:1] + rows[2:], 0)):
+        write(source, INVOICE_HEADER, changed)
+        sandbox.stats.reset()
+        result, report = run(env, source, "invoices")
+        assert result.exit_code == 0, result.output + result.stderr
+        assert sandbox.stats.writes == writes
+        assert statuses_of(report) == ["created"] * len(changed)
+
+    assert invoices(sandbox) == sorted(
+        [("Bowman Ltd", [("Widget", q, 10)]) for q in (1, 2, 3, 4)] + [("Acme", [("Gadget", 7, 10)])])
+    assert "An earlier run created the invoice (unnamed) (Zoho id " in result.stderr
+
+
+def test_numbered_invoices_moved_and_edited_update_their_own_lines_only(sandbox, tmp_path):
+    seed_for_invoices(sandbox)
+    env = sandbox_env(sandbox, tmp_path)
+    rows = []
+    for n in range(3):
+        rows += [[f"A-{n}", "Bowman Ltd", "2024-05-01", "Widget", str(n + 1), "10"],
+                 [f"A-{n}", "Bowman Ltd", "2024-05-01", "Gadget", "1", "5"]]
+    source = write(tmp_path / "invoices.csv", NUMBERED_HEADER, rows)
+    assert run(env, source, "invoices")[0].exit_code == 0
+    before = numbered(sandbox)
+    moved = rows[2:4] + rows[:2] + rows[4:]  # A-1 first now
+    moved[0][4] = "9"                        # and its Widget line edited
+    write(source, NUMBERED_HEADER, [["A-9", "Acme", "2024-05-02", "Gadget", "1", "10"]] + moved)
+    sandbox.stats.reset()
+
+    result, report = run(env, source, "invoices")
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert [(row, status) for row, status, _, _ in outcomes(report)] == [
+        (2, "created"), (3, "updated"), (5, "created"), (7, "created")]
+    assert sandbox.stats.writes == 2
+    held = numbered(sandbox)
+    assert held["A-1"] == (before["A-1"][0], [("Widget", 9), ("Gadget", 1)])
+    assert {k: held[k] for k in ("A-0", "A-2")} == {k: before[k] for k in ("A-0", "A-2")}
+    assert len(held) == 4
+
+
+def test_an_auto_numbered_invoice_edited_after_a_kill_is_held_not_created_twice(sandbox, tmp_path):
+    # Before: the edited row's content was new, so it was created again beside the invoice the
+    # killed run had made (exit 0), while the warning said "it is not sent again".
+    seed_for_invoices(sandbox)
+    env, source, rows = first_run(sandbox, tmp_path, "invoices", INVOICE_HEADER, invoice_rows(3))
+    with sqlite3.connect(tmp_path / "invoices.journal.sqlite") as conn:  # killed before row 3's answer
+        conn.execute("UPDATE entries SET status = 'sending', record_id = NULL WHERE row = 3")
+    rows[1][3] = "9"
+    write(source, INVOICE_HEADER, rows)
+    sandbox.stats.reset()
+
+    result, report = run(env, source, "invoices")
+
+    assert result.exit_code == 1, result.output + result.stderr
+    assert [(row, status, code) for row, status, code, _ in outcomes(report)] == [
+        (2, "created", ""), (3, "unknown", "E_UNKNOWN_OUTCOME"), (4, "created", "")]
+    assert "--resend-unknown" in outcomes(report)[1][3]
+    assert sandbox.stats.writes == 0 and len(sandbox.records("invoices")) == 3
+
+    result, report = run(env, source, "invoices", "--resend-unknown")  # the person's say
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert statuses_of(report) == ["created"] * 3
+    assert len(sandbox.records("invoices")) == 4
+
+
+def _entry(id_, status, *, record_id=None, sent=None, payload_hash="old"):
+    return JournalEntry(row=None, key=None, payload_hash=payload_hash, status=status,
+                        record_id=record_id, error_code=None, message=None, retryable=False,
+                        attempts=1, updated_at=0.0, sent=sent, id=id_)
+
+
+def test_only_an_unanswered_nameless_create_holds_a_nameless_new_row():
+    rows = [RowSig(2, "new-a"), RowSig(3, "new-b", sent={"name": "Pen"})]
+    # done and nameless: a deleted row's record is never given to a new row (an overwrite)
+    assert match([_entry(1, "created", record_id="9")], rows, keyed=False) == {}
+    # unanswered and nameless: the nameless new row is held by it, the named one is not
+    assert match([_entry(1, "sending")], rows, keyed=False) == {1: 2}
+    assert match([_entry(1, "unknown")], rows[1:], keyed=False) == {}
