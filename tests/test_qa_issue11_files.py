@@ -9,6 +9,7 @@ Over real HTTP through the CLI against the sandbox.
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 
 from bulkio.journal import JournalEntry, RowSig, match
 from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
@@ -226,3 +227,52 @@ def test_only_an_unanswered_nameless_create_holds_a_nameless_new_row():
     # unanswered and nameless: the nameless new row is held by it, the named one is not
     assert match([_entry(1, "sending")], rows, keyed=False) == {1: 2}
     assert match([_entry(1, "unknown")], rows[1:], keyed=False) == {}
+
+
+# --- names in create mode are checked as keys are (issue 11, point 8) ------------------------------
+
+NFC = unicodedata.normalize("NFC", "Café Noir")
+NFD = unicodedata.normalize("NFD", "Café Noir")
+
+
+def test_create_mode_names_that_look_alike_make_no_second_contact(sandbox, tmp_path):
+    # Before: "Café Noir" typed on a Mac and on Windows became two contacts, a zero-width
+    # space and a line break went into Zoho, "Bob" beside "BOB" failed after sending.
+    env = sandbox_env(sandbox, tmp_path)
+    source = write(tmp_path / "contacts.csv", CONTACT_HEADER, [
+        [NFD, "a@example.com", "customer"], [NFC, "b@example.com", "customer"],
+        ["Bob", "c@example.com", "customer"], ["BOB", "d@example.com", "customer"],
+        ["Zed\u200b", "e@example.com", "customer"], ["Two\nLines", "f@example.com", "customer"],
+        ["Plain", "g@example.com", "customer"]])
+
+    result, report = run(env, source, "contacts")
+
+    assert result.exit_code == 1, result.output + result.stderr
+    found = outcomes(report)
+    assert [(row, status, code) for row, status, code, _ in found] == [
+        (2, "created", ""), (3, "failed", "3062"), (4, "invalid", "E_KEY_CASE"),
+        (5, "invalid", "E_KEY_CASE"), (6, "invalid", "E_KEY_CHARACTERS"),
+        (7, "invalid", "E_KEY_CHARACTERS"), (8, "created", "")]
+    assert 'from the key on row 5 ("BOB")' in found[2][3]
+    assert found[5][3] == ('"Display Name" value "Two[line break]Lines" holds a line break, which '
+                           "the spreadsheet does not show; retype the key without it")
+    assert contacts(sandbox).keys() == {NFC, "Plain"}  # sent in NFC, once
+    assert sandbox.stats.writes == 3
+
+
+def test_create_mode_invoice_numbers_twinned_by_case_send_neither(sandbox, tmp_path):
+    seed_for_invoices(sandbox)
+    env = sandbox_env(sandbox, tmp_path)
+    source = write(tmp_path / "invoices.csv", NUMBERED_HEADER, [
+        ["inv-1", "Acme", "2024-05-01", "Widget", "1", "10"],
+        ["INV-1", "Acme", "2024-05-01", "Widget", "2", "10"],
+        [f"{NFD}-2", "Acme", "2024-05-01", "Widget", "1", "10"],
+        [f"{NFC}-2", "Acme", "2024-05-01", "Gadget", "1", "10"]])
+
+    result, report = run(env, source, "invoices")
+
+    assert result.exit_code == 1, result.output + result.stderr
+    assert [(row, status, code) for row, status, code, _ in outcomes(report)] == [
+        (2, "invalid", "E_KEY_CASE"), (3, "invalid", "E_KEY_CASE"), (4, "created", "")]
+    [invoice] = sandbox.records("invoices")
+    assert invoice["invoice_number"] == f"{NFC}-2" and len(invoice["line_items"]) == 2
