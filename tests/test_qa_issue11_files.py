@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlite3
 import unicodedata
 
+import pytest
+
 from bulkio.journal import JournalEntry, RowSig, match
 from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
 from test_client import client_for
@@ -276,3 +278,31 @@ def test_create_mode_invoice_numbers_twinned_by_case_send_neither(sandbox, tmp_p
         (2, "invalid", "E_KEY_CASE"), (3, "invalid", "E_KEY_CASE"), (4, "created", "")]
     [invoice] = sandbox.records("invoices")
     assert invoice["invoice_number"] == f"{NFC}-2" and len(invoice["line_items"]) == 2
+
+
+# --- a journal that is the input, the report or its errors file (issue 11, point 10) -----------------
+
+@pytest.mark.parametrize("journal, report, problem", [
+    ("contacts.csv", "report.csv", "is the input file itself"),
+    ("same.csv", "same.csv", "is also the report"),
+    ("report.errors.xlsx", "report.xlsx", "is also the errors file"),
+    ("report.errors.csv", "report.xlsx", "is also the errors file"),  # the stale spelling is removed
+])
+def test_a_journal_that_another_file_of_the_run_would_overwrite_stops_before_sending(
+        sandbox, tmp_path, journal, report, problem):
+    # Before: the report written at the end replaced the journal (exit 0, nothing to resume
+    # from), and --journal naming the input with --no-resume renamed the person's file as a
+    # "damaged journal" and wrote the journal in its place.
+    env = sandbox_env(sandbox, tmp_path)
+    source = write(tmp_path / "contacts.csv", CONTACT_HEADER, contact_rows(2))
+    data = source.read_bytes()
+
+    for extra in ((), ("--no-resume",)):
+        result = invoke(env, "import", source, "-m", "contacts", "--rate", FAST, "--report",
+                        tmp_path / report, "--journal", tmp_path / journal, *extra)
+
+        assert result.exit_code == 2, result.output + result.stderr
+        assert f"Error: The journal {tmp_path / journal} {problem}" in result.stderr
+        assert "Pass --journal PATH" in result.stderr
+    assert sandbox.stats.writes == 0 and source.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["contacts.csv"]
