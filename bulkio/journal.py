@@ -60,6 +60,9 @@ CREATE TABLE IF NOT EXISTS entries (
 _COLUMNS = ("row, key, payload_hash, status, record_id, error_code, message, retryable, "
             "attempts, updated_at, sent, id")
 
+#: meta name set by `_migrate` until the first `rebase`: entries still bound by row number
+_LEGACY = "legacy_rows"
+
 #: the identifying values an entry may keep (never the payload, never a secret)
 SENT_KEYS = ("key", "name", "number")
 
@@ -264,10 +267,14 @@ class Journal:
         rows = list(rows)
         entries = self.all_entries()
         bound = match(entries, rows, keyed=keyed)
+        legacy = self._meta(_LEGACY) is not None and match(entries, rows, keyed=keyed, legacy=True)
         by_id = {e.id: e for e in entries}
-        gone = [e for e in entries if e.id not in bound]
+        gone = [e for e in entries if e.id not in (legacy or bound)]
         stale = [e.id for e in gone if not (e.done or e.status in ("sending", "unknown"))]
         with self._lock, self._conn:
+            if legacy == bound:  # no entry needs its row number any more: content binds them all
+                self._conn.execute("DELETE FROM meta WHERE name = ?", (_LEGACY,))
+            bound = legacy or bound
             if any(by_id[i].row != r for i, r in bound.items()) or any(e.row is not None for e in gone):
                 self._conn.execute("UPDATE entries SET row = NULL")
                 self._conn.executemany("UPDATE entries SET row = ? WHERE id = ?",
@@ -287,14 +294,20 @@ class Journal:
         self.close()
 
 
-def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool) -> dict[int, int]:
+def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool,
+          legacy: bool = False) -> dict[int, int]:
     """{entry id: row} binding the file's rows to the journal's entries, one to one.
 
     Keyed (`keyed`): a row with a key takes the entry of the same key (normalised: NFC,
     trimmed, case ignored). Create mode, and keyless rows: identical contents pair in the
     order they occur; then a row whose content is new takes an entry written to Zoho (with a
     record id: done, or an update by that id still unanswered) whose content no row has any more but whose identifying values (name,
-    number, key) are the row's: that record, edited since. Everything else stays unbound."""
+    number, key) are the row's: that record, edited since. `legacy` (the first run on a
+    journal migrated from schema "1", whose entries were row numbers and kept no identifying
+    values): a done entry still unbound takes its own row number's row, if that row's content
+    is new -- the row as this version reads it (an "#N/A" text is a value now), which the
+    older version created; without this, an auto-numbered document would be created twice.
+    Everything else stays unbound."""
     bound: dict[int, int] = {}
     rows_left = list(rows)
     if keyed:
@@ -321,7 +334,11 @@ def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool) -> di
     unanswered = [e for e in free if e.id not in bound and not e.record_id and not _ident(e.sent)
                   and e.status in ("sending", "unknown")]
     nameless = [r for r in rows_left if not _ident(r.sent)]
-    _pair(unanswered, nameless, bound, lambda e: "unnamed", lambda r: "unnamed")
+    rows_left = _pair(unanswered, nameless, bound, lambda e: "unnamed", lambda r: "unnamed") + [
+        r for r in rows_left if _ident(r.sent)]
+    if legacy and not keyed:
+        older = [e for e in free if e.id not in bound and e.sent is None and e.done and e.record_id]
+        _pair(older, rows_left, bound, lambda e: e.row, lambda r: r.row)
     return bound
 
 
@@ -417,7 +434,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
                       record_id, error_code, message, retryable, attempts, updated_at
                FROM rows ORDER BY row""")
         conn.execute("DROP TABLE rows")
-        conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema', ?), (?, '1')",
+                     (SCHEMA_VERSION, _LEGACY))
 
 
 def _connect(path: Path) -> sqlite3.Connection:

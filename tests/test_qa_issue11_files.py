@@ -16,6 +16,7 @@ import pytest
 from bulkio.journal import JournalEntry, RowSig, match
 from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
 from test_client import client_for
+from test_qa_resume_rowid import _as_schema_1
 
 CONTACT_HEADER = ["Display Name", "Email", "Contact Type"]
 INVOICE_HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
@@ -306,3 +307,48 @@ def test_a_journal_that_another_file_of_the_run_would_overwrite_stops_before_sen
         assert "Pass --journal PATH" in result.stderr
     assert sandbox.stats.writes == 0 and source.read_bytes() == data
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["contacts.csv"]
+
+
+# --- a journal of the previous version (schema 1), rows this version reads differently -------------
+
+def test_a_schema_1_journal_whose_row_now_reads_differently_updates_its_invoice_not_a_second(
+        sandbox, tmp_path):
+    # Schema "1" kept row numbers and payload hashes, no identifying values. The previous
+    # version read a CSV's "#N/A" as "clear"; this one sends it as text, so the row's hash is
+    # new. Before: an auto-numbered invoice created a second time (exit 0).
+    seed_for_invoices(sandbox)
+    header = INVOICE_HEADER + ["Notes"]
+    rows = [r + [note] for r, note in zip(invoice_rows(3), ["one", "#N/A", "three"])]
+    env, source, rows = first_run(sandbox, tmp_path, "invoices", header, rows)
+    journal = tmp_path / "invoices.journal.sqlite"
+    _as_schema_1(journal)
+    with sqlite3.connect(journal) as conn:
+        conn.execute("UPDATE rows SET payload_hash = 'as the previous version read it' WHERE row = 3")
+    first_ids = sorted(i["invoice_id"] for i in sandbox.records("invoices"))
+    sandbox.stats.reset()
+
+    result, report = run(env, source, "invoices")
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert statuses_of(report) == ["created", "updated", "created"]
+    assert sandbox.stats.writes == 1
+    assert sorted(i["invoice_id"] for i in sandbox.records("invoices")) == first_ids
+    assert sorted(i["notes"] for i in sandbox.records("invoices")) == ["#N/A", "one", "three"]
+
+    # from now on the journal binds by content: a row on top moves no invoice
+    write(source, header, [["Acme", "2024-05-02", "Gadget", "7", "10", "new"]] + rows)
+    sandbox.stats.reset()
+    result, report = run(env, source, "invoices")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert sandbox.stats.writes == 1
+    assert statuses_of(report) == ["created", "created", "updated", "created"]  # as journalled
+    assert sorted(i["notes"] for i in sandbox.records("invoices")) == ["#N/A", "new", "one", "three"]
+
+
+def test_row_numbers_bind_only_the_done_entries_of_a_migrated_journal():
+    entries = [_entry(1, "created", record_id="9", payload_hash="older")]
+    entries = [JournalEntry(**{**entries[0].__dict__, "row": 3})]
+    rows = [RowSig(2, "new-top"), RowSig(3, "read-anew")]
+    assert match(entries, rows, keyed=False) == {}
+    assert match(entries, rows, keyed=False, legacy=True) == {1: 3}
+    assert match(entries, rows, keyed=True, legacy=True) == {}  # keyed modes bind by key
