@@ -143,6 +143,7 @@ class Journal:
                 f"The journal {self.path} belongs to another import "
                 f"({_describe(stored)}); this run is {_describe(identity)}. "
                 "Pass --no-resume to start afresh, or --journal PATH to keep both."
+                + _afresh_warning(stored, identity)
             )
         with self._lock, self._conn:
             if not resume or stored is None:
@@ -470,6 +471,19 @@ def _sent_text(sent: Mapping[str, Any] | None) -> str | None:
 
 def _identity_text(identity: dict[str, Any]) -> str:
     return json.dumps({k: str(v) for k, v in identity.items()}, sort_keys=True)
+
+
+def _afresh_warning(stored_text: str, identity_text: str) -> str:
+    """Said when a create-mode run meets a journal of the same file: starting afresh creates
+    every row again, beside the records the earlier import made."""
+    try:
+        stored, identity = json.loads(stored_text), json.loads(identity_text)
+    except ValueError:
+        return ""
+    if identity.get("mode") != "create" or stored.get("input") != identity.get("input"):
+        return ""
+    return (" Either way this run creates every row of the file: first check in Zoho which rows "
+            "the earlier import wrote and take them out of the file, or pass -k to match them.")
 
 
 def _describe(identity_text: str) -> str:

@@ -352,3 +352,39 @@ def test_row_numbers_bind_only_the_done_entries_of_a_migrated_journal():
     assert match(entries, rows, keyed=False) == {}
     assert match(entries, rows, keyed=False, legacy=True) == {1: 3}
     assert match(entries, rows, keyed=True, legacy=True) == {}  # keyed modes bind by key
+
+
+def test_identical_invoices_stay_two_through_a_sort_and_a_row_on_top(sandbox, tmp_path):
+    seed_for_invoices(sandbox)
+    twin = ["Acme", "2024-05-02", "Gadget", "1", "10"]
+    env, source, rows = first_run(sandbox, tmp_path, "invoices", INVOICE_HEADER,
+                                  [twin, invoice_rows(1)[0], list(twin)])
+    for changed in (list(reversed(rows)), [invoice_rows(2)[1]] + rows):
+        write(source, INVOICE_HEADER, changed)
+        sandbox.stats.reset()
+        result, report = run(env, source, "invoices")
+        assert result.exit_code == 0, result.output + result.stderr
+        assert statuses_of(report) == ["created"] * len(changed)
+    assert sandbox.stats.writes == 1  # the row on top only
+    assert invoices(sandbox) == sorted([("Acme", [("Gadget", 1, 10)])] * 2 + [
+        ("Bowman Ltd", [("Widget", 1, 10)]), ("Bowman Ltd", [("Widget", 2, 10)])])
+
+
+def test_a_create_run_on_a_keyed_run_s_journal_says_starting_afresh_creates_every_row(sandbox, tmp_path):
+    env = sandbox_env(sandbox, tmp_path)
+    source = write(tmp_path / "contacts.csv", CONTACT_HEADER, contact_rows(2))
+    assert run(env, source, "contacts", "-k", "contact_name")[0].exit_code == 0
+    sandbox.stats.reset()
+
+    result, _ = run(env, source, "contacts")
+
+    assert result.exit_code == 2 and sandbox.stats.writes == 0
+    assert "belongs to another import (" in result.stderr
+    assert result.stderr.rstrip().endswith(
+        "Pass --no-resume to start afresh, or --journal PATH to keep both. Either way this run "
+        "creates every row of the file: first check in Zoho which rows the earlier import wrote "
+        "and take them out of the file, or pass -k to match them.")
+    # the other way round, starting afresh by key makes no duplicate: nothing more is said
+    result, _ = run(env, source, "contacts", "-k", "contact_name", "--mode", "update")
+    assert result.exit_code == 2
+    assert result.stderr.rstrip().endswith("or --journal PATH to keep both.")

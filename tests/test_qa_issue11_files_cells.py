@@ -171,3 +171,23 @@ def test_files_that_are_no_workbook_stop_a_document_or_contact_import(sandbox, t
     assert result.stderr.startswith(f"Error: {name}: {what}")
     assert "save it as .xlsx" in result.stderr
     assert sandbox.stats.writes == 0 and not report.exists()
+
+
+def test_an_invoice_workbook_with_a_stray_space_in_xfd1048576_validates_and_imports(sandbox, tmp_path):
+    seed_for_invoices(sandbox)
+    env = sandbox_env(sandbox, tmp_path)
+    book = openpyxl.Workbook()
+    book.active.append(LINES)
+    book.active.append(["A-1", "Acme", "Widget", 1, 3])
+    book.active.append(["A-1", "Acme", "Widget", 2, 4])
+    book.active["XFD1048576"] = " "
+    source = tmp_path / "invoices.xlsx"
+    book.save(source)
+
+    checked = invoke(env, "validate", source, "-m", "invoices", "--report", tmp_path / "v.csv")
+    result, report = run(env, source, "invoices")
+
+    assert checked.exit_code == 0, checked.output + checked.stderr
+    assert outcomes(tmp_path / "v.csv") == [(2, "valid", "", "")]
+    assert result.exit_code == 0, result.output + result.stderr
+    assert lines_of(sandbox) == {"A-1": [(1, 3), (2, 4)]}
