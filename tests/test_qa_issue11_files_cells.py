@@ -191,3 +191,24 @@ def test_an_invoice_workbook_with_a_stray_space_in_xfd1048576_validates_and_impo
     assert outcomes(tmp_path / "v.csv") == [(2, "valid", "", "")]
     assert result.exit_code == 0, result.output + result.stderr
     assert lines_of(sandbox) == {"A-1": [(1, 3), (2, 4)]}
+
+
+@pytest.mark.parametrize("extra", [(), ("-k", "invoice_number")])
+def test_failed_vlookups_in_the_invoice_number_are_errors_not_a_split_document(sandbox, tmp_path, extra):
+    # Before: rows 2 and 4 were one document "#N/A" split by row 3, and the message asked to
+    # put its rows next to each other.
+    seed_for_invoices(sandbox)
+    env = sandbox_env(sandbox, tmp_path)
+    lookup = "=VLOOKUP(F{n},Orders!A:B,2,FALSE)"
+    rows = [[lookup.format(n=2), "Acme", "Widget", 1, 3], ["B-1", "Acme", "Widget", 2, 4],
+            [lookup.format(n=4), "Acme", "Widget", 2, 4], [lookup.format(n=5), "Acme", "Widget", 5, 4]]
+    source = workbook(tmp_path / "invoices.xlsx", LINES, rows,
+                      {f"A{n}": ("e", "#N/A") for n in (2, 4, 5)})
+
+    result, report = run(env, source, "invoices", *extra)
+
+    assert result.exit_code == 1, result.output + result.stderr
+    error = EXCEL_ERROR.format(column="Invoice Number")
+    assert outcomes(report) == [(2, "invalid", "E_EXCEL_ERROR", error), (3, "created", "", ""),
+                                (4, "invalid", "E_EXCEL_ERROR", error), (5, "invalid", "E_EXCEL_ERROR", error)]
+    assert lines_of(sandbox) == {"B-1": [(2, 4)]}
