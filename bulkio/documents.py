@@ -48,7 +48,7 @@ from bulkio.readers import workbook
 from bulkio.readers.cells import ERROR
 from bulkio.rowerrors import message
 from bulkio.runner import RowOutcome, WorkItem
-from bulkio.validate import ValidationResult, number_reading, resolve_key, type_column, validate_frame
+from bulkio.validate import ValidationResult, column_flags, number_reading, resolve_key, type_column, validate_frame
 
 LINES_SHEET = "Line Items"
 SOURCE_KEY = "_source"   # where a line of a two-sheet workbook was, for messages
@@ -185,6 +185,10 @@ def group_rows(frame: pd.DataFrame, module: Module, plan: ColumnPlan, key: Field
     # NFC: "Café" typed on a Mac and on Windows is one document, as validate compares keys
     keys = (frame[column].fillna("").astype(str).str.strip().str.normalize("NFC").tolist()
             if column else [""] * len(rows))
+    # an Excel error cell (#N/A) is no number: each such row stands alone, refused for its
+    # error (E_EXCEL_ERROR), never grouped with or "split" from another #N/A
+    for pos in (column_flags(frame).get(column, {}) if column else {}):
+        keys[pos] = f"\x00cell {pos}"
     line_only = (_line_only_rows(frame, plan, column) if column and not json_form
                  else [False] * len(rows))
     groups: dict[int, list[int]] = {}

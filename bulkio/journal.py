@@ -60,6 +60,9 @@ CREATE TABLE IF NOT EXISTS entries (
 _COLUMNS = ("row, key, payload_hash, status, record_id, error_code, message, retryable, "
             "attempts, updated_at, sent, id")
 
+#: meta name set by `_migrate` until the first `rebase`: entries still bound by row number
+_LEGACY = "legacy_rows"
+
 #: the identifying values an entry may keep (never the payload, never a secret)
 SENT_KEYS = ("key", "name", "number")
 
@@ -140,6 +143,7 @@ class Journal:
                 f"The journal {self.path} belongs to another import "
                 f"({_describe(stored)}); this run is {_describe(identity)}. "
                 "Pass --no-resume to start afresh, or --journal PATH to keep both."
+                + _afresh_warning(stored, identity)
             )
         with self._lock, self._conn:
             if not resume or stored is None:
@@ -264,10 +268,14 @@ class Journal:
         rows = list(rows)
         entries = self.all_entries()
         bound = match(entries, rows, keyed=keyed)
+        legacy = self._meta(_LEGACY) is not None and match(entries, rows, keyed=keyed, legacy=True)
         by_id = {e.id: e for e in entries}
-        gone = [e for e in entries if e.id not in bound]
+        gone = [e for e in entries if e.id not in (legacy or bound)]
         stale = [e.id for e in gone if not (e.done or e.status in ("sending", "unknown"))]
         with self._lock, self._conn:
+            if legacy == bound:  # no entry needs its row number any more: content binds them all
+                self._conn.execute("DELETE FROM meta WHERE name = ?", (_LEGACY,))
+            bound = legacy or bound
             if any(by_id[i].row != r for i, r in bound.items()) or any(e.row is not None for e in gone):
                 self._conn.execute("UPDATE entries SET row = NULL")
                 self._conn.executemany("UPDATE entries SET row = ? WHERE id = ?",
@@ -287,14 +295,20 @@ class Journal:
         self.close()
 
 
-def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool) -> dict[int, int]:
+def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool,
+          legacy: bool = False) -> dict[int, int]:
     """{entry id: row} binding the file's rows to the journal's entries, one to one.
 
     Keyed (`keyed`): a row with a key takes the entry of the same key (normalised: NFC,
     trimmed, case ignored). Create mode, and keyless rows: identical contents pair in the
     order they occur; then a row whose content is new takes an entry written to Zoho (with a
     record id: done, or an update by that id still unanswered) whose content no row has any more but whose identifying values (name,
-    number, key) are the row's: that record, edited since. Everything else stays unbound."""
+    number, key) are the row's: that record, edited since. `legacy` (the first run on a
+    journal migrated from schema "1", whose entries were row numbers and kept no identifying
+    values): a done entry still unbound takes its own row number's row, if that row's content
+    is new -- the row as this version reads it (an "#N/A" text is a value now), which the
+    older version created; without this, an auto-numbered document would be created twice.
+    Everything else stays unbound."""
     bound: dict[int, int] = {}
     rows_left = list(rows)
     if keyed:
@@ -313,7 +327,19 @@ def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool) -> di
     rows_left = _pair(free, rows_left, bound, lambda e: e.payload_hash, lambda r: r.payload_hash)
     edited = [e for e in free if e.id not in bound and e.record_id and _ident(e.sent)
               and (e.done or e.status == "sending")]
-    _pair(edited, rows_left, bound, lambda e: _ident(e.sent), lambda r: _ident(r.sent))
+    rows_left = _pair(edited, rows_left, bound, lambda e: _ident(e.sent), lambda r: _ident(r.sent))
+    # A create that went out unanswered and that nothing identifies (an auto-numbered
+    # document) may be in Zoho; a new row without identifying values may be that very row,
+    # edited since. Binding them holds the row as `unknown` (never an overwrite: such an
+    # entry has no record id); sending it would make the document twice.
+    unanswered = [e for e in free if e.id not in bound and not e.record_id and not _ident(e.sent)
+                  and e.status in ("sending", "unknown")]
+    nameless = [r for r in rows_left if not _ident(r.sent)]
+    rows_left = _pair(unanswered, nameless, bound, lambda e: "unnamed", lambda r: "unnamed") + [
+        r for r in rows_left if _ident(r.sent)]
+    if legacy and not keyed:
+        older = [e for e in free if e.id not in bound and e.sent is None and e.done and e.record_id]
+        _pair(older, rows_left, bound, lambda e: e.row, lambda r: r.row)
     return bound
 
 
@@ -409,7 +435,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
                       record_id, error_code, message, retryable, attempts, updated_at
                FROM rows ORDER BY row""")
         conn.execute("DROP TABLE rows")
-        conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema', ?), (?, '1')",
+                     (SCHEMA_VERSION, _LEGACY))
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -444,6 +471,19 @@ def _sent_text(sent: Mapping[str, Any] | None) -> str | None:
 
 def _identity_text(identity: dict[str, Any]) -> str:
     return json.dumps({k: str(v) for k, v in identity.items()}, sort_keys=True)
+
+
+def _afresh_warning(stored_text: str, identity_text: str) -> str:
+    """Said when a create-mode run meets a journal of the same file: starting afresh creates
+    every row again, beside the records the earlier import made."""
+    try:
+        stored, identity = json.loads(stored_text), json.loads(identity_text)
+    except ValueError:
+        return ""
+    if identity.get("mode") != "create" or stored.get("input") != identity.get("input"):
+        return ""
+    return (" Either way this run creates every row of the file: first check in Zoho which rows "
+            "the earlier import wrote and take them out of the file, or pass -k to match them.")
 
 
 def _describe(identity_text: str) -> str:

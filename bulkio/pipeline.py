@@ -237,7 +237,7 @@ def run_import(
     What the run needs at its end (the report, its errors file) is checked first, and the
     journal and its lock before the first read of Zoho: a run that must stop, stops (exit 2)
     before it sends anything."""
-    check_report(opts.report_path(), source=opts.path)
+    check_report(opts.report_path(), source=opts.path, journal=opts.journal_path())
     prep = prepare(opts, module, client)
     _warn(prep, on_warning)
     identity = _identity(opts, prep, client)

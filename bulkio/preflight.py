@@ -37,10 +37,12 @@ def errors_path(report_path: str | Path) -> Path:
     return report_path.with_name(f"{report_path.stem}.errors{report_path.suffix.lower()}")
 
 
-def check_report(path: str | Path, *, source: str | Path | None = None) -> None:
+def check_report(path: str | Path, *, source: str | Path | None = None,
+                 journal: str | Path | None = None) -> None:
     """Refuse (InputError, exit 2) a report path the run could not write at its end: a wrong
     extension, a folder that is a file or cannot be written, the report or its errors file open
-    in Excel, or (with `source`) the input file itself.
+    in Excel, or (with `source`) the input file itself; and (with `journal`) a journal that is
+    the input, the report or its errors file, which one of them would overwrite.
 
     Example: check_report(Path("items.report.xlsx"), source=Path("items.xlsx"))
     """
@@ -49,12 +51,31 @@ def check_report(path: str | Path, *, source: str | Path | None = None) -> None:
     if source is not None and _same_file(path, Path(source)):
         raise InputError(f"The report {path} is the input file itself: writing it would replace "
                          "your data. Pass --report PATH with another name.")
+    if journal is not None:
+        _check_journal_apart(Path(journal), path, source)
     _check_target(path, "report")
     errors = errors_path(path)
     # both spellings: the one that is not written this time is removed as stale
     for target in (errors.with_suffix(".csv"), errors.with_suffix(".xlsx")):
         _check_open_elsewhere(target, "errors file")
     _check_folder_writable(path)
+
+
+def _check_journal_apart(journal: Path, report: Path, source: str | Path | None) -> None:
+    """The journal is a file of its own: were it the input, bulkio would write over the data
+    (or, with --no-resume, rename it as a damaged journal); were it the report or its errors
+    file, the report written at the end would destroy what a resume needs."""
+    if source is not None and _same_path(journal, Path(source)):
+        raise InputError(f"The journal {journal} is the input file itself: the journal would "
+                         "replace your data. Pass --journal PATH with another name, or leave "
+                         "--journal out (the journal then goes beside the input).")
+    errors = errors_path(report)
+    for other, what in ((report, "the report"), (errors.with_suffix(".csv"), "the errors file"),
+                        (errors.with_suffix(".xlsx"), "the errors file")):
+        if _same_path(journal, other):
+            raise InputError(f"The journal {journal} is also {what}: writing {what} at the end "
+                             "would destroy the journal a later run resumes from. Pass --journal "
+                             "PATH or --report PATH so that they differ.")
 
 
 def office_lock_files(path: Path) -> tuple[Path, Path]:
@@ -100,6 +121,11 @@ def first_existing(folder: Path) -> Path:
     """The nearest of `folder` and its parents that exists: the file in the way when a
     folder cannot be made."""
     return next((p for p in (folder, *folder.parents) if p.exists()), folder)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    """The same file, whether or not it exists yet (the report is written at the end)."""
+    return _same_file(a, b) or a.resolve() == b.resolve()
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -205,6 +205,8 @@ class _Checker:
         self._missing_required(constants)
         self._totals_row()
         keys = self._keys(seen_keys) if self.key else None
+        if self.key is None and self.mode == "create":
+            self._name_keys(seen_keys)
         self.errors.sort(key=lambda e: e.row)
         invalid = {e.row for e in self.errors}
         return ValidationResult(self._records(keys, constants, invalid), self.errors, invalid,
@@ -272,11 +274,23 @@ class _Checker:
                 self.errors += row_errors("E_TOTAL_ROW", [last], self.rows, str(column), {last: text})
                 return
 
-    def _keys(self, seen: dict[str, int]) -> list[str | None]:
+    def _name_keys(self, seen: dict[str, int]) -> None:
+        """Create mode: the name (a document's number) is what Zoho keeps unique and what an
+        unanswered create is checked by, so it is checked as a key is: NFC (what is sent),
+        no invisible character or line break, no case twin. A name given twice is left to
+        Zoho, which refuses the second ("already exists"): two equal invoices without a
+        number are two documents."""
+        typed = self.columns.get(self.module.name_field or "")
+        if typed is not None:
+            self._keys(seen, typed, duplicates=False)
+
+    def _keys(self, seen: dict[str, int], typed: "TypedColumn | None" = None, *,
+              duplicates: bool = True) -> list[str | None]:
         """Key text per row, in Unicode NFC (what is sent too). E_DUPLICATE_KEY on every row
-        repeating an earlier row's key; E_KEY_CASE on both rows of keys that differ only in
-        case; E_KEY_CHARACTERS on a key holding an invisible character or a line break."""
-        typed = self.columns[self.key.api_name]
+        repeating an earlier row's key (unless not `duplicates`); E_KEY_CASE on both rows of
+        keys that differ only in case; E_KEY_CHARACTERS on a key holding an invisible
+        character or a line break. `typed`: the column to check, by default the key's."""
+        typed = typed if typed is not None else self.columns[self.key.api_name]
         keys = [_key_text(v) for v in typed.values.tolist()]
         joined = "\x00".join(k for k in keys if k)
         # ASCII keys (the usual case) are their own NFC and casefold is lower(): one check of
@@ -295,8 +309,9 @@ class _Checker:
                 continue
             first = seen.setdefault(key, rows[pos])
             if first != rows[pos]:
-                self.errors += row_errors("E_DUPLICATE_KEY", [pos], self.rows, typed.column,
-                                          typed.texts, first=first)
+                if duplicates:
+                    self.errors += row_errors("E_DUPLICATE_KEY", [pos], self.rows, typed.column,
+                                              typed.texts, first=first)
                 continue
             fold = "\x00" + (key.lower() if ascii_only else key.casefold())
             twin = seen.setdefault(fold, rows[pos])
