@@ -431,7 +431,7 @@ class _Run:
                 if not _maybe_applied(exc):
                     return self._failed(item, exc, attempt)
                 lost = exc
-                finding = self._check(sent, payload, target, keyed)
+                finding = self._check(sent, payload, target, keyed, last=attempt == MAX_SENDS)
                 if finding.found:
                     return self._settled(item, finding, self._status(item, finding, target, keyed),
                                          attempt, "this write", exc)
@@ -461,11 +461,14 @@ class _Run:
             return self._written(item, result, attempt, created=self._created(item, result, target))
         return self._not_applied(item, lost)
 
-    def _check(self, sent: dict, payload: dict, target: str | None, keyed: bool) -> Finding:
+    def _check(self, sent: dict, payload: dict, target: str | None, keyed: bool,
+               last: bool = False) -> Finding:
         """Whether Zoho holds what an unanswered write sent. A write by key or id is found
         only with the values sent, and waits one pause: resending it does no harm. A create
-        waits the whole schedule: resending it too early would make a duplicate."""
-        pauses = self.checker.pauses[:1] if keyed else None
+        waits the whole schedule: resending it too early would make a duplicate. The `last`
+        send's check waits the whole schedule too, since "nothing was written" follows it: a
+        server slower than every send's timeout applies them all later."""
+        pauses = self.checker.pauses[:1] if keyed and not last else None
         return self.checker.wait(sent, since=time.time(), payload=payload if keyed else None,
                                  target_id=target, pauses=pauses)
 
