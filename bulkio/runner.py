@@ -431,7 +431,8 @@ class _Run:
                 if not _maybe_applied(exc):
                     return self._failed(item, exc, attempt)
                 lost = exc
-                finding = self._check(sent, payload, target, keyed, last=attempt == MAX_SENDS)
+                finding = self._check(sent, payload, target, keyed,
+                                      last=attempt == MAX_SENDS and not _zoho_answered(exc))
                 if finding.found:
                     return self._settled(item, finding, self._status(item, finding, target, keyed),
                                          attempt, "this write", exc)
@@ -466,8 +467,8 @@ class _Run:
         """Whether Zoho holds what an unanswered write sent. A write by key or id is found
         only with the values sent, and waits one pause: resending it does no harm. A create
         waits the whole schedule: resending it too early would make a duplicate. The `last`
-        send's check waits the whole schedule too, since "nothing was written" follows it: a
-        server slower than every send's timeout applies them all later."""
+        unanswered send's check waits the whole schedule too, since "nothing was written"
+        follows it: a server slower than every send's timeout applies them all later."""
         pauses = self.checker.pauses[:1] if keyed and not last else None
         return self.checker.wait(sent, since=time.time(), payload=payload if keyed else None,
                                  target_id=target, pauses=pauses)
@@ -727,6 +728,12 @@ def _maybe_applied(exc: Exception) -> bool:
     (Zoho, or a gateway in front of it, may have applied it first). A ServerError of status 0
     is a request that never went out."""
     return isinstance(exc, OutcomeUnknown) or (isinstance(exc, ServerError) and exc.status >= 500)
+
+
+def _zoho_answered(exc: Exception) -> bool:
+    """A 5xx carrying Zoho's own code: Zoho finished with the write, nothing lands later (a
+    timeout, a dropped connection or a gateway's page may be a write still being applied)."""
+    return isinstance(exc, ServerError) and exc.code is not None
 
 
 def _reason(exc: Exception | None) -> str:

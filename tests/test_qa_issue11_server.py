@@ -15,6 +15,7 @@ from bulkio import cli_options
 from bulkio.sandbox import scopes as sandbox_scopes
 from e2e_support import FAST, csv_text, invoke, journal_rows, outcomes, read_table, sandbox_env, start_bulkio
 from test_e2e_kill import kill_when_some_rows_are_done
+from test_qa_faults_outcome import mute_port  # noqa: F401 - a fixture
 from test_client import client_for
 
 CONTACT_KEY = "cf_external_id"
@@ -365,3 +366,65 @@ def test_contacts_keyed_by_name_without_the_update_scope_stop_before_any_row_fai
     assert assert_auth_stop(stopped, rows, tmp_path / "contacts.journal.sqlite") == 6
     assert "Zoho refused PUT /contacts/" in stopped.output
     assert {r["company_name"] for r in sandbox.records("contacts")} == {"Old"}
+
+
+# --- a server that accepts and never answers ----------------------------------------------------
+
+@pytest.mark.parametrize("key", [None, "contact_name"])
+def test_a_mute_server_stops_the_run_in_seconds_resumably_with_a_plain_reason(
+        sandbox, tmp_path, short_timeouts, mute_port, key):
+    # main exited 1 ("some rows failed, see the report") with no report and nothing sent
+    port, accepted = mute_port
+    env = {**sandbox_env(sandbox, tmp_path), "ZOHO_API_URL": f"http://127.0.0.1:{port}/books/v3"}
+    path = contacts_file(tmp_path, 3, key=False)
+    started = time.monotonic()
+    result, rows = run(env, path, "contacts", *(["-k", key] if key else []))
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 3, summary(result)
+    assert "no answer from Zoho within 0.3 s (asked twice); check the network and --api-url" in result.stderr
+    assert "ConnectionError" not in summary(result) and "Traceback" not in summary(result)
+    assert len(accepted) == 2 and sandbox.records("contacts") == []
+
+    # the server answers again: the same command sends every row once
+    env["ZOHO_API_URL"] = sandbox.api_url("books")
+    finished, rows = run(env, path, "contacts", *(["-k", key] if key else []))
+    assert finished.exit_code == 0, summary(finished)
+    assert statuses_of(rows) == ["created"] * 3
+    assert len(sandbox.records("contacts")) == 3
+
+
+# --- updates by id whose every answer is a gateway page -----------------------------------------
+
+def test_invoices_updated_by_number_whose_every_answer_is_504_are_updated_once(sandbox, tmp_path):
+    env, path = invoice_setup(sandbox, tmp_path, 3)
+    first, _ = run(env, path, "invoices", "-k", "invoice_number", report=tmp_path / "first.csv")
+    assert first.exit_code == 0
+    ids = sorted(r["invoice_id"] for r in sandbox.records("invoices"))
+    changed = write(tmp_path / "changed.csv", INVOICE_HEADER,
+                    [[f"INV-{i:03d}", "Acme Ltd", "2026-02-01", "Widget", "9", "10"] for i in range(3)])
+    sandbox.configure(applied_error_rate=1.0)
+    sandbox.stats.reset()
+    result, rows = run(env, changed, "invoices", "-k", "invoice_number", "--mode", "update",
+                       "--replace-line-items")
+    assert result.exit_code == 0, summary(result)
+    assert statuses_of(rows) == ["updated"] * 3  # Zoho holds every change: none "failed"
+    assert all("bulkio checked Zoho by its id " in m for *_, m in rows)
+    held = sandbox.records("invoices")
+    assert sorted(r["invoice_id"] for r in held) == ids
+    assert [(r["date"], [l["quantity"] for l in r["line_items"]]) for r in held] == [("2026-02-01", [9])] * 3
+    assert sandbox.stats["PUT", "invoices"] == 3 and sandbox.stats.applied_errors == 3
+
+
+def test_contacts_updated_by_name_whose_every_answer_is_504_are_updated_once(sandbox, tmp_path):
+    client = client_for(sandbox)
+    for i in range(3):
+        client.create("contacts", {"contact_name": f"Customer {i:03d}", "company_name": "Old"})
+    path = write(tmp_path / "contacts.csv", ["Display Name", "Company Name", "Email", "Phone"],
+                 [[f"Customer {i:03d}", "New", f"c{i}@example.com", "+1 555 0100"] for i in range(3)])
+    sandbox.configure(applied_error_rate=1.0)
+    result, rows = run(sandbox_env(sandbox, tmp_path), path, "contacts", "-k", "contact_name", "--mode", "update")
+    assert result.exit_code == 0, summary(result)
+    assert statuses_of(rows) == ["updated"] * 3
+    held = by(sandbox.records("contacts"), "contact_name")
+    assert len(held) == 3 and {r["company_name"] for r in held.values()} == {"New"}
+    assert sandbox.stats["PUT", "contacts"] == 3
