@@ -156,10 +156,12 @@ def run_rows(
 
 
 def prepare_resume(items, *, client, module, journal: Journal | None, options: RunOptions,
-                   records: FullRecords | None = None) -> list[str]:
+                   records: FullRecords | None = None,
+                   stop_event: threading.Event | None = None) -> list[str]:
     """Settle the journal's unanswered creates in Zoho and bind the file's rows to its entries
     (settle.settle_journal), before the plan counts what is left; warnings about entries no
     row of the file stands for. `run_rows` does it too (a second time costs nothing).
+    `stop_event` (Ctrl-C) cuts the checks' pauses short and leaves their entries open.
 
     Example: warnings = prepare_resume(items, client=client, module=module, journal=journal,
                                        options=RunOptions(mode="create"))
@@ -167,7 +169,7 @@ def prepare_resume(items, *, client, module, journal: Journal | None, options: R
     if journal is None or options.dry_run:
         return []
     checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
-                      records=records, pauses=options.check_pauses)
+                      records=records, pauses=options.check_pauses, stop=stop_event)
     orphans = settle_journal(journal, items, checker, keyed=options.mode != "create")
     return [orphan_warning(module, entry) for entry in orphans]
 
@@ -204,7 +206,7 @@ class _Run:
         self._started = time.monotonic()
         self._total = 0
         self.checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
-                               records=records, pauses=options.check_pauses)
+                               records=records, pauses=options.check_pauses, stop=stop_event)
         self.warnings: list[str] = []
 
     # --- the run -------------------------------------------------------------------------------
@@ -242,7 +244,8 @@ class _Run:
             return []
         try:
             return prepare_resume(items, client=self.client, module=self.module,
-                                  journal=self.journal, options=self.options, records=self.records)
+                                  journal=self.journal, options=self.options, records=self.records,
+                                  stop_event=self.stop_event)
         except QuotaExhausted:
             self._stop("quota")
             return []
@@ -401,12 +404,14 @@ class _Run:
         the journalled id is simply sent again (harmless); a create is checked first."""
         if entry.record_id:
             return self._send(item, entry.record_id)
-        finding = settle_entry(self.journal_for(item), entry, self.checker, item)
+        finding = self._checked(lambda: settle_entry(self.journal_for(item), entry, self.checker, item))
         if finding.found:
             record_id = _id_of(finding.record, self.module)
             if entry.payload_hash != item.payload_hash:
                 return self._send(item, record_id)
             return self._settled(item, finding, "created", 0, "an earlier run's write")
+        if finding.state == "stopped":
+            return self._not_sent(item, lost=True)
         if finding.state == "absent":
             return self._send(item, None)
         return self._unknown(item, finding, None, 0)
@@ -431,36 +436,49 @@ class _Run:
                 if not _maybe_applied(exc):
                     return self._failed(item, exc, attempt)
                 lost = exc
-                finding = self._check(sent, payload, target, keyed,
-                                      last=attempt == MAX_SENDS and not _zoho_answered(exc))
+                last = attempt == MAX_SENDS and not _zoho_answered(exc)
+                finding = self._checked(lambda: self._check(sent, payload, target, keyed, last))
                 if finding.found:
                     return self._settled(item, finding, self._status(item, finding, target, keyed),
                                          attempt, "this write", exc)
+                if finding.state == "stopped":  # mid-check: the next run checks again
+                    return self._not_sent(item, lost=True)
                 if finding.state != "absent":
                     return self._unknown(item, finding, exc, attempt)
                 if self._halted():  # not applied; the journal keeps `sending` for the next run
                     return self._not_sent(item, lost=True)
                 continue  # Zoho does not hold it: sending again is safe
-            except QuotaExhausted:
-                # a 429 answer: nothing was applied, the row waits for the next run
+            except (QuotaExhausted, AuthError) as exc:
+                # refused before anything was applied: the row waits for the next run; an
+                # earlier unanswered send stays `sending`, for the next run to check first
+                if lost is not None:
+                    self._stop_for(exc)
+                    return self._not_sent(item, lost=True)
                 self.journal.mark_done(item.row, "pending")
-                raise
-            except AuthError:
-                # refused before anything was applied; an earlier unanswered try stays to be checked
-                if attempt == 1:
-                    self.journal.mark_done(item.row, "pending")
                 raise
             except ApiError as exc:
                 if lost is not None:  # e.g. "already exists": the unanswered attempt landed
-                    finding = self.checker.look(sent, payload=payload if keyed else None,
-                                                target_id=target)
+                    finding = self._checked(lambda: self.checker.look(
+                        sent, payload=payload if keyed else None, target_id=target))
                     if finding.found:
                         return self._settled(item, finding, self._status(item, finding, target, keyed),
                                              attempt, "this write", lost)
+                    if finding.state == "stopped":
+                        return self._not_sent(item, lost=True)
                 return self._failed(item, exc, attempt)
             self.records.remember(result.record)
             return self._written(item, result, attempt, created=self._created(item, result, target))
         return self._not_applied(item, lost)
+
+    def _checked(self, look: Callable[[], Finding]) -> Finding:
+        """`look()`, a check of Zoho; a stop it meets (the daily quota used up, access
+        refused) stops the run and is a "stopped" finding: nothing is settled, the write stays
+        `sending` in the journal for the next run to check before anything is sent."""
+        try:
+            return look()
+        except (QuotaExhausted, AuthError) as exc:
+            self._stop_for(exc)
+            return Finding("stopped")
 
     def _check(self, sent: dict, payload: dict, target: str | None, keyed: bool,
                last: bool = False) -> Finding:
@@ -626,8 +644,9 @@ class _Run:
         if self.stopped == "auth" and self._auth_note:
             reason = f"{reason}. {self._auth_note}"
         if lost:
-            reason += (" (its last send got no answer and Zoho did not hold it; the next run "
-                       "checks again first)")
+            reason = (f"sent, but no answer came, and the run stopped before Zoho showed the "
+                      f"{self.module.singular} ({reason.removeprefix('not sent: ')}); the next "
+                      "run checks Zoho first and sends the row only if Zoho does not hold it")
         return RowOutcome(item.row, item.key, "skipped", message=reason)
 
     def _finish(self, outcomes: dict[int, RowOutcome], outcome: RowOutcome) -> None:
@@ -650,6 +669,13 @@ class _Run:
         with self._lock:
             if self.stopped is None:
                 self.stopped = reason
+
+    def _stop_for(self, exc: ApiError) -> None:
+        """Stop the run for the daily quota used up (QuotaExhausted) or access refused."""
+        if isinstance(exc, QuotaExhausted):
+            self._stop("quota")
+        else:
+            self._stop_for_auth(exc)
 
     def _stop_for_auth(self, exc: AuthError) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ again without the person's say.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -54,7 +55,8 @@ def sent_values(module, item) -> dict[str, str]:
 @dataclass
 class Finding:
     """What a check found. `state`: "found" (`record`), "absent" (not applied, or not yet),
-    "cannot" (nothing to check by) or "ambiguous" (several `records` match). `how` says by
+    "cannot" (nothing to check by), "ambiguous" (several `records` match) or "stopped" (the
+    run was stopped before the pauses were waited out: nothing is settled). `how` says by
     what it was looked up, for messages ("by its name 'Pen'")."""
 
     state: str
@@ -71,7 +73,8 @@ class Checker:
     """Looks up, in Zoho, the record a write whose answer never came may have made.
 
     `mode` and `key_field` are the run's; `records` its FullRecords (for the custom key's
-    field). `pauses` is the schedule of `wait`; `sleep` and `clock` are replaceable in tests.
+    field). `pauses` is the schedule of `wait`; `stop` (the run's stop event: Ctrl-C) cuts
+    its pauses short; `sleep` and `clock` are replaceable in tests.
 
     Example:
         finding = Checker(client, module, mode="create").wait({"name": "Pen"}, since=time.time())
@@ -79,7 +82,8 @@ class Checker:
 
     def __init__(self, client, module, *, mode: str = "create", key_field: str | None = None,
                  records: FullRecords | None = None, pauses: tuple[float, ...] | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 stop: threading.Event | None = None):
         self.client = client
         self.module = module
         self.mode = mode
@@ -88,12 +92,13 @@ class Checker:
         self.pauses = default_pauses() if pauses is None else tuple(pauses)
         self._sleep = sleep
         self._clock = clock
+        self._stop = stop
 
     def wait(self, sent: Mapping[str, Any], *, since: float, payload: dict | None = None,
              target_id: str | None = None, pauses: tuple[float, ...] | None = None) -> Finding:
         """`look`, then again after each pause counted from `since` (when the write went out)
         while the record is absent; a pause already past costs nothing, so settling an old
-        write is one look."""
+        write is one look. A stop during a pause ends it: "stopped", the write still open."""
         finding = self.look(sent, payload=payload, target_id=target_id)
         at = 0.0
         for pause in self.pauses if pauses is None else pauses:
@@ -102,9 +107,17 @@ class Checker:
                 break
             left = since + at - self._clock()
             if left > 0:
-                self._sleep(left)
+                if self._pause(left):
+                    return Finding("stopped", how=finding.how)
                 finding = self.look(sent, payload=payload, target_id=target_id)
         return finding
+
+    def _pause(self, seconds: float) -> bool:
+        """Sleep `seconds`, or less when the run is stopped; whether it was stopped."""
+        if self._stop is None:
+            self._sleep(seconds)
+            return False
+        return self._stop.wait(seconds)
 
     def look(self, sent: Mapping[str, Any], *, payload: dict | None = None,
              target_id: str | None = None) -> Finding:
@@ -211,7 +224,7 @@ def settle_entry(journal, entry, checker: Checker, item=None) -> Finding:
             f"found the {checker.module.singular} there, so it was not sent again"))
     elif finding.state == "absent":
         journal.settle(entry, None)
-    else:
+    elif finding.state != "stopped":  # stopped: still `sending`, the next run checks again
         journal.settle(entry, "unknown", message=unknown_message(checker.module, finding, sent,
                                                                  item.payload if item else {}))
     return finding

@@ -6,6 +6,9 @@ happened to it, or the run stops clearly."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -428,3 +431,99 @@ def test_contacts_updated_by_name_whose_every_answer_is_504_are_updated_once(san
     held = by(sandbox.records("contacts"), "contact_name")
     assert len(held) == 3 and {r["company_name"] for r in held.values()} == {"New"}
     assert sandbox.stats["PUT", "contacts"] == 3
+
+
+# --- Ctrl-C while a write without answer is being checked ------------------------------------------
+
+def test_ctrl_c_while_a_slow_create_is_checked_stops_at_once_and_the_next_run_settles_it(
+        sandbox, tmp_path, short_timeouts, monkeypatch):
+    # the check of an unanswered create waits minutes in all (pauses of 4 s here); Ctrl-C
+    # during those pauses must stop the run then, not once they are waited out
+    monkeypatch.setenv("BULKIO_CHECK_PAUSES", "4,4")
+    env = sandbox_env(sandbox, tmp_path)
+    path = contacts_file(tmp_path, 3, key=False)
+    sandbox.configure(apply_delay_ms=SLOW)
+
+    def ctrl_c_once_the_check_waits():
+        deadline = time.monotonic() + 10
+        while sandbox.stats.delayed_applies < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.6)  # the write timed out (0.4 s) and its first look found nothing
+        os.kill(os.getpid(), signal.SIGINT)  # bulkio's handler sets its stop event
+
+    presser = threading.Thread(target=ctrl_c_once_the_check_waits, daemon=True)
+    started = time.monotonic()
+    presser.start()
+    stopped, rows = run(env, path, "contacts", "--concurrency", "1")
+    waited = time.monotonic() - started
+    presser.join()
+
+    assert stopped.exit_code == 3, summary(stopped)
+    assert waited < 3, f"Ctrl-C took {waited:.1f} s to stop the run"
+    assert statuses_of(rows) == ["skipped"] * 3
+    assert rows[0][3].startswith("sent, but no answer came, and the run stopped before Zoho showed the "
+                                 "contact (the run was interrupted; ")
+    assert rows[0][3].endswith("the next run checks Zoho first and sends the row only if Zoho does not hold it")
+    assert sandbox.stats.writes == 1
+    assert "failed" not in set(journal_rows(tmp_path / "contacts.journal.sqlite").values())
+
+    time.sleep(0.5)  # the slow create lands
+    sandbox.configure(apply_delay_ms=0)
+    monkeypatch.setenv("BULKIO_CHECK_PAUSES", "0.05")
+    finished, rows = run(env, path, "contacts")
+    assert finished.exit_code == 0, summary(finished)
+    assert statuses_of(rows) == ["created"] * 3
+    assert "found the contact there, so it was not sent again" in rows[0][3]
+    assert sorted(by(sandbox.records("contacts"), "contact_name")) == [f"Customer {i:03d}" for i in range(3)]
+
+
+# --- the daily quota used up while a write without answer is checked ------------------------------
+
+@pytest.mark.parametrize("limit", [2, 4])
+def test_a_quota_used_up_by_the_check_of_a_lost_create_says_it_was_sent_and_the_next_day_settles_it(
+        sandbox_factory, tmp_path, limit):
+    # 2: the first create's check is refused (429, code 45); 4: the second create's.
+    # main reported that row "not sent" while Zoho held it
+    sandbox = sandbox_factory(daily_limit=limit, lost_reply_rate=1.0)
+    env = sandbox_env(sandbox, tmp_path)
+    path = contacts_file(tmp_path, 3, key=False)
+    stopped, rows = run(env, path, "contacts", "--concurrency", "1")
+    assert stopped.exit_code == 3, summary(stopped)
+    lost_row = 2 if limit == 2 else 3
+    by_row = {row: (status, message) for row, status, _, message in rows}
+    assert by_row[lost_row][0] == "skipped"
+    assert by_row[lost_row][1].startswith("sent, but no answer came, and the run stopped before Zoho showed the "
+                                          "contact (the organisation's daily API quota is used up")
+    assert journal_rows(tmp_path / "contacts.journal.sqlite")[lost_row] == "sending"
+    assert len(sandbox.records("contacts")) == lost_row - 1
+
+    sandbox.configure(daily_limit=10**6, lost_reply_rate=0.0)  # the next day
+    finished, rows = run(env, path, "contacts")
+    assert finished.exit_code == 0, summary(finished)
+    assert statuses_of(rows) == ["created"] * 3
+    assert "found the contact there, so it was not sent again" in rows[lost_row - 2][3]
+    assert sorted(by(sandbox.records("contacts"), "contact_name")) == [f"Customer {i:03d}" for i in range(3)]
+
+
+def test_a_quota_refusal_of_the_resend_of_a_slow_create_keeps_the_first_send_to_be_checked(
+        sandbox_factory, tmp_path, short_timeouts):
+    # the first send lands after its timeout and after every check (1.5 s); the resend meets
+    # the daily quota used up. main journalled the row "pending", so the next day's run
+    # sent it again and Zoho refused it: "failed" while Zoho held the contact
+    sandbox = sandbox_factory(apply_delay_ms=1500)
+    env = sandbox_env(sandbox, tmp_path)
+    path = contacts_file(tmp_path, 1, key=False)
+    sandbox.configure(daily_limit=7)  # fields, the create, five looks: nothing left to resend
+    stopped, rows = run(env, path, "contacts")
+    assert stopped.exit_code == 3, summary(stopped)
+    assert sandbox.stats["POST", "contacts"] == 1  # Zoho's headers said none left: not sent
+    assert rows[0][1] == "skipped" and rows[0][3].startswith("sent, but no answer came")
+    assert journal_rows(tmp_path / "contacts.journal.sqlite") == {2: "sending"}
+
+    time.sleep(1.2)  # the first send lands
+    sandbox.configure(daily_limit=10**6, apply_delay_ms=0)  # the next day
+    finished, rows = run(env, path, "contacts")
+    assert finished.exit_code == 0, summary(finished)
+    assert [r[1] for r in rows] == ["created"]
+    assert "found the contact there, so it was not sent again" in rows[0][3]
+    assert [r["contact_name"] for r in sandbox.records("contacts")] == ["Customer 000"]
