@@ -148,7 +148,7 @@ class Checker:
     def _candidates(self, sent: Mapping[str, Any]) -> tuple[list[dict] | None, str]:
         """The records holding the write's identifying values (None: it has none)."""
         key = sent.get("key")
-        custom = is_custom_key(self.module, self.key_field) and self.mode != "create"
+        custom = is_custom_key(self.module, self.key_field)  # in create mode too: no list shows it
         if key and self.key_field and not custom:
             return self._listed(self.key_field, key), f"by its {self.key_field} {key!r}"
         for what, field_name in (("name", self.module.name_field), ("number", self.module.number_field)):
