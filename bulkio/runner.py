@@ -59,6 +59,14 @@ _NOT_SENT = {
 }
 
 
+#: why a run stopped, for a row whose last send got no answer before the stop
+_STOPPED_BY = {
+    "quota": "the organisation's daily API quota is used up",
+    "interrupted": "the run was interrupted",
+    "auth": "Zoho refused bulkio's access",
+}
+
+
 @dataclass
 class WorkItem:
     """One record to write: its spreadsheet row, unique key, payload and the payload's hash.
@@ -644,9 +652,13 @@ class _Run:
         if self.stopped == "auth" and self._auth_note:
             reason = f"{reason}. {self._auth_note}"
         if lost:
+            why = _STOPPED_BY.get(self.stopped or "interrupted")
+            when = " after the quota resets" if self.stopped == "quota" else ""
             reason = (f"sent, but no answer came, and the run stopped before Zoho showed the "
-                      f"{self.module.singular} ({reason.removeprefix('not sent: ')}); the next "
-                      "run checks Zoho first and sends the row only if Zoho does not hold it")
+                      f"{self.module.singular} ({why}); run the same command again{when}: bulkio "
+                      "checks Zoho first and sends the row only if Zoho does not hold it")
+            if self.stopped == "auth" and self._auth_note:
+                reason = f"{reason}. {self._auth_note}"
         return RowOutcome(item.row, item.key, "skipped", message=reason)
 
     def _finish(self, outcomes: dict[int, RowOutcome], outcome: RowOutcome) -> None:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from bulkio import cli_options
 from bulkio.sandbox import scopes as sandbox_scopes
@@ -340,6 +341,14 @@ def test_contacts_killed_mid_create_then_edited_rows_resume_without_a_duplicate(
 CONTACT_SCOPES = "ZohoBooks.contacts.CREATE, ZohoBooks.contacts.READ, ZohoBooks.contacts.UPDATE"
 
 
+def full_grant(sandbox) -> str:
+    """A refresh token of a new grant with every scope, as the stop's message says to make."""
+    answer = requests.post(sandbox.accounts_url + "/oauth/v2/token", data={
+        "grant_type": "authorization_code", "client_id": sandbox.client_id,
+        "client_secret": sandbox.client_secret, "code": sandbox.grant_code()}).json()
+    return answer["refresh_token"]
+
+
 def assert_auth_stop(result, rows, journal):
     """Exit 3 naming the module's scopes; rows done or skipped with what to do, none failed,
     the skipped ones pending in the journal."""
@@ -480,9 +489,9 @@ def test_ctrl_c_while_a_slow_create_is_checked_stops_at_once_and_the_next_run_se
     assert stopped.exit_code == 3, summary(stopped)
     assert waited < 3, f"Ctrl-C took {waited:.1f} s to stop the run"
     assert statuses_of(rows) == ["skipped"] * 3
-    assert rows[0][3].startswith("sent, but no answer came, and the run stopped before Zoho showed the "
-                                 "contact (the run was interrupted; ")
-    assert rows[0][3].endswith("the next run checks Zoho first and sends the row only if Zoho does not hold it")
+    assert rows[0][3] == ("sent, but no answer came, and the run stopped before Zoho showed the contact (the "
+                          "run was interrupted); run the same command again: bulkio checks Zoho first and "
+                          "sends the row only if Zoho does not hold it")
     assert sandbox.stats.writes == 1
     assert "failed" not in set(journal_rows(tmp_path / "contacts.journal.sqlite").values())
 
@@ -512,7 +521,8 @@ def test_a_quota_used_up_by_the_check_of_a_lost_create_says_it_was_sent_and_the_
     by_row = {row: (status, message) for row, status, _, message in rows}
     assert by_row[lost_row][0] == "skipped"
     assert by_row[lost_row][1].startswith("sent, but no answer came, and the run stopped before Zoho showed the "
-                                          "contact (the organisation's daily API quota is used up")
+                                          "contact (the organisation's daily API quota is used up); run the "
+                                          "same command again after the quota resets: bulkio checks Zoho first")
     assert journal_rows(tmp_path / "contacts.journal.sqlite")[lost_row] == "sending"
     assert len(sandbox.records("contacts")) == lost_row - 1
 
@@ -546,3 +556,27 @@ def test_a_quota_refusal_of_the_resend_of_a_slow_create_keeps_the_first_send_to_
     assert [r[1] for r in rows] == ["created"]
     assert "found the contact there, so it was not sent again" in rows[0][3]
     assert [r["contact_name"] for r in sandbox.records("contacts")] == ["Customer 000"]
+
+
+def test_a_grant_without_read_meets_the_check_of_a_lost_create_stops_and_the_next_run_settles_it(
+        sandbox_factory, tmp_path):
+    # the create is allowed and applied, its answer lost; the check (a list read) is refused
+    granted = tuple(s for s in sandbox_scopes.ALL_SCOPES if s != "ZohoBooks.contacts.READ")
+    sandbox = sandbox_factory(scopes=granted, lost_reply_rate=1.0)
+    env = sandbox_env(sandbox, tmp_path)
+    path = contacts_file(tmp_path, 3, key=False)
+    stopped, rows = run(env, path, "contacts", "--concurrency", "1")
+    assert stopped.exit_code == 3, summary(stopped)
+    assert CONTACT_SCOPES in stopped.output
+    assert rows[0][1] == "skipped" and rows[0][3].startswith(
+        "sent, but no answer came, and the run stopped before Zoho showed the contact (Zoho refused "
+        "bulkio's access); run the same command again: bulkio checks Zoho first")
+    assert journal_rows(tmp_path / "contacts.journal.sqlite") == {2: "sending"}
+    assert sandbox.stats["POST", "contacts"] == 1 and len(sandbox.records("contacts")) == 1
+
+    sandbox.configure(scopes=None, lost_reply_rate=0.0)
+    finished, rows = run({**env, "ZOHO_REFRESH_TOKEN": full_grant(sandbox)}, path, "contacts")
+    assert finished.exit_code == 0, summary(finished)
+    assert statuses_of(rows) == ["created"] * 3
+    assert "found the contact there, so it was not sent again" in rows[0][3]
+    assert sorted(by(sandbox.records("contacts"), "contact_name")) == [f"Customer {i:03d}" for i in range(3)]
