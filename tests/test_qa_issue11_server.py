@@ -580,3 +580,18 @@ def test_a_grant_without_read_meets_the_check_of_a_lost_create_stops_and_the_nex
     assert statuses_of(rows) == ["created"] * 3
     assert "found the contact there, so it was not sent again" in rows[0][3]
     assert sorted(by(sandbox.records("contacts"), "contact_name")) == [f"Customer {i:03d}" for i in range(3)]
+
+
+def test_a_mute_accounts_server_is_a_bounded_wait_in_plain_words_and_nothing_is_sent(
+        sandbox, tmp_path, short_timeouts, mute_port):
+    # main said "(ReadTimeout)", the library's class name
+    port, accepted = mute_port
+    env = {**sandbox_env(sandbox, tmp_path), "ZOHO_ACCOUNTS_URL": f"http://127.0.0.1:{port}"}
+    started = time.monotonic()
+    result, rows = run(env, contacts_file(tmp_path, 2, key=False), "contacts")
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 2, summary(result)
+    assert (f"The token call reached http://127.0.0.1:{port} but got no answer in time; check "
+            "ZOHO_ACCOUNTS_URL / --region and the network, then retry.") in result.stderr
+    assert "Timeout" not in summary(result)
+    assert len(accepted) == 1 and sandbox.stats.writes == 0 and rows == []
