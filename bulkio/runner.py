@@ -436,6 +436,7 @@ class _Run:
         payload = self._outgoing(item, target)
         sent = sent_values(self.module, item)
         lost: OutcomeUnknown | None = None
+        finding = Finding("absent")
         for attempt in range(1, MAX_SENDS + 1):
             self.journal.mark_sending(item.row, item.key, item.payload_hash, sent)
             try:
@@ -451,7 +452,7 @@ class _Run:
                                          attempt, "this write", exc)
                 if finding.state == "stopped":  # mid-check: the next run checks again
                     return self._not_sent(item, lost=True)
-                if finding.state != "absent":
+                if finding.state not in ("absent", "other"):  # other: Zoho says whose on resend
                     return self._unknown(item, finding, exc, attempt)
                 if self._halted():  # not applied; the journal keeps `sending` for the next run
                     return self._not_sent(item, lost=True)
@@ -467,7 +468,7 @@ class _Run:
             except ApiError as exc:
                 if lost is not None:  # e.g. "already exists": the unanswered attempt landed
                     finding = self._checked(lambda: self.checker.look(
-                        sent, payload=payload if keyed else None, target_id=target))
+                        sent, payload=payload, target_id=target))
                     if finding.found:
                         return self._settled(item, finding, self._status(item, finding, target, keyed),
                                              attempt, "this write", lost)
@@ -476,7 +477,7 @@ class _Run:
                 return self._failed(item, exc, attempt)
             self.records.remember(result.record)
             return self._written(item, result, attempt, created=self._created(item, result, target))
-        return self._not_applied(item, lost)
+        return self._not_applied(item, lost, finding)
 
     def _checked(self, look: Callable[[], Finding]) -> Finding:
         """`look()`, a check of Zoho; a stop it meets (the daily quota used up, access
@@ -496,8 +497,8 @@ class _Run:
         unanswered send's check waits the whole schedule too, since "nothing was written"
         follows it: a server slower than every send's timeout applies them all later."""
         pauses = self.checker.pauses[:1] if keyed and not last else None
-        return self.checker.wait(sent, since=time.time(), payload=payload if keyed else None,
-                                 target_id=target, pauses=pauses)
+        return self.checker.wait(sent, since=time.time(), payload=payload, target_id=target,
+                                 pauses=pauses)
 
     def _status(self, item: WorkItem, finding: Finding, target: str | None, keyed: bool) -> str:
         if not keyed:
@@ -631,9 +632,17 @@ class _Run:
         self.journal.mark_done(item.row, "unknown", error_code=E_UNKNOWN_OUTCOME, message=message)
         return RowOutcome(item.row, item.key, "unknown", None, E_UNKNOWN_OUTCOME, message, attempt)
 
-    def _not_applied(self, item, exc: OutcomeUnknown | None) -> RowOutcome:
-        """Every send went without answer and, each time, Zoho did not hold the record."""
-        if isinstance(exc, ServerError):  # Zoho's own words first, what bulkio did after
+    def _not_applied(self, item, exc: OutcomeUnknown | None, finding: Finding) -> RowOutcome:
+        """Every send went without answer and, each time, Zoho did not hold the record (or
+        held another one by its name or number: `finding` "other")."""
+        if finding.state == "other":
+            code, message = E_NO_ANSWER, (
+                f"no answer came to this write {MAX_SENDS} times ({_reason(exc)}); bulkio checked "
+                f"Zoho {finding.how} and found one with other values there ({self.module.singular} "
+                f"id {_id_of(finding.record, self.module)}), which this row did not make (Zoho "
+                f"allows only one), so this row is not in Zoho. Change the row or that "
+                f"{self.module.singular}, then run the same command again")
+        elif isinstance(exc, ServerError):  # Zoho's own words first, what bulkio did after
             code = _error_code(exc)
             message = (f"{exc.message if exc.code is not None else _reason(exc)} (answered "
                        f"{MAX_SENDS} times; each time bulkio checked Zoho and the "

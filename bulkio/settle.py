@@ -55,8 +55,10 @@ def sent_values(module, item) -> dict[str, str]:
 @dataclass
 class Finding:
     """What a check found. `state`: "found" (`record`), "absent" (not applied, or not yet),
-    "cannot" (nothing to check by), "ambiguous" (several `records` match) or "stopped" (the
-    run was stopped before the pauses were waited out: nothing is settled). `how` says by
+    "cannot" (nothing to check by), "ambiguous" (several `records` match), "other" (a
+    create's name or number is held by a `record` with other values: not this write's) or
+    "stopped" (the run was stopped before the pauses were waited out: nothing is settled).
+    `how` says by
     what it was looked up, for messages ("by its name 'Pen'")."""
 
     state: str
@@ -123,7 +125,9 @@ class Checker:
              target_id: str | None = None) -> Finding:
         """One check. With `target_id` (a write to a known record) the record is read and is
         "found" only when it holds what `payload` sent; else it is looked up by key, name or
-        number, and a write by key (`payload` given, a PUT) is found only with its values too."""
+        number, and is found only with the values `payload` sent, when given: in create mode
+        a record that holds the name with other values is "other" (Zoho keeps names and
+        numbers unique, so this create cannot have made it: it was there before)."""
         if target_id:
             return self._by_id(str(target_id), payload)
         found, how = self._candidates(sent)
@@ -133,9 +137,12 @@ class Checker:
             return Finding("ambiguous", records=found, how=how)
         if not found:
             return Finding("absent", how=how)
-        if payload is not None and self.mode != "create":
-            return self._by_id(str(found[0].get(self.module.id_field)), payload, how)
-        return Finding("found", found[0], how=how)
+        if payload is None:
+            return Finding("found", found[0], how=how)
+        finding = self._by_id(str(found[0].get(self.module.id_field)), payload, how)
+        if self.mode == "create" and finding.state == "absent" and finding.record is not None:
+            return Finding("other", finding.record, how=how)
+        return finding
 
     def _by_id(self, record_id: str, payload: dict | None, how: str = "") -> Finding:
         try:

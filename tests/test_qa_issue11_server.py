@@ -161,6 +161,54 @@ def test_creates_with_a_custom_key_whose_answers_are_lost_are_found_not_failed(s
     assert sandbox.stats["POST", module] == 6
 
 
+def test_a_lost_create_whose_name_zoho_already_held_is_not_taken_for_its_record(sandbox, tmp_path):
+    # a contact entered by hand holds the name; the row's create is refused and the refusal
+    # lost. main found the hand-entered contact by name and reported the row "created" with its
+    # id; the next run, with the row edited, overwrote the hand-entered contact
+    client = client_for(sandbox)
+    theirs = client.create("contacts", {"contact_name": "Customer 001", "company_name": "Theirs"}).record
+    env = sandbox_env(sandbox, tmp_path)
+    header = ["Display Name", "Company Name"]
+    path = write(tmp_path / "contacts.csv", header, [["Customer 000", "Mine"], ["Customer 001", "Mine"]])
+    sandbox.configure(lost_reply_rate=1.0)
+    first, rows = run(env, path, "contacts")
+    assert first.exit_code == 1, summary(first)
+    assert rows[0][1] == "created"
+    assert rows[1][:3] == (3, "failed", "E_NO_ANSWER")
+    assert (f"bulkio checked Zoho by its contact_name 'Customer 001' and found one with other values "
+            f"there (contact id {theirs['contact_id']}), which this row did not make (Zoho allows only one), "
+            "so this row is not in Zoho") in rows[1][3]
+
+    sandbox.configure(lost_reply_rate=0.0)
+    write(tmp_path / "contacts.csv", header, [["Customer 000", "Mine"], ["Customer 001", "Mine, edited"]])
+    again, rows = run(env, path, "contacts")
+    assert again.exit_code == 1, summary(again)
+    assert [r[:3] for r in rows] == [(2, "created", ""), (3, "failed", "3062")]  # Zoho's own refusal
+    held = by(sandbox.records("contacts"), "contact_name")
+    assert held["Customer 001"]["company_name"] == "Theirs"  # never overwritten
+    assert held["Customer 000"]["company_name"] == "Mine" and len(held) == 2
+
+
+def test_a_create_answered_504_whose_number_zoho_already_held_is_not_taken_for_its_record(sandbox, tmp_path):
+    env, path = invoice_setup(sandbox, tmp_path, 2)
+    client = client_for(sandbox)
+    customer = sandbox.records("contacts")[0]["contact_id"]
+    item = sandbox.records("items")[0]["item_id"]
+    theirs = client.create("invoices", {"customer_id": customer, "invoice_number": "INV-001",
+                                        "date": "2025-12-31", "line_items": [{"item_id": item, "quantity": 7}]},
+                           ).record
+    sandbox.configure(applied_error_rate=1.0)  # every answer a gateway page, refusals too
+    result, rows = run(env, path, "invoices")
+    assert result.exit_code == 1, summary(result)
+    assert rows[0][1] == "created"  # found by its number, holding what was sent
+    assert rows[1][:3] == (3, "failed", "E_NO_ANSWER")  # main: "created", with their invoice's id
+    assert (f"by its invoice_number 'INV-001' and found one with other values there "
+            f"(invoice id {theirs['invoice_id']}), which this row did not make") in rows[1][3]
+    held = by(sandbox.records("invoices"), "invoice_number")
+    assert held["INV-001"]["invoice_id"] == theirs["invoice_id"]
+    assert held["INV-001"]["line_items"][0]["quantity"] == 7 and len(held) == 2
+
+
 # --- items by a standard key ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("mode", ["upsert", "update", "create"])
@@ -507,10 +555,10 @@ def test_ctrl_c_while_a_slow_create_is_checked_stops_at_once_and_the_next_run_se
 
 # --- the daily quota used up while a write without answer is checked ------------------------------
 
-@pytest.mark.parametrize("limit", [2, 4])
+@pytest.mark.parametrize("limit", [2, 5])
 def test_a_quota_used_up_by_the_check_of_a_lost_create_says_it_was_sent_and_the_next_day_settles_it(
         sandbox_factory, tmp_path, limit):
-    # 2: the first create's check is refused (429, code 45); 4: the second create's.
+    # 2: the first create's check is refused (429, code 45); 5: the second create's.
     # main reported that row "not sent" while Zoho held it
     sandbox = sandbox_factory(daily_limit=limit, lost_reply_rate=1.0)
     env = sandbox_env(sandbox, tmp_path)
