@@ -420,7 +420,7 @@ class _Run:
             return self._settled(item, finding, "created", 0, "an earlier run's write")
         if finding.state == "stopped":
             return self._not_sent(item, lost=True)
-        if finding.state == "absent":
+        if finding.state in ("absent", "other"):
             return self._send(item, None)
         return self._unknown(item, finding, None, 0)
 

@@ -222,14 +222,17 @@ def settle_entry(journal, entry, checker: Checker, item=None) -> Finding:
     """Check one create that went out without an answer and journal what was found: created
     (with its id), not applied (the entry is dropped), or unknown (with what to check). `item`:
     a row of the same content, whose values stand in for an entry of the older schema that
-    kept none."""
+    kept none, and whose payload the record must hold (a record that held the name before,
+    with other values, is "other": not applied, the entry is dropped and Zoho refuses the
+    row when it is sent)."""
     sent = entry.sent or (sent_values(checker.module, item) if item is not None else {})
-    finding = checker.wait(sent, since=entry.updated_at)
+    same = item is not None and item.payload_hash == entry.payload_hash
+    finding = checker.wait(sent, since=entry.updated_at, payload=item.payload if same else None)
     if finding.found:
         journal.settle(entry, "created", _id(checker.module, finding.record), message=(
             f"no answer came to an earlier run's write; bulkio checked Zoho {finding.how} and "
             f"found the {checker.module.singular} there, so it was not sent again"))
-    elif finding.state == "absent":
+    elif finding.state in ("absent", "other"):
         journal.settle(entry, None)
     elif finding.state != "stopped":  # stopped: still `sending`, the next run checks again
         journal.settle(entry, "unknown", message=unknown_message(checker.module, finding, sent,

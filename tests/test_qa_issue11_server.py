@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -207,6 +208,30 @@ def test_a_create_answered_504_whose_number_zoho_already_held_is_not_taken_for_i
     held = by(sandbox.records("invoices"), "invoice_number")
     assert held["INV-001"]["invoice_id"] == theirs["invoice_id"]
     assert held["INV-001"]["line_items"][0]["quantity"] == 7 and len(held) == 2
+
+
+def test_a_create_killed_unanswered_whose_name_zoho_already_held_is_not_taken_for_its_record_on_resume(
+        sandbox, tmp_path):
+    client = client_for(sandbox)
+    theirs = client.create("contacts", {"contact_name": "Customer 001", "company_name": "Theirs"}).record
+    env = sandbox_env(sandbox, tmp_path)
+    header = ["Display Name", "Company Name"]
+    path = write(tmp_path / "contacts.csv", header, [["Customer 000", "Mine"], ["Customer 001", "Mine"]])
+    first, rows = run(env, path, "contacts")
+    assert [r[1] for r in rows] == ["created", "failed"]  # "already exists"
+    # as if the process had been killed after sending row 3 and before its answer
+    with sqlite3.connect(tmp_path / "contacts.journal.sqlite") as conn:
+        conn.execute("UPDATE entries SET status = 'sending', record_id = NULL, error_code = NULL, "
+                     "message = NULL WHERE row = 3")
+
+    resumed, rows = run(env, path, "contacts")
+    assert rows[1][:3] == (3, "failed", "3062"), rows  # main: "created", with the hand-entered id
+    write(tmp_path / "contacts.csv", header, [["Customer 000", "Mine"], ["Customer 001", "Mine, edited"]])
+    again, rows = run(env, path, "contacts")
+    assert rows[1][:3] == (3, "failed", "3062")
+    held = by(sandbox.records("contacts"), "contact_name")
+    assert held["Customer 001"]["company_name"] == "Theirs" and held["Customer 001"]["contact_id"] == theirs["contact_id"]
+    assert len(held) == 2
 
 
 # --- items by a standard key ---------------------------------------------------------------------
