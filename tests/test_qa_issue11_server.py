@@ -458,7 +458,7 @@ def test_a_refresh_token_revoked_while_answers_are_lost_stops_once_and_finishes_
 def test_contacts_keyed_by_name_without_the_update_scope_stop_before_any_row_fails(sandbox_factory, tmp_path):
     granted = tuple(s for s in sandbox_scopes.ALL_SCOPES if s != "ZohoBooks.contacts.UPDATE")
     sandbox = sandbox_factory(scopes=granted)
-    client = client_for(sandbox, )
+    client = client_for(sandbox)
     env = sandbox_env(sandbox, tmp_path)
     path = write(tmp_path / "contacts.csv", ["Display Name", "Company Name"],
                  [[f"Customer {i:03d}", "Fresh"] for i in range(6)])
