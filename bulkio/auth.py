@@ -200,9 +200,8 @@ class ZohoAuth(AuthBase):
         try:
             response = self._session.post(url, data=data)
         except requests.RequestException as exc:
-            where = "reached" if request_was_sent(exc) else "could not reach"
             raise AuthError(
-                0, None, f"The token call {where} {self._accounts_url} but got no answer ({type(exc).__name__}); "
+                0, None, f"The token call {_no_answer(exc, self._accounts_url)}; "
                 "check ZOHO_ACCOUNTS_URL / --region and the network, then retry."
             ) from None
         try:
@@ -245,3 +244,13 @@ def _ttl(body: dict) -> float:
         if ttl > 0 and ttl == ttl:  # not NaN
             return ttl / 1000 if ttl > MAX_TTL else ttl
     return DEFAULT_TTL
+
+
+def _no_answer(exc: requests.RequestException, where: str) -> str:
+    """What became of a token call without answer, in plain words (not the library's class)."""
+    if not request_was_sent(exc):
+        return f"could not reach {where}"
+    reason = exc.args[0] if exc.args else None
+    if isinstance(exc, requests.Timeout) or "timed out" in str(getattr(reason, "reason", reason) or ""):
+        return f"reached {where} but got no answer in time"
+    return f"reached {where} but the connection was dropped before it answered"

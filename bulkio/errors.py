@@ -108,6 +108,10 @@ class AuthStopped(AuthError, StoppedError):
 class ServerError(ApiError):
     """5xx: Zoho failed; retried a bounded number of times before it reaches a caller."""
 
+    # one that reaches the command (a read no retry answered, a silent server) stopped the
+    # run before its end: the same command goes on (exit 1 would point at a report of failed rows)
+    exit_code = ExitCode.STOPPED
+
 
 class OutcomeUnknown(BulkioError):
     """A write went out and no answer settled it (a 5xx, a gateway page, a timeout, a dropped

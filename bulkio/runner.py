@@ -59,6 +59,14 @@ _NOT_SENT = {
 }
 
 
+#: why a run stopped, for a row whose last send got no answer before the stop
+_STOPPED_BY = {
+    "quota": "the organisation's daily API quota is used up",
+    "interrupted": "the run was interrupted",
+    "auth": "Zoho refused bulkio's access",
+}
+
+
 @dataclass
 class WorkItem:
     """One record to write: its spreadsheet row, unique key, payload and the payload's hash.
@@ -156,10 +164,12 @@ def run_rows(
 
 
 def prepare_resume(items, *, client, module, journal: Journal | None, options: RunOptions,
-                   records: FullRecords | None = None) -> list[str]:
+                   records: FullRecords | None = None,
+                   stop_event: threading.Event | None = None) -> list[str]:
     """Settle the journal's unanswered creates in Zoho and bind the file's rows to its entries
     (settle.settle_journal), before the plan counts what is left; warnings about entries no
     row of the file stands for. `run_rows` does it too (a second time costs nothing).
+    `stop_event` (Ctrl-C) cuts the checks' pauses short and leaves their entries open.
 
     Example: warnings = prepare_resume(items, client=client, module=module, journal=journal,
                                        options=RunOptions(mode="create"))
@@ -167,7 +177,7 @@ def prepare_resume(items, *, client, module, journal: Journal | None, options: R
     if journal is None or options.dry_run:
         return []
     checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
-                      records=records, pauses=options.check_pauses)
+                      records=records, pauses=options.check_pauses, stop=stop_event)
     orphans = settle_journal(journal, items, checker, keyed=options.mode != "create")
     return [orphan_warning(module, entry) for entry in orphans]
 
@@ -204,7 +214,7 @@ class _Run:
         self._started = time.monotonic()
         self._total = 0
         self.checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
-                               records=records, pauses=options.check_pauses)
+                               records=records, pauses=options.check_pauses, stop=stop_event)
         self.warnings: list[str] = []
 
     # --- the run -------------------------------------------------------------------------------
@@ -242,7 +252,8 @@ class _Run:
             return []
         try:
             return prepare_resume(items, client=self.client, module=self.module,
-                                  journal=self.journal, options=self.options, records=self.records)
+                                  journal=self.journal, options=self.options, records=self.records,
+                                  stop_event=self.stop_event)
         except QuotaExhausted:
             self._stop("quota")
             return []
@@ -401,13 +412,15 @@ class _Run:
         the journalled id is simply sent again (harmless); a create is checked first."""
         if entry.record_id:
             return self._send(item, entry.record_id)
-        finding = settle_entry(self.journal_for(item), entry, self.checker, item)
+        finding = self._checked(lambda: settle_entry(self.journal_for(item), entry, self.checker, item))
         if finding.found:
             record_id = _id_of(finding.record, self.module)
             if entry.payload_hash != item.payload_hash:
                 return self._send(item, record_id)
             return self._settled(item, finding, "created", 0, "an earlier run's write")
-        if finding.state == "absent":
+        if finding.state == "stopped":
+            return self._not_sent(item, lost=True)
+        if finding.state in ("absent", "other"):
             return self._send(item, None)
         return self._unknown(item, finding, None, 0)
 
@@ -423,6 +436,7 @@ class _Run:
         payload = self._outgoing(item, target)
         sent = sent_values(self.module, item)
         lost: OutcomeUnknown | None = None
+        finding = Finding("absent")
         for attempt in range(1, MAX_SENDS + 1):
             self.journal.mark_sending(item.row, item.key, item.payload_hash, sent)
             try:
@@ -431,43 +445,60 @@ class _Run:
                 if not _maybe_applied(exc):
                     return self._failed(item, exc, attempt)
                 lost = exc
-                finding = self._check(sent, payload, target, keyed)
+                last = attempt == MAX_SENDS and not _zoho_answered(exc)
+                finding = self._checked(lambda: self._check(sent, payload, target, keyed, last))
                 if finding.found:
                     return self._settled(item, finding, self._status(item, finding, target, keyed),
                                          attempt, "this write", exc)
-                if finding.state != "absent":
+                if finding.state == "stopped":  # mid-check: the next run checks again
+                    return self._not_sent(item, lost=True)
+                if finding.state not in ("absent", "other"):  # other: Zoho says whose on resend
                     return self._unknown(item, finding, exc, attempt)
                 if self._halted():  # not applied; the journal keeps `sending` for the next run
                     return self._not_sent(item, lost=True)
                 continue  # Zoho does not hold it: sending again is safe
-            except QuotaExhausted:
-                # a 429 answer: nothing was applied, the row waits for the next run
+            except (QuotaExhausted, AuthError) as exc:
+                # refused before anything was applied: the row waits for the next run; an
+                # earlier unanswered send stays `sending`, for the next run to check first
+                if lost is not None:
+                    self._stop_for(exc)
+                    return self._not_sent(item, lost=True)
                 self.journal.mark_done(item.row, "pending")
-                raise
-            except AuthError:
-                # refused before anything was applied; an earlier unanswered try stays to be checked
-                if attempt == 1:
-                    self.journal.mark_done(item.row, "pending")
                 raise
             except ApiError as exc:
                 if lost is not None:  # e.g. "already exists": the unanswered attempt landed
-                    finding = self.checker.look(sent, payload=payload if keyed else None,
-                                                target_id=target)
+                    finding = self._checked(lambda: self.checker.look(
+                        sent, payload=payload, target_id=target))
                     if finding.found:
                         return self._settled(item, finding, self._status(item, finding, target, keyed),
                                              attempt, "this write", lost)
+                    if finding.state == "stopped":
+                        return self._not_sent(item, lost=True)
                 return self._failed(item, exc, attempt)
             self.records.remember(result.record)
             return self._written(item, result, attempt, created=self._created(item, result, target))
-        return self._not_applied(item, lost)
+        return self._not_applied(item, lost, finding)
 
-    def _check(self, sent: dict, payload: dict, target: str | None, keyed: bool) -> Finding:
+    def _checked(self, look: Callable[[], Finding]) -> Finding:
+        """`look()`, a check of Zoho; a stop it meets (the daily quota used up, access
+        refused) stops the run and is a "stopped" finding: nothing is settled, the write stays
+        `sending` in the journal for the next run to check before anything is sent."""
+        try:
+            return look()
+        except (QuotaExhausted, AuthError) as exc:
+            self._stop_for(exc)
+            return Finding("stopped")
+
+    def _check(self, sent: dict, payload: dict, target: str | None, keyed: bool,
+               last: bool = False) -> Finding:
         """Whether Zoho holds what an unanswered write sent. A write by key or id is found
         only with the values sent, and waits one pause: resending it does no harm. A create
-        waits the whole schedule: resending it too early would make a duplicate."""
-        pauses = self.checker.pauses[:1] if keyed else None
-        return self.checker.wait(sent, since=time.time(), payload=payload if keyed else None,
-                                 target_id=target, pauses=pauses)
+        waits the whole schedule: resending it too early would make a duplicate. The `last`
+        unanswered send's check waits the whole schedule too, since "nothing was written"
+        follows it: a server slower than every send's timeout applies them all later."""
+        pauses = self.checker.pauses[:1] if keyed and not last else None
+        return self.checker.wait(sent, since=time.time(), payload=payload, target_id=target,
+                                 pauses=pauses)
 
     def _status(self, item: WorkItem, finding: Finding, target: str | None, keyed: bool) -> str:
         if not keyed:
@@ -601,9 +632,17 @@ class _Run:
         self.journal.mark_done(item.row, "unknown", error_code=E_UNKNOWN_OUTCOME, message=message)
         return RowOutcome(item.row, item.key, "unknown", None, E_UNKNOWN_OUTCOME, message, attempt)
 
-    def _not_applied(self, item, exc: OutcomeUnknown | None) -> RowOutcome:
-        """Every send went without answer and, each time, Zoho did not hold the record."""
-        if isinstance(exc, ServerError):  # Zoho's own words first, what bulkio did after
+    def _not_applied(self, item, exc: OutcomeUnknown | None, finding: Finding) -> RowOutcome:
+        """Every send went without answer and, each time, Zoho did not hold the record (or
+        held another one by its name or number: `finding` "other")."""
+        if finding.state == "other":
+            code, message = E_NO_ANSWER, (
+                f"no answer came to this write {MAX_SENDS} times ({_reason(exc)}); bulkio checked "
+                f"Zoho {finding.how} and found one with other values there ({self.module.singular} "
+                f"id {_id_of(finding.record, self.module)}), which this row did not make (Zoho "
+                f"allows only one), so this row is not in Zoho. Change the row or that "
+                f"{self.module.singular}, then run the same command again")
+        elif isinstance(exc, ServerError):  # Zoho's own words first, what bulkio did after
             code = _error_code(exc)
             message = (f"{exc.message if exc.code is not None else _reason(exc)} (answered "
                        f"{MAX_SENDS} times; each time bulkio checked Zoho and the "
@@ -622,8 +661,13 @@ class _Run:
         if self.stopped == "auth" and self._auth_note:
             reason = f"{reason}. {self._auth_note}"
         if lost:
-            reason += (" (its last send got no answer and Zoho did not hold it; the next run "
-                       "checks again first)")
+            why = _STOPPED_BY.get(self.stopped or "interrupted")
+            when = " after the quota resets" if self.stopped == "quota" else ""
+            reason = (f"sent, but no answer came, and the run stopped before Zoho showed the "
+                      f"{self.module.singular} ({why}); run the same command again{when}: bulkio "
+                      "checks Zoho first and sends the row only if Zoho does not hold it")
+            if self.stopped == "auth" and self._auth_note:
+                reason = f"{reason}. {self._auth_note}"
         return RowOutcome(item.row, item.key, "skipped", message=reason)
 
     def _finish(self, outcomes: dict[int, RowOutcome], outcome: RowOutcome) -> None:
@@ -646,6 +690,13 @@ class _Run:
         with self._lock:
             if self.stopped is None:
                 self.stopped = reason
+
+    def _stop_for(self, exc: ApiError) -> None:
+        """Stop the run for the daily quota used up (QuotaExhausted) or access refused."""
+        if isinstance(exc, QuotaExhausted):
+            self._stop("quota")
+        else:
+            self._stop_for_auth(exc)
 
     def _stop_for_auth(self, exc: AuthError) -> None:
         with self._lock:
@@ -724,6 +775,12 @@ def _maybe_applied(exc: Exception) -> bool:
     (Zoho, or a gateway in front of it, may have applied it first). A ServerError of status 0
     is a request that never went out."""
     return isinstance(exc, OutcomeUnknown) or (isinstance(exc, ServerError) and exc.status >= 500)
+
+
+def _zoho_answered(exc: Exception) -> bool:
+    """A 5xx carrying Zoho's own code: Zoho finished with the write, nothing lands later (a
+    timeout, a dropped connection or a gateway's page may be a write still being applied)."""
+    return isinstance(exc, ServerError) and exc.code is not None
 
 
 def _reason(exc: Exception | None) -> str:

@@ -16,6 +16,7 @@ again without the person's say.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -54,7 +55,10 @@ def sent_values(module, item) -> dict[str, str]:
 @dataclass
 class Finding:
     """What a check found. `state`: "found" (`record`), "absent" (not applied, or not yet),
-    "cannot" (nothing to check by) or "ambiguous" (several `records` match). `how` says by
+    "cannot" (nothing to check by), "ambiguous" (several `records` match), "other" (a
+    create's name or number is held by a `record` with other values: not this write's) or
+    "stopped" (the run was stopped before the pauses were waited out: nothing is settled).
+    `how` says by
     what it was looked up, for messages ("by its name 'Pen'")."""
 
     state: str
@@ -71,7 +75,8 @@ class Checker:
     """Looks up, in Zoho, the record a write whose answer never came may have made.
 
     `mode` and `key_field` are the run's; `records` its FullRecords (for the custom key's
-    field). `pauses` is the schedule of `wait`; `sleep` and `clock` are replaceable in tests.
+    field). `pauses` is the schedule of `wait`; `stop` (the run's stop event: Ctrl-C) cuts
+    its pauses short; `sleep` and `clock` are replaceable in tests.
 
     Example:
         finding = Checker(client, module, mode="create").wait({"name": "Pen"}, since=time.time())
@@ -79,7 +84,8 @@ class Checker:
 
     def __init__(self, client, module, *, mode: str = "create", key_field: str | None = None,
                  records: FullRecords | None = None, pauses: tuple[float, ...] | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 stop: threading.Event | None = None):
         self.client = client
         self.module = module
         self.mode = mode
@@ -88,12 +94,13 @@ class Checker:
         self.pauses = default_pauses() if pauses is None else tuple(pauses)
         self._sleep = sleep
         self._clock = clock
+        self._stop = stop
 
     def wait(self, sent: Mapping[str, Any], *, since: float, payload: dict | None = None,
              target_id: str | None = None, pauses: tuple[float, ...] | None = None) -> Finding:
         """`look`, then again after each pause counted from `since` (when the write went out)
         while the record is absent; a pause already past costs nothing, so settling an old
-        write is one look."""
+        write is one look. A stop during a pause ends it: "stopped", the write still open."""
         finding = self.look(sent, payload=payload, target_id=target_id)
         at = 0.0
         for pause in self.pauses if pauses is None else pauses:
@@ -102,15 +109,25 @@ class Checker:
                 break
             left = since + at - self._clock()
             if left > 0:
-                self._sleep(left)
+                if self._pause(left):
+                    return Finding("stopped", how=finding.how)
                 finding = self.look(sent, payload=payload, target_id=target_id)
         return finding
+
+    def _pause(self, seconds: float) -> bool:
+        """Sleep `seconds`, or less when the run is stopped; whether it was stopped."""
+        if self._stop is None:
+            self._sleep(seconds)
+            return False
+        return self._stop.wait(seconds)
 
     def look(self, sent: Mapping[str, Any], *, payload: dict | None = None,
              target_id: str | None = None) -> Finding:
         """One check. With `target_id` (a write to a known record) the record is read and is
         "found" only when it holds what `payload` sent; else it is looked up by key, name or
-        number, and a write by key (`payload` given, a PUT) is found only with its values too."""
+        number, and is found only with the values `payload` sent, when given: in create mode
+        a record that holds the name with other values is "other" (Zoho keeps names and
+        numbers unique, so this create cannot have made it: it was there before)."""
         if target_id:
             return self._by_id(str(target_id), payload)
         found, how = self._candidates(sent)
@@ -120,9 +137,12 @@ class Checker:
             return Finding("ambiguous", records=found, how=how)
         if not found:
             return Finding("absent", how=how)
-        if payload is not None and self.mode != "create":
-            return self._by_id(str(found[0].get(self.module.id_field)), payload, how)
-        return Finding("found", found[0], how=how)
+        if payload is None:
+            return Finding("found", found[0], how=how)
+        finding = self._by_id(str(found[0].get(self.module.id_field)), payload, how)
+        if self.mode == "create" and finding.state == "absent" and finding.record is not None:
+            return Finding("other", finding.record, how=how)
+        return finding
 
     def _by_id(self, record_id: str, payload: dict | None, how: str = "") -> Finding:
         try:
@@ -135,7 +155,7 @@ class Checker:
     def _candidates(self, sent: Mapping[str, Any]) -> tuple[list[dict] | None, str]:
         """The records holding the write's identifying values (None: it has none)."""
         key = sent.get("key")
-        custom = is_custom_key(self.module, self.key_field) and self.mode != "create"
+        custom = is_custom_key(self.module, self.key_field)  # in create mode too: no list shows it
         if key and self.key_field and not custom:
             return self._listed(self.key_field, key), f"by its {self.key_field} {key!r}"
         for what, field_name in (("name", self.module.name_field), ("number", self.module.number_field)):
@@ -202,16 +222,19 @@ def settle_entry(journal, entry, checker: Checker, item=None) -> Finding:
     """Check one create that went out without an answer and journal what was found: created
     (with its id), not applied (the entry is dropped), or unknown (with what to check). `item`:
     a row of the same content, whose values stand in for an entry of the older schema that
-    kept none."""
+    kept none, and whose payload the record must hold (a record that held the name before,
+    with other values, is "other": not applied, the entry is dropped and Zoho refuses the
+    row when it is sent)."""
     sent = entry.sent or (sent_values(checker.module, item) if item is not None else {})
-    finding = checker.wait(sent, since=entry.updated_at)
+    same = item is not None and item.payload_hash == entry.payload_hash
+    finding = checker.wait(sent, since=entry.updated_at, payload=item.payload if same else None)
     if finding.found:
         journal.settle(entry, "created", _id(checker.module, finding.record), message=(
             f"no answer came to an earlier run's write; bulkio checked Zoho {finding.how} and "
             f"found the {checker.module.singular} there, so it was not sent again"))
-    elif finding.state == "absent":
+    elif finding.state in ("absent", "other"):
         journal.settle(entry, None)
-    else:
+    elif finding.state != "stopped":  # stopped: still `sending`, the next run checks again
         journal.settle(entry, "unknown", message=unknown_message(checker.module, finding, sent,
                                                                  item.payload if item else {}))
     return finding
