@@ -43,6 +43,11 @@ def summary_lines(result) -> list[str]:
         lines.append("Stopped: interrupted. Run the same command again to resume.")
     elif result.stopped == "auth":
         lines.append(f"Stopped: {_auth_advice(result)}")
+    elif result.stopped == "silent":
+        lines.append("Stopped: Zoho stopped answering writes (several in a row got no answer and did "
+                     "not arrive). Zoho may be down, or something between you and Zoho blocks the "
+                     "calls. Run the same command again later: writes that got no answer are "
+                     "checked in Zoho first, so nothing is sent twice.")
     return lines
 
 

@@ -33,7 +33,8 @@ from bulkio.existing import ExistingIndex, FullRecords, is_custom_key, key_label
 from bulkio.journal import SETTLED_ACTIONS, Journal, JournalEntry, resume_action
 from bulkio.plan import Plan, is_keyed, make_plan
 from bulkio.readahead import list_budget, needs_list, read_ahead, upserts
-from bulkio.settle import Checker, Finding, sent_values, settle_entry, settle_journal, unknown_message
+from bulkio.settle import (Checker, Finding, sent_values, settle_entry, settle_journal, unknown_message,
+                           with_article)
 
 __all__ = [
     "WorkItem", "RowOutcome", "RunOptions", "RunResult", "ProgressEvent", "Plan", "make_plan",
@@ -45,6 +46,9 @@ log = logging.getLogger("bulkio.runner")
 #: How many times one row's write is sent while its answers never come and Zoho, checked
 #: after each, does not hold it.
 MAX_SENDS = 3
+#: Sends in a row that got no answer and whose record Zoho, checked, did not hold: Zoho has
+#: stopped answering writes, and going on would cost minutes per row. The run stops (exit 3).
+SILENT_SENDS_STOP = 5
 E_UNKNOWN_OUTCOME = "E_UNKNOWN_OUTCOME"
 E_NO_ANSWER = "E_NO_ANSWER"
 E_AMBIGUOUS = "E_AMBIGUOUS_RECORD"
@@ -56,6 +60,9 @@ _NOT_SENT = {
     "interrupted": "not sent: the run was interrupted; run the same command again to send "
                    "this row",
     "auth": "not sent: Zoho refused bulkio's access, so the run stopped before this row",
+    "silent": f"not sent: Zoho stopped answering ({SILENT_SENDS_STOP} writes in a row got no answer "
+              "and did not arrive), so the run stopped; run the same command again later to "
+              "send this row",
 }
 
 
@@ -64,6 +71,7 @@ _STOPPED_BY = {
     "quota": "the organisation's daily API quota is used up",
     "interrupted": "the run was interrupted",
     "auth": "Zoho refused bulkio's access",
+    "silent": "Zoho stopped answering writes",
 }
 
 
@@ -185,15 +193,27 @@ def prepare_resume(items, *, client, module, journal: Journal | None, options: R
 def orphan_warning(module, entry: JournalEntry) -> str:
     """One line about a journal entry whose record no row of the file stands for now."""
     sent = entry.sent or {}
-    what = " ".join(f"{sent[k]!r}" for k in ("name", "number", "key") if sent.get(k)) or "(unnamed)"
+    named = list(dict.fromkeys(str(sent[k]) for k in ("name", "number", "key") if sent.get(k)))
+    what = (f"the {module.singular} {' / '.join(repr(v) for v in named)}" if named
+            else f"{with_article(module.singular)} without {with_article(_identity_noun(module))}")
     if entry.status in ("sending", "unknown"):
-        return (f"An earlier run sent the {module.singular} {what} and no answer came; no row of "
-                f"the file has its content now, so it is not sent again: check in Zoho whether "
-                f"it is there. {entry.message or ''}").strip()
-    return (f"An earlier run {entry.status} the {module.singular} {what} (Zoho id "
-            f"{entry.record_id}); no row of the file has its content or its identifying values "
-            "now, so nothing was sent for it (the journal does not apply it to another row). "
-            "If its row was removed on purpose, nothing needs doing.")
+        return (f"An earlier run sent {what} and no answer came; no row of the file has its "
+                f"content now, so it is not sent again: check in Zoho whether it is there. "
+                f"{entry.message or ''}").strip()
+    told = (f"An earlier run {entry.status} {what} (Zoho id {entry.record_id}); no row of the "
+            "file has its content or its identifying values now, so nothing was sent for it (the "
+            "journal does not apply it to another row).")
+    if named:
+        return f"{told} If its row was removed on purpose, nothing needs doing."
+    return (f"{told} If you changed that row rather than removed it, this run sends the changed "
+            f"row as a new {module.singular}: without {with_article(_identity_noun(module))} bulkio cannot "
+            f"tell a changed row from a new one. Then delete the older one (id {entry.record_id}) "
+            f"in Zoho; to change {module.plural} already in Zoho, give each its "
+            f"{_identity_noun(module)} and import with -k {module.number_field or module.name_field}.")
+
+
+def _identity_noun(module) -> str:
+    return (module.number_field or module.name_field or "key").replace("_", " ")
 
 
 class _Run:
@@ -206,15 +226,17 @@ class _Run:
         self.journal = journal if journal is not None else _NoJournal()
         self.options = options
         self.on_progress = on_progress
-        self.stop_event = stop_event
+        # set by every stop, not only Ctrl-C, so that checks waiting out their pauses end too
+        self.stop_event = stop_event if stop_event is not None else threading.Event()
         self.stopped: str | None = None
+        self._silent = 0  # sends in a row without answer whose record Zoho did not hold
         self._auth_note = ""  # why Zoho refused access, for the rows not sent (stopped="auth")
         self._lock = threading.Lock()
         self._counts = {"done": 0, "failed": 0, "written": 0}
         self._started = time.monotonic()
         self._total = 0
         self.checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
-                               records=records, pauses=options.check_pauses, stop=stop_event)
+                               records=records, pauses=options.check_pauses, stop=self.stop_event)
         self.warnings: list[str] = []
 
     # --- the run -------------------------------------------------------------------------------
@@ -448,12 +470,14 @@ class _Run:
                 last = attempt == MAX_SENDS and not _zoho_answered(exc)
                 finding = self._checked(lambda: self._check(sent, payload, target, keyed, last))
                 if finding.found:
+                    self._heard()
                     return self._settled(item, finding, self._status(item, finding, target, keyed),
                                          attempt, "this write", exc)
                 if finding.state == "stopped":  # mid-check: the next run checks again
                     return self._not_sent(item, lost=True)
                 if finding.state not in ("absent", "other"):  # other: Zoho says whose on resend
                     return self._unknown(item, finding, exc, attempt)
+                self._unheard(exc)
                 if self._halted():  # not applied; the journal keeps `sending` for the next run
                     return self._not_sent(item, lost=True)
                 continue  # Zoho does not hold it: sending again is safe
@@ -466,6 +490,7 @@ class _Run:
                 self.journal.mark_done(item.row, "pending")
                 raise
             except ApiError as exc:
+                self._heard()
                 if lost is not None:  # e.g. "already exists": the unanswered attempt landed
                     finding = self._checked(lambda: self.checker.look(
                         sent, payload=payload, target_id=target))
@@ -475,6 +500,7 @@ class _Run:
                     if finding.state == "stopped":
                         return self._not_sent(item, lost=True)
                 return self._failed(item, exc, attempt)
+            self._heard()
             self.records.remember(result.record)
             return self._written(item, result, attempt, created=self._created(item, result, target))
         return self._not_applied(item, lost, finding)
@@ -690,6 +716,23 @@ class _Run:
         with self._lock:
             if self.stopped is None:
                 self.stopped = reason
+        self.stop_event.set()
+
+    def _heard(self) -> None:
+        """A write was answered, or found in Zoho: Zoho is there."""
+        with self._lock:
+            self._silent = 0
+
+    def _unheard(self, exc: Exception) -> None:
+        """A send got no answer and Zoho does not hold its record; enough in a row stop the
+        run. A 5xx with Zoho's own code is an answer: Zoho is there, only failing."""
+        if _zoho_answered(exc):
+            return
+        with self._lock:
+            self._silent += 1
+            silent = self._silent >= SILENT_SENDS_STOP
+        if silent:
+            self._stop("silent")
 
     def _stop_for(self, exc: ApiError) -> None:
         """Stop the run for the daily quota used up (QuotaExhausted) or access refused."""

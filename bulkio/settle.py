@@ -254,22 +254,29 @@ def unknown_message(module, finding: Finding, sent: Mapping[str, Any], payload: 
                 f"Zoho and delete the one this row made twice, if any; {resend}")
     return (f"the write went out but no answer came{why}, and nothing identifies the "
             f"{module.singular} to check it ({_unnamed(module)}): look in Zoho for "
-            f"{_a(module.singular)} {describe(payload)}; {resend}")
+            f"{with_article(module.singular)} {describe(payload)}; {resend}")
 
 
-def _a(noun: str) -> str:
+def with_article(noun: str) -> str:
+    """"an invoice", "a contact"."""
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
-#: payload fields that help a person find a record by eye
-_HINT_FIELDS = ("customer_name", "vendor_name", "customer_id", "vendor_id", "date",
-                "reference_number", "sku", "email", "company_name")
+#: payload fields that help a person find a record by eye (ids say nothing to a person: the
+#: report row beside the message shows the customer or vendor by name)
+_HINT_FIELDS = ("customer_name", "vendor_name", "date", "reference_number", "sku", "email",
+                "company_name")
+_PARTY = (("customer_id", "customer"), ("vendor_id", "vendor"))
 
 
 def describe(payload: Mapping[str, Any]) -> str:
-    """A few of the values the row sent, to find its record by ("with date '2026-01-05', ...")."""
+    """A few of the values the row sent, to find its record by ("for this row's customer,
+    with date '2026-01-05'")."""
     shown = [f"{k} {payload[k]!r}" for k in _HINT_FIELDS if payload.get(k) not in (None, "")]
-    return ("with " + ", ".join(shown[:3])) if shown else "made at the time of the earlier run"
+    party = next((f"for this row's {who}" for k, who in _PARTY
+                  if payload.get(k) and not payload.get(k.replace("_id", "_name"))), "")
+    hints = ", ".join(([party] if party else []) + (["with " + ", ".join(shown[:3])] if shown else []))
+    return hints or "made at the time of the earlier run"
 
 
 def _unnamed(module) -> str:

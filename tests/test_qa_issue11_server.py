@@ -668,3 +668,28 @@ def test_a_mute_accounts_server_is_a_bounded_wait_in_plain_words_and_nothing_is_
             "ZOHO_ACCOUNTS_URL / --region and the network, then retry.") in result.stderr
     assert "Timeout" not in summary(result)
     assert len(accepted) == 1 and sandbox.stats.writes == 0 and rows == []
+
+
+# --- a server that answers reads and swallows every write ---------------------------------------
+
+def test_writes_swallowed_one_after_another_stop_the_run_resumably_and_the_rerun_sends_each_once(
+        sandbox, tmp_path, short_timeouts):
+    # before, each row cost three sends, each a timeout and a full check schedule (about
+    # 11 minutes per row at the defaults), and every row ended "failed"
+    from bulkio.runner import SILENT_SENDS_STOP
+
+    path = contacts_file(tmp_path, 20, key=False)
+    sandbox.configure(swallow_rate=1.0, swallow_hold_ms=600)
+    result, rows = run(sandbox_env(sandbox, tmp_path), path, "contacts", "--concurrency", "2")
+
+    assert result.exit_code == 3, summary(result)
+    assert "Stopped: Zoho stopped answering writes" in result.stdout
+    assert set(statuses_of(rows)) == {"skipped"}
+    assert sandbox.stats.swallowed <= SILENT_SENDS_STOP + 2 * 2  # the sends in flight at the stop
+    assert sandbox.records("contacts") == []
+
+    sandbox.configure(swallow_rate=0.0)
+    finished, rows = run(sandbox_env(sandbox, tmp_path), path, "contacts", "--concurrency", "2")
+    assert finished.exit_code == 0, summary(finished)
+    assert statuses_of(rows) == ["created"] * 20
+    assert sorted(by(sandbox.records("contacts"), "contact_name")) == [f"Customer {i:03d}" for i in range(20)]

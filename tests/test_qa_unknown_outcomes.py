@@ -117,7 +117,8 @@ def test_auto_numbered_invoices_whose_answers_are_lost_are_unknown_and_not_resen
         first = run(work, client, module, journal)
     assert [o.status for o in first.outcomes.values()] == ["unknown"] * 3
     message = first.outcomes[2].message
-    assert "look in Zoho for an invoice with" in message
+    assert "look in Zoho for an invoice for this row's customer, with date '2026-01-05'" in message
+    assert "customer_id" not in message  # an id says nothing to a person
     assert "2026-01-05" in message and "--resend-unknown" in message
     assert len(sandbox.records("invoices")) == 3  # each applied once, none resent
     sandbox.configure(lost_reply_rate=0.0)

@@ -163,16 +163,19 @@ class Sandbox:
 
     def draw_fault(self) -> str | None:
         """For one write call: "fail" (answer 500, apply nothing), "lost" (apply, answer
-        nothing), "gateway" (apply, answer 504 with an HTML page) or None, drawn from the
-        seeded generator."""
+        nothing), "gateway" (apply, answer 504 with an HTML page), "swallow" (apply nothing,
+        answer nothing) or None, drawn from the seeded generator."""
         with self._rng_lock:
             roll = self._rng.random()
         if roll < self.config.fail_rate:
             return "fail"
         if roll < self.config.fail_rate + self.config.lost_reply_rate:
             return "lost"
-        if roll < self.config.fail_rate + self.config.lost_reply_rate + self.config.applied_error_rate:
+        roll -= self.config.fail_rate + self.config.lost_reply_rate
+        if roll < self.config.applied_error_rate:
             return "gateway"
+        if roll - self.config.applied_error_rate < self.config.swallow_rate:
+            return "swallow"
         return None
 
     def export_lines(self) -> list[str]:

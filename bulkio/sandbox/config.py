@@ -41,6 +41,10 @@ class SandboxConfig:
     # Every write is held this long, then applied and answered: an apply slower than a
     # client's read timeout lands after the client gave up
     apply_delay_ms: float = 0
+    # Share of writes swallowed on the way (a proxy that holds the connection, then drops it):
+    # held swallow_hold_ms, never applied, never answered
+    swallow_rate: float = 0.0
+    swallow_hold_ms: float = 2000
     seed: int | None = None
     # "documented": only the keys of the Custom Fields API's examples, which show neither
     # is_unique nor index; "full": the metadata carries both
@@ -73,7 +77,7 @@ class SandboxConfig:
         if self.upsert_created_status not in UPSERT_CREATED_STATUS:
             raise ValueError(f"SandboxConfig.upsert_created_status must be one of {UPSERT_CREATED_STATUS}, "
                              f"got {self.upsert_created_status!r}")
-        for name in ("fail_rate", "lost_reply_rate", "applied_error_rate"):
+        for name in ("fail_rate", "lost_reply_rate", "applied_error_rate", "swallow_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"SandboxConfig.{name} must be between 0 and 1, got {value}")

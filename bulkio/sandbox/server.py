@@ -131,6 +131,11 @@ class Handler(BaseHTTPRequestHandler):
                 sandbox.stats.bump("failed_injected")
                 self._send_error(errors.internal(), limits.headers(config.daily_limit))
                 return
+            if fault == "swallow":
+                sandbox.stats.bump("swallowed")
+                time.sleep(config.swallow_hold_ms / 1000.0)
+                self._drop_connection()
+                return
             if config.apply_delay_ms and self.command in WRITE_METHODS:
                 sandbox.stats.bump("delayed_applies")
                 time.sleep(config.apply_delay_ms / 1000.0)

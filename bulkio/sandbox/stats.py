@@ -29,6 +29,7 @@ class Stats:
             self.lost_replies = 0
             self.applied_errors = 0  # writes applied, then answered 504 with a gateway page
             self.delayed_applies = 0  # writes held apply_delay_ms before being applied
+            self.swallowed = 0  # writes held, never applied, never answered
             self.requests: list[tuple] = []
 
     def record_request(self, method: str, path: str, module: str, query: dict, headers: dict, body) -> None:
