@@ -195,10 +195,23 @@ class Journal:
         `retryable` marks a failure worth retrying on resume (5xx, 429).
         A `record_id` of None keeps the one already journalled.
         """
-        if status not in STATUSES:
-            raise ValueError(f"unknown journal status {status!r}")
+        self.mark_done_many([dict(row=row, status=status, record_id=record_id, error_code=error_code,
+                                  message=message, key=key, payload_hash=payload_hash,
+                                  retryable=retryable, sent=sent)])
+
+    def mark_done_many(self, outcomes: Iterable[Mapping[str, Any]]) -> None:
+        """`mark_done` for several rows (each a dict of its arguments) in one transaction: the
+        journal syncs each commit to disk, and a run that finds 2,000 rows unchanged should
+        not wait for 2,000 syncs."""
+        values = []
+        for o in outcomes:
+            if o["status"] not in STATUSES:
+                raise ValueError(f"unknown journal status {o['status']!r}")
+            values.append((o["row"], o.get("key"), o.get("payload_hash"), _sent_text(o.get("sent")),
+                           o["status"], o.get("record_id"), o.get("error_code"), o.get("message"),
+                           int(bool(o.get("retryable"))), time.time()))
         with self._lock, self._conn:
-            self._conn.execute(
+            self._conn.executemany(
                 """INSERT INTO entries(row, key, payload_hash, sent, status, record_id,
                                        error_code, message, retryable, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -210,8 +223,7 @@ class Journal:
                        record_id = coalesce(excluded.record_id, entries.record_id),
                        error_code = excluded.error_code, message = excluded.message,
                        retryable = excluded.retryable, updated_at = excluded.updated_at""",
-                (row, key, payload_hash, _sent_text(sent), status, record_id, error_code,
-                 message, int(retryable), time.time()),
+                values,
             )
 
     def settle(self, entry: JournalEntry, status: str | None, record_id: str | None = None,

@@ -299,18 +299,21 @@ class _Run:
         index = self._read_index(max_pages=len(todo), items=[job[0] for job in todo])
         if index is None:
             return todo
-        left = []
+        left, unchanged = [], []
         for item, action, entry in todo:
             record = self._existing_record(index, item, entry)
             if record is not None:
                 record = self.records.get(record, item.payload)
             if record is not None and not mapper.changed_fields(self.module, item.payload, record):
-                record_id = _id_of(record, self.module)
-                self.journal.mark_done(item.row, "unchanged", record_id=record_id,
-                                       key=item.key, payload_hash=item.payload_hash)
-                self._finish(outcomes, RowOutcome(item.row, item.key, "unchanged", record_id))
+                unchanged.append((item, _id_of(record, self.module)))
             else:
                 left.append((item, action, entry))
+        self.journal.mark_done_many([
+            dict(row=item.row, status="unchanged", record_id=record_id, key=item.key,
+                 payload_hash=item.payload_hash, sent=sent_values(self.module, item))
+            for item, record_id in unchanged])
+        for item, record_id in unchanged:
+            self._finish(outcomes, RowOutcome(item.row, item.key, "unchanged", record_id))
         return left
 
     def _existing_record(self, index: ExistingIndex, item, entry) -> dict | None:
@@ -767,6 +770,9 @@ class _NoJournal:
         pass
 
     def mark_done(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def mark_done_many(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 

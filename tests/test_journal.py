@@ -58,6 +58,20 @@ def test_mark_done_without_sending_needs_key_and_hash(tmp_path):
         "unchanged", "77", "SKU-5", "h5", 0)
 
 
+def test_many_outcomes_land_together_or_not_at_all(tmp_path):
+    with Journal.open(tmp_path / "j.sqlite", IDENTITY) as journal:
+        journal.mark_done_many([
+            dict(row=2, status="unchanged", record_id="71", key="K2", payload_hash="h2", sent={"name": "Pen"}),
+            dict(row=3, status="unchanged", record_id="72", key="K3", payload_hash="h3"),
+        ])
+        with pytest.raises(ValueError):
+            journal.mark_done_many([dict(row=4, status="unchanged", key="K4", payload_hash="h4"),
+                                    dict(row=5, status="done")])
+        entries = journal.entries()
+    assert {row: (e.status, e.record_id, e.key, e.sent) for row, e in entries.items()} == {
+        2: ("unchanged", "71", "K2", {"name": "Pen"}), 3: ("unchanged", "72", "K3", None)}
+
+
 def test_a_record_id_is_kept_when_a_later_outcome_has_none(tmp_path):
     with Journal.open(tmp_path / "j.sqlite", IDENTITY) as journal:
         journal.mark_sending(2, "K", "h1")
