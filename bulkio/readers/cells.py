@@ -18,8 +18,10 @@ def cell_text(value: object) -> str:
         return value
     if kind is bool:
         return "TRUE" if value else "FALSE"
-    if kind is float or kind is int:
-        return number_text(float(value))
+    if kind is int:  # openpyxl reads "1234567890123456789" exactly; a float would not
+        return str(value)
+    if kind is float:
+        return number_text(value)
     if kind is dt.datetime:
         return datetime_text(value)
     if kind is dt.date:
@@ -44,7 +46,10 @@ def datetime_text(value: dt.datetime) -> str:
     Rounding makes calamine and openpyxl agree: they turn Excel's fractional days into
     sub-second parts differently.
     """
-    value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+    try:
+        value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+    except OverflowError:  # 9999-12-31 23:59:59.9, an "end of time" date: no rounding up
+        value = value.replace(microsecond=0)
     if value.time() == dt.time(0):
         return value.date().isoformat()
     return value.strftime("%Y-%m-%d %H:%M:%S")

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 
 from bulkio.readers.numfmt import PadFormat, padding_format
 
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _ERROR_CELL = re.compile(rb"""\st=["']e["']""")
 _BLOCK = 1 << 22
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s")
@@ -33,6 +33,13 @@ _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
 _UNCACHED = re.compile(
     rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:[\w.-]+:)?f>)\s*"
     rb"(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*</(?:[\w.-]+:)?c>")
+# An integer of 16 digits or more: calamine reads it as a float, which changes its last digits
+# (the literal prefix "v>" lets the regex engine skip ahead: half the time of "<(x:)?v>")
+_LONG_INTEGER = re.compile(rb"v>(-?[0-9]{16,})</")
+_TYPED = re.compile(rb"""\st=["'](?!n["'])""")
+# An escaped character in a string (ST_Xstring: "_x000D_" is a carriage return)
+ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_ESCAPE = re.compile(ESCAPE.pattern.encode())
 _TEXT_RESULT = re.compile(rb"""\st=["']str["']""")
 
 
@@ -43,7 +50,9 @@ class SheetScan:
     `padded` maps (row, column), both from 1, to the format of each cell styled with a
     zero-padding format. `errors` maps the position of each error cell to its text ("#N/A");
     `uncached` maps each formula cell without a saved result to its formula ("" for a shared
-    one). `located` is False when such a cell has no reference (r="B7"), so only a reader
+    one). `long_integers` maps number cells of 16 digits or more (a 19-digit id) to their
+digits, which a float would change. `escaped`: a string of the sheet, or a shared one,
+holds an escaped character ("_x000D_"). `located` is False when such a cell has no reference (r="B7"), so only a reader
     that walks the cells (openpyxl) can place it (`unplaced_formulas` counts the formulas
     without a result that nothing can place). `cells` counts the cells written with a
     reference, `last_row` and `last_column` bound them.
@@ -52,6 +61,8 @@ class SheetScan:
     padded: dict[tuple[int, int], PadFormat] = field(default_factory=dict)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     uncached: dict[tuple[int, int], str] = field(default_factory=dict)
+    long_integers: dict[tuple[int, int], str] = field(default_factory=dict)
+    escaped: bool = False
     located: bool = True
     unplaced_formulas: int = 0
     cells: int = 0
@@ -73,15 +84,29 @@ class SheetEntry:
 
 
 def workbook_sheets(path: Path) -> list[SheetEntry] | None:
-    """The sheets listed in xl/workbook.xml with their visibility (state="hidden" or
-    "veryHidden"); None when the package cannot be read so."""
+    """The worksheets listed in xl/workbook.xml with their visibility (state="hidden" or
+    "veryHidden"); chartsheets are left out. None when the package cannot be read so."""
     try:
         with zipfile.ZipFile(path) as archive:
             root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            kinds = {rel.get("Id"): rel.get("Type", "") for rel in _relationships(archive)}
     except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         return None
     return [SheetEntry(s.get("name", ""), (s.get("state") or "visible") != "visible")
-            for s in root.iter() if _local(s.tag) == "sheet"]
+            for s in root.iter() if _local(s.tag) == "sheet"
+            and kinds.get(_rel_id(s), "/worksheet").endswith("/worksheet")]
+
+
+def is_strict(path: Path) -> bool:
+    """Whether the workbook is saved as "Strict Open XML Spreadsheet" (ISO 29500 strict
+    namespaces), which openpyxl cannot read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            with archive.open("xl/workbook.xml") as stream:
+                head = stream.read(4096)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return _STRICT in head
 
 
 def padding_styles(path: Path) -> dict[int, PadFormat]:
@@ -115,15 +140,19 @@ def scan_sheet(path: Path, sheet: str, styles: dict[int, PadFormat]) -> SheetSca
         with zipfile.ZipFile(path) as archive:
             part = sheet_part(archive, sheet)
             if part is None:
-                return SheetScan(located=False)
+                return SheetScan(located=False, escaped=True)
             with archive.open(part) as stream:
                 for text in _row_aligned_blocks(stream):
                     _measure(text, scan, letters)
                     _collect_problems(text, scan)
+                    _collect_long_integers(text, scan)
+                    scan.escaped = scan.escaped or _ESCAPE.search(text) is not None
                     if style_hit is not None and scan.located:
                         _collect_padded(text, style_hit, styles, scan)
+            scan.escaped = scan.escaped or _shared_strings_escaped(archive)
     except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return SheetScan(located=False)  # unmeasured: only the streaming reader is safe
+        # unmeasured: only the streaming reader is safe, and any string may hold an escape
+        return SheetScan(located=False, escaped=True)
     if letters:
         scan.last_column = max(_column_number(x) for x in letters)
     return scan
@@ -168,6 +197,33 @@ def _collect_problems(text: bytes, scan: SheetScan) -> None:
         _place(text, opened, scan.uncached, f"={formula}" if formula else "", scan)
 
 
+def _shared_strings_escaped(archive: zipfile.ZipFile) -> bool:
+    targets = [rel.get("Target", "") for rel in _relationships(archive)
+               if rel.get("Type", "").endswith("/sharedStrings")]
+    for target in targets:
+        part = _part_path(target)
+        if part in archive.namelist():
+            with archive.open(part) as stream:
+                tail = b""
+                while block := stream.read(_BLOCK):
+                    if _ESCAPE.search(tail + block):
+                        return True
+                    tail = block[-6:]  # an escape cut between two blocks
+    return False
+
+
+def _collect_long_integers(text: bytes, scan: SheetScan) -> None:
+    for hit in _LONG_INTEGER.finditer(text):
+        if text[hit.start() - 1 : hit.start()] not in (b"<", b":"):
+            continue  # not a <v> or <x:v> element
+        opened = text.rfind(b"<", 0, hit.start())
+        while opened > 0 and not _CELL_TAG.match(text, opened):
+            opened = text.rfind(b"<", 0, opened)
+        tag = text[opened : text.find(b">", opened)] if opened >= 0 else b""
+        if tag and not _TYPED.search(tag):  # a number cell, not a string index or a text
+            _place(text, opened, scan.long_integers, hit.group(1).decode(), scan)
+
+
 def _place(text: bytes, opened: int, into: dict, value: str, scan: SheetScan) -> None:
     ref = _CELL_REF.search(text[opened : text.find(b">", opened)])
     if ref is None:
@@ -181,17 +237,31 @@ def sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
     """The package path of the named worksheet's XML."""
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rel_id = next(
-        (s.get(f"{_REL}id") for s in workbook.iter() if _local(s.tag) == "sheet" and s.get("name") == sheet),
+        (_rel_id(s) for s in workbook.iter() if _local(s.tag) == "sheet" and s.get("name") == sheet),
         None,
     )
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter():
-        if _local(rel.tag) == "Relationship" and rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join("xl", target))
+    for rel in _relationships(archive):
+        if rel.get("Id") == rel_id:
+            return _part_path(rel.get("Target", ""))
     return None
+
+
+def _part_path(target: str) -> str:
+    """A relationship target of the workbook as a path inside the package."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+def _relationships(archive: zipfile.ZipFile) -> list[ElementTree.Element]:
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    return [rel for rel in rels.iter() if _local(rel.tag) == "Relationship"]
+
+
+def _rel_id(sheet: ElementTree.Element) -> str | None:
+    """A <sheet>'s r:id, whichever namespace the relationships prefix stands for: strict
+    OOXML (ISO 29500, "Strict Open XML Spreadsheet") uses purl.oclc.org's, not _REL's."""
+    return next((value for name, value in sheet.attrib.items() if name.endswith("}id")), None)
 
 
 def _style_pattern(styles: dict[int, PadFormat]) -> re.Pattern | None:

@@ -46,7 +46,7 @@ def sheet_entries(path: Path) -> list[sheetxml.SheetEntry]:
         entries = sheetxml.workbook_sheets(path)
     if entries is None:
         with _openpyxl_book(path) as book:
-            entries = [sheetxml.SheetEntry(n, book[n].sheet_state != "visible") for n in book.sheetnames]
+            entries = [sheetxml.SheetEntry(s.title, s.sheet_state != "visible") for s in book.worksheets]
     return entries
 
 
@@ -109,10 +109,11 @@ def read_sheet(path: Path, sheet: str) -> SheetRead:
         if rows is not None:
             _pad_cells(rows, scan.padded)
             _show_errors(rows, scan.errors)
+            _show_errors(rows, scan.long_integers)
             return SheetRead(enumerate(rows, start=1), flags)  # bounded: dense_ok
     walk = bool(styles) or not scan.located
-    return SheetRead(_holding(_openpyxl_rows(path, sheet, walk, None if scan.located else flags)),
-                     flags)
+    rows = _openpyxl_rows(path, sheet, walk, None if scan.located else flags)
+    return SheetRead(_holding(_unescaped(rows) if scan.escaped else rows), flags)
 
 
 def _calamine_rows(path: Path, sheet: str) -> list[list] | None:
@@ -128,9 +129,23 @@ def _calamine_entries(path: Path) -> list[sheetxml.SheetEntry] | None:
         book = _calamine().CalamineWorkbook.from_path(str(path))
         metadata = book.sheets_metadata
         visible = _calamine().SheetVisibleEnum.Visible
-        return [sheetxml.SheetEntry(m.name, m.visible != visible) for m in metadata]
+        worksheet = _calamine().SheetTypeEnum.WorkSheet  # chartsheets hold no cells
+        return [sheetxml.SheetEntry(m.name, m.visible != visible) for m in metadata
+                if m.typ == worksheet]
     except Exception:  # noqa: BLE001 - an older calamine, or none: the XML says
         return None
+
+
+def _unescaped(rows) -> Iterator[tuple[int, list | tuple]]:
+    """Strings with their escaped characters ("_x000D_") decoded, as calamine and Excel show
+    them; openpyxl's streaming reader leaves them as written."""
+    for number, row in rows:
+        yield number, [sheetxml.ESCAPE.sub(_escaped_char, v) if type(v) is str and "_x" in v else v
+                       for v in row]
+
+
+def _escaped_char(match) -> str:
+    return chr(int(match.group(1), 16))
 
 
 def _holding(rows) -> Iterator[tuple[int, list | tuple]]:
@@ -157,7 +172,8 @@ def _pad_cells(rows: list[list], padded: dict) -> list[list]:
 
 
 def _show_errors(rows: list[list], errors: dict) -> None:
-    """calamine leaves error cells empty: give them the text Excel shows (#N/A)."""
+    """Put texts calamine cannot give in place: error cells, which it leaves empty, get the
+    text Excel shows (#N/A); integers past float precision their digits as written."""
     for (row, column), text in errors.items():
         if row <= len(rows) and column <= len(rows[row - 1]):
             rows[row - 1][column - 1] = text
@@ -167,6 +183,8 @@ def _openpyxl_rows(path: Path, sheet: str, walk: bool, flags: dict | None) -> It
     """Numbered rows from openpyxl's streaming reader. `walk`: look at each cell (formats,
     or error cells without a reference, which land in `flags` when it is given)."""
     with _openpyxl_book(path) as book:
+        if sheet not in book.sheetnames:
+            raise InputError(_unreadable_sheet(path, sheet))
         worksheet = book[sheet]
         worksheet.reset_dimensions()  # a wrong <dimension> tag must not cut data off
         if not walk:  # values only is quicker; nothing in the book pads with zeros
@@ -177,6 +195,16 @@ def _openpyxl_rows(path: Path, sheet: str, walk: bool, flags: dict | None) -> It
                 flags.update({(number, pos): CellFlag(ERROR, str(cell.value))
                               for pos, cell in enumerate(row) if cell.data_type == "e"})
             yield number, [_shown(cell) for cell in row]
+
+
+def _unreadable_sheet(path: Path, sheet: str) -> str:
+    # openpyxl lists no sheet of a strict workbook: it knows only the transitional namespaces
+    if sheetxml.is_strict(path):
+        return (f"{path.name}: sheet '{sheet}' is saved as 'Strict Open XML Spreadsheet', which "
+                "bulkio reads only for small, plain sheets; open it in Excel and save it as "
+                "'Excel Workbook (.xlsx)'")
+    return (f"{path.name}: sheet '{sheet}' cannot be read; open the file in Excel and save it "
+            "again as .xlsx")
 
 
 def _shown(cell) -> object:
