@@ -256,7 +256,8 @@ class ZohoClient:
                         continue
             except AuthStopped as exc:  # the token call failed part-way, or access was lost before
                 raise self._advised(exc, path) from None
-            envelope = self._envelope(response)
+            body = _json_object(response)  # parsed once: the envelope and the write's verdict share it
+            envelope = self._envelope(response, body)
             if response.status_code == 401 and self._auth.refreshable:
                 raise self._refused(method, url, path, response, envelope)
             self._auth.worked(response.request)
@@ -268,8 +269,8 @@ class ZohoClient:
                 continue
             if self._limiter.succeeded(ticket):
                 log.info("Zoho's per-minute window is full: pacing at %.0f calls per minute", self._limiter.rate)
-            if not is_read(method) and _maybe_applied(response):
-                raise self._answered_unsettled(method, url, response, envelope)
+            if not is_read(method) and _maybe_applied(response.status_code, body):
+                raise self._answered_unsettled(method, url, response, envelope, body)
             if response.status_code >= 400 or envelope.get("code", 0) != 0:
                 raise self._error(response, envelope)
             return response.status_code, envelope
@@ -311,8 +312,9 @@ class ZohoClient:
         if self._limiter.slowed_down(ticket, _retry_after(response)):
             log.debug("Zoho answered 429 (code %s): one probe at a time until its window frees", code)
 
-    def _envelope(self, response: requests.Response) -> dict[str, Any]:
-        body = _json_object(response)
+    def _envelope(self, response: requests.Response, body: dict | None) -> dict[str, Any]:
+        """Zoho's envelope from the answer's JSON object `body`; for an answer that is not one
+        (None), an envelope without a code whose message is the page's text, scrubbed."""
         if body is not None:
             if "code" in body:
                 body["code"] = _code(body["code"])
@@ -349,9 +351,9 @@ class ZohoClient:
             f"{method} {self._where(url)}: {reason}; Zoho may or may not have applied it, so it is "
             "not sent again before Zoho is checked for the record.", reason)
 
-    def _answered_unsettled(self, method: str, url: str, response, envelope) -> OutcomeUnknown:
+    def _answered_unsettled(self, method: str, url: str, response, envelope, body) -> OutcomeUnknown:
         """A write's answer that leaves open whether Zoho applied it; a 5xx keeps Zoho's words."""
-        reason = _answer_reason(response)
+        reason = _answer_reason(response, body)
         if response.status_code < 500:
             return self._outcome_unknown(method, url, reason)
         said = self._error(response, envelope)
@@ -391,18 +393,17 @@ def _json_object(response: requests.Response) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
-def _maybe_applied(response: requests.Response) -> bool:
+def _maybe_applied(status: int, body: dict | None) -> bool:
     """Whether a write's answer leaves open that Zoho applied it: a 5xx (Zoho documents 500
     "Internal Error" and says nothing of what was applied), or a success status without a JSON
     answer (a proxy's page). A 4xx refuses the write; a 429 is the limiter's."""
-    status = response.status_code
-    return status >= 500 or (status < 400 and _json_object(response) is None)
+    return status >= 500 or (status < 400 and body is None)
 
 
-def _answer_reason(response: requests.Response) -> str:
-    """What a write's unsettling answer was, in plain words."""
+def _answer_reason(response: requests.Response, body: dict | None) -> str:
+    """What a write's unsettling answer was, in plain words (`body`: its JSON object, if any)."""
     status = response.status_code
-    if _json_object(response) is not None:
+    if body is not None:
         return f"Zoho answered HTTP {status}, a server error"
     text = response.text or ""
     if not text.strip():
