@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bulkio import mapper
-from bulkio.existing import ExistingIndex, key_label
+from bulkio.existing import ExistingIndex, id_of, key_label
 
 
 @dataclass
@@ -51,7 +51,7 @@ class DryRun:
         return self._upsert_new(item)
 
     def _existing(self, item, record: dict[str, Any]) -> tuple[str, str | None, str]:
-        record_id = _id(record, self.module)
+        record_id = id_of(record, self.module)
         changes = mapper.changed_fields(self.module, item.payload,
                                         self.full_record(record, item.payload))
         if not changes:
@@ -66,11 +66,11 @@ class DryRun:
         if (self.skip_unchanged and record is not None
                 and not mapper.changed_fields(self.module, item.payload,
                                               self.full_record(record, item.payload))):
-            return "unchanged", _id(record, self.module), (
+            return "unchanged", id_of(record, self.module), (
                 f"a {self._noun} named {item.name!r} already holds these values")
         taken = self._name_taken(item, record)
         if taken:
-            return "would_fail", _id(record, self.module) if record else None, taken
+            return "would_fail", id_of(record, self.module) if record else None, taken
         self._claim(item)
         return "would_create", None, f"would create a new {self._noun}"
 
@@ -118,7 +118,7 @@ class DryRun:
         other_key = self.index.key_of(holder) if self.key_field else None
         held_by = f" (with {self._key_label} {other_key!r})" if other_key else ""
         return (f"a {self._noun} named {name!r} already exists in Zoho{held_by}, "
-                f"id {_id(holder, self.module)}; Zoho refuses a second one with that name")
+                f"id {id_of(holder, self.module)}; Zoho refuses a second one with that name")
 
     def _missing(self, item) -> str:
         if item.record_id:
@@ -147,11 +147,6 @@ class DryRun:
         return key_label(self.module, self.key_field)
 
 
-def _id(record: dict | None, module) -> str | None:
-    if not record:
-        return None
-    value = record.get(module.id_field)
-    return None if value in (None, "") else str(value)
 
 
 def _lower(name: str | None) -> str:

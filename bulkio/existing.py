@@ -32,6 +32,12 @@ def is_custom_key(module, key_field: str | None) -> bool:
     return key is not None and key.custom
 
 
+def id_of(record: dict | None, module) -> str | None:
+    """The Zoho id of `record` (module.id_field) as text, or None when it has none."""
+    value = (record or {}).get(module.id_field)
+    return None if value in (None, "") else str(value)
+
+
 def key_label(module, key_field: str | None) -> str:
     """How messages name the run's key: its label, else its api name."""
     found = module.field(key_field) if key_field else None

@@ -29,7 +29,7 @@ from bulkio import mapper, persons
 from bulkio.mapper import reshape_custom_fields as reshape
 from bulkio.dryrun import DryRun
 from bulkio.errors import ApiError, AuthError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
-from bulkio.existing import ExistingIndex, FullRecords, is_custom_key, key_label
+from bulkio.existing import ExistingIndex, FullRecords, id_of, is_custom_key, key_label
 from bulkio.journal import SETTLED_ACTIONS, Journal, JournalEntry, resume_action
 from bulkio.plan import Plan, is_keyed, make_plan
 from bulkio.readahead import list_budget, needs_list, read_ahead, upserts
@@ -305,7 +305,7 @@ class _Run:
             if record is not None:
                 record = self.records.get(record, item.payload)
             if record is not None and not mapper.changed_fields(self.module, item.payload, record):
-                unchanged.append((item, _id_of(record, self.module)))
+                unchanged.append((item, id_of(record, self.module)))
             else:
                 left.append((item, action, entry))
         self.journal.mark_done_many([
@@ -439,7 +439,7 @@ class _Run:
             return self._send(item, entry.record_id)
         finding = self._checked(lambda: settle_entry(self.journal_for(item), entry, self.checker, item))
         if finding.found:
-            record_id = _id_of(finding.record, self.module)
+            record_id = id_of(finding.record, self.module)
             if entry.payload_hash != item.payload_hash:
                 return self._send(item, record_id)
             return self._settled(item, finding, "created", 0, "an earlier run's write")
@@ -553,7 +553,7 @@ class _Run:
             return None
         index = self.records.indexed
         record = index.record_for(item, self.options.mode) if index is not None else None
-        return _id_of(record, self.module)
+        return id_of(record, self.module)
 
     def _outgoing(self, item: WorkItem, target: str | None) -> dict:
         """The body to send: for a contact update, every person Zoho holds is kept (persons)."""
@@ -578,7 +578,7 @@ class _Run:
             return True
         index = self.records.indexed
         if index is not None:
-            written = _id_of(result.record, self.module)
+            written = id_of(result.record, self.module)
             if index.record_for(item, mode) is not None or (written and written in index.by_id):
                 return False
             if index.knows_absent(item) or (written and index.complete):
@@ -621,7 +621,7 @@ class _Run:
 
     def _written(self, item, result, attempt: int, created: bool) -> RowOutcome:
         status = "created" if created else "updated"
-        record_id = _id_of(result.record, self.module)
+        record_id = id_of(result.record, self.module)
         self.journal.mark_done(item.row, status, record_id=record_id)
         # A resent write that finds its own earlier, unanswered attempt reads as "updated".
         message = (f"sent {attempt} times: the earlier answers were lost" if attempt > 1 else "")
@@ -631,7 +631,7 @@ class _Run:
     def _settled(self, item, finding: Finding, status: str, attempt: int, what: str,
                  exc: OutcomeUnknown | None = None) -> RowOutcome:
         """A write without answer that Zoho was found to hold: done, with that id."""
-        record_id = _id_of(finding.record, self.module)
+        record_id = id_of(finding.record, self.module)
         self.journal.mark_done(item.row, status, record_id=record_id, key=item.key,
                                payload_hash=item.payload_hash)
         why = f" ({_reason(exc)})" if exc is not None else ""
@@ -668,7 +668,7 @@ class _Run:
             code, message = E_NO_ANSWER, (
                 f"no answer came to this write {MAX_SENDS} times ({_reason(exc)}); bulkio checked "
                 f"Zoho {finding.how} and found one with other values there ({self.module.singular} "
-                f"id {_id_of(finding.record, self.module)}), which this row did not make (Zoho "
+                f"id {id_of(finding.record, self.module)}), which this row did not make (Zoho "
                 f"allows only one), so this row is not in Zoho. Change the row or that "
                 f"{self.module.singular}, then run the same command again")
         elif isinstance(exc, ServerError):  # Zoho's own words first, what bulkio did after
@@ -840,11 +840,6 @@ def _reason(exc: Exception | None) -> str:
     if not reason and isinstance(exc, ServerError):
         reason = f"HTTP {exc.status}: {exc.message}"
     return str(reason or str(exc).split(";")[0]).strip()[:160]
-
-
-def _id_of(record: dict | None, module) -> str | None:
-    value = (record or {}).get(module.id_field)
-    return None if value in (None, "") else str(value)
 
 
 def _new_record(record: dict) -> bool:

@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 
 from bulkio import mapper
 from bulkio.errors import NotFoundError
-from bulkio.existing import FullRecords, is_custom_key
+from bulkio.existing import FullRecords, id_of, is_custom_key
 from bulkio.journal import normal_key
 
 #: Pauses (seconds) between checks of a write that may be landing late: 2 s, then doubling,
@@ -229,7 +229,7 @@ def settle_entry(journal, entry, checker: Checker, item=None) -> Finding:
     same = item is not None and item.payload_hash == entry.payload_hash
     finding = checker.wait(sent, since=entry.updated_at, payload=item.payload if same else None)
     if finding.found:
-        journal.settle(entry, "created", _id(checker.module, finding.record), message=(
+        journal.settle(entry, "created", id_of(finding.record, checker.module), message=(
             f"no answer came to an earlier run's write; bulkio checked Zoho {finding.how} and "
             f"found the {checker.module.singular} there, so it was not sent again"))
     elif finding.state in ("absent", "other"):
@@ -248,7 +248,7 @@ def unknown_message(module, finding: Finding, sent: Mapping[str, Any], payload: 
     resend = ("if it is not there, run the same command with --resend-unknown to send this row "
               "again; until then bulkio does not send it, so that it cannot make a duplicate")
     if finding.state == "ambiguous":
-        ids = ", ".join(str(_id(module, r)) for r in finding.records)
+        ids = ", ".join(str(id_of(r, module)) for r in finding.records)
         return (f"the write went out but no answer came{why}, and {len(finding.records)} "
                 f"{module.plural} in Zoho match it {finding.how} (ids {ids}): look at them in "
                 f"Zoho and delete the one this row made twice, if any; {resend}")
@@ -285,6 +285,3 @@ def _unnamed(module) -> str:
     return f"no {module.name_field or 'name'}"
 
 
-def _id(module, record: dict | None) -> str | None:
-    value = (record or {}).get(module.id_field)
-    return None if value in (None, "") else str(value)
