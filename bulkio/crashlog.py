@@ -44,12 +44,10 @@ def run_secrets(sources: Iterable = ()) -> list[str]:
 
 
 def _spellings(secret: str) -> list[str]:
-    """The ways a secret shows in an error's text: as it is, escaped as Python prints a string
-    or bytes (a line break becomes \\n), and each line of it on its own."""
-    forms = [secret, secret.encode("unicode_escape").decode("ascii"), repr(secret)[1:-1],
-             repr(secret.encode("utf-8", "replace"))[2:-1]]
+    """A secret and, when it holds a line break, each line of it on its own (an error's first
+    line shows only the first); session.scrub matches each in every way it can be echoed."""
     lines = secret.splitlines()
-    return forms + ([line for line in lines if len(line) >= MIN_PIECE] if len(lines) > 1 else [])
+    return [secret] + ([line for line in lines if len(line) >= MIN_PIECE] if len(lines) > 1 else [])
 
 
 def error_line(exc: BaseException, secrets: Iterable[str]) -> str:

@@ -167,4 +167,8 @@ def _char_forms(c: str) -> str:
         forms.add(re.escape(escaped))
     if not c.isprintable():
         forms.update({re.escape(f"\\x{ord(c):02x}"), re.escape(f"\\u{ord(c):04x}")})
+    if c in "'\"":  # as Python's repr escapes a quote
+        forms.add(re.escape("\\" + c))
+    if not c.isascii():  # as Python prints bytes
+        forms.add(re.escape("".join(f"\\x{b:02x}" for b in c.encode("utf-8"))))
     return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"

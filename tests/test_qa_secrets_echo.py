@@ -153,3 +153,10 @@ def test_a_wider_sandbox_data_file_is_tightened(tmp_path):
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     wal = tmp_path / "sandbox.sqlite-wal"
     assert not wal.exists() or stat.S_IMODE(wal.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("secret", ["1000.it's\"quoted\nHALFSECRETHALF", "1000.café-secret-value"])
+def test_a_secret_as_python_prints_it_in_a_string_or_bytes_is_scrubbed(secret):
+    for shown in (repr(secret), repr(secret.encode("utf-8")), str([secret]), str({"t": secret.encode()})):
+        assert "***" in scrub(shown, [secret], limit=1000), shown
+        assert secret.splitlines()[0] not in scrub(shown, [secret], limit=1000)
