@@ -34,7 +34,7 @@ from bulkio.existing import FullRecords
 from bulkio.memory import RecordMemory, scope_of
 from bulkio.errors import ConfigError
 from bulkio.formulas import guard_cell, needs_guard
-from bulkio.modules import Field, Module, header_key
+from bulkio.modules import DOCUMENTED_FILTERS, Field, Module, header_key
 from bulkio.readers.cells import number_text
 
 SUFFIXES = (".xlsx", ".csv")
@@ -54,30 +54,6 @@ ID_NOTE = ("Zoho's id of the {thing}: bulkio import uses it to find the record t
            "as it is, and empty on a new row.")
 SAMPLE_ROWS = 200  # records read before writing starts: column widths come from them
 
-# The query parameters each module's list endpoint documents (Zoho's OpenAPI files), besides
-# page/per_page which bulkio sets itself. `<field>_startswith` etc. are allowed for these.
-DOCUMENTED_FILTERS: dict[str, tuple[str, ...]] = {
-    "items": ("name", "description", "rate", "tax_id", "tax_name", "is_taxable", "tax_exemption_id",
-              "account_id", "sat_item_key_code", "unitkey_code"),
-    "contacts": ("contact_type", "contact_name", "company_name", "first_name", "last_name", "address",
-                 "email", "phone", "zcrm_contact_id", "zcrm_account_id", "zcrm_vendor_id"),
-    "invoices": ("invoice_number", "item_name", "item_id", "item_description", "reference_number",
-                 "customer_name", "recurring_invoice_id", "email", "total", "balance", "custom_field",
-                 "date", "due_date", "created_date", "last_modified_time", "status", "customer_id",
-                 "zcrm_potential_id"),
-    "bills": ("bill_number", "reference_number", "date", "status", "description", "vendor_name", "total",
-              "vendor_id", "item_id", "recurring_bill_id", "purchaseorder_id", "last_modified_time"),
-    "estimates": ("estimate_number", "reference_number", "customer_name", "total", "customer_id", "item_id",
-                  "item_name", "item_description", "custom_field", "expiry_date", "date", "status",
-                  "zcrm_potential_id"),
-    "salesorders": ("salesorder_number", "item_name", "item_id", "item_description", "reference_number",
-                    "customer_name", "total", "date", "shipment_date", "status", "customer_id",
-                    "salesperson_id", "zcrm_potential_id", "last_modified_time", "customview_id"),
-    "purchaseorders": ("purchaseorder_number", "reference_number", "date", "status", "item_description",
-                       "vendor_name", "total", "vendor_id", "last_modified_time", "item_id", "custom_field"),
-    "creditnotes": ("creditnote_number", "date", "status", "total", "reference_number", "customer_name",
-                    "item_name", "customer_id", "item_description", "item_id", "line_item_id", "tax_id"),
-}
 LIST_OPTIONS = ("filter_by", "search_text", "sort_column", "sort_order")
 FILTER_SUFFIXES = ("_startswith", "_contains", "_less_than", "_less_equals", "_greater_than",
                    "_greater_equals", "_start", "_end", "_before", "_after")

@@ -25,6 +25,7 @@ from bulkio import mapper
 from bulkio.errors import NotFoundError
 from bulkio.existing import FullRecords, id_of, is_custom_key
 from bulkio.journal import normal_key
+from bulkio.modules import DOCUMENTED_FILTERS
 
 #: Pauses (seconds) between checks of a write that may be landing late: 2 s, then doubling,
 #: about three minutes in all. BULKIO_CHECK_PAUSES ("0.1,0.2") sets another schedule.
@@ -170,8 +171,13 @@ class Checker:
         return None, ""
 
     def _listed(self, field_name: str, value: str) -> list[dict]:
+        """The records whose `field_name` is `value`. The list is filtered by Zoho only where
+        its OpenAPI file documents that filter (items document `name`, not `sku`); otherwise
+        it is read whole and compared here."""
         wanted = normal_key(value)
-        return [r for r in self.client.iter_records(self.module, {field_name: value})
+        documented = field_name in DOCUMENTED_FILTERS.get(self.module.name, ())
+        params = {field_name: value} if documented else {}
+        return [r for r in self.client.iter_records(self.module, params)
                 if normal_key(r.get(field_name)) == wanted]
 
     def _key_of(self, record: dict) -> str | None:

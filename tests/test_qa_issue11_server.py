@@ -693,3 +693,17 @@ def test_writes_swallowed_one_after_another_stop_the_run_resumably_and_the_rerun
     assert finished.exit_code == 0, summary(finished)
     assert statuses_of(rows) == ["created"] * 20
     assert sorted(by(sandbox.records("contacts"), "contact_name")) == [f"Customer {i:03d}" for i in range(20)]
+
+
+def test_checking_a_write_by_sku_sends_no_list_filter_zoho_does_not_document(sandbox, tmp_path):
+    # items.yml's list documents `name` but not `sku`: the check reads the list and compares
+    env = sandbox_env(sandbox, tmp_path)
+    path = write(tmp_path / "items.csv", ["SKU", "Item Name", "Rate"], [["SKU-1", "Pen", "5"]])
+    sandbox.configure(applied_error_rate=1.0)
+    result, rows = run(env, path, "items", "-k", "sku", "--mode", "create")
+    assert result.exit_code == 0, summary(result)
+    assert statuses_of(rows) == ["created"]
+    lists = [query for method, path_, query, *_ in sandbox.stats.requests
+             if method == "GET" and path_.rstrip("/").endswith("/items")]
+    assert lists and not any("sku" in query for query in lists)
+    assert len(sandbox.records("items")) == 1
