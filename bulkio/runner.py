@@ -608,15 +608,6 @@ class _Run:
         self.journal.mark_done(item.row, "failed", error_code=E_NOT_FOUND, message=message)
         return RowOutcome(item.row, item.key, "failed", None, E_NOT_FOUND, message)
 
-    def _find(self, item: WorkItem) -> list[dict] | None:
-        """Records named like the item, or None when it has no name to look up."""
-        if not self.module.name_field or not (item.name or "").strip():
-            return None
-        wanted = item.name.strip().lower()
-        found = self.client.find_by_name(self.module, item.name.strip())
-        return [r for r in found
-                if str(r.get(self.module.name_field, "")).strip().lower() == wanted]
-
     # --- outcomes --------------------------------------------------------------------------
 
     def _written(self, item, result, attempt: int, created: bool) -> RowOutcome:
