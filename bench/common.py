@@ -139,7 +139,7 @@ def cached_xlsx(n: int, columns=WIDE_COLUMNS, tag: str = "wide") -> Path:
 
 def bench_module(module_name: str = "items"):
     """The catalogue module merged with the benchmark's custom fields, without any network."""
-    from bulkio.modules import load_module
+    from bulkio.catalogue.modules import load_module
 
     metadata = [{"field_id": str(460000000001000 + n), "customfield_id": str(460000000001000 + n),
                  "api_name": "cf_" + seed["label"].lower().replace(" ", "_"), "index": n + 1,
@@ -182,7 +182,7 @@ def sandbox_env(sandbox) -> dict:
 
 def client_for(sandbox, *, rate: float, concurrency: int, daily_limit: int = 10**9):
     """A ZohoClient for `sandbox` paced at `rate` calls per minute."""
-    from bulkio.client import ZohoClient
+    from bulkio.zoho.client import ZohoClient
     from bulkio.settings import ConnectionSettings
 
     settings = ConnectionSettings(

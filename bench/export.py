@@ -1,6 +1,6 @@
 """Export: API calls (records per call) and time to write 10,000 items to XLSX and CSV.
 
-The sandbox is filled in-process (no HTTP), then `bulkio.exporter.export_module` pages through
+The sandbox is filled in-process (no HTTP), then `bulkio.exporting.export_module` pages through
 it over loopback with the sandbox's limits lifted, so the time is bulkio's own: reading 50 pages
 of JSON and writing the workbook.
 """
@@ -31,8 +31,8 @@ def _fill(sandbox, n: int) -> None:
 
 
 def run(quick: bool = False) -> dict:
-    from bulkio.exporter import export_module
-    from bulkio.fields import load_fields
+    from bulkio.exporting import export_module
+    from bulkio.catalogue.fields import load_fields
 
     sandbox = start_sandbox()
     rows = []

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import RESULTS, machine, median  # noqa: E402
 
-from bulkio.journal import Journal  # noqa: E402
+from bulkio.run.journal import Journal  # noqa: E402
 
 IDENTITY = {"input": "bench.csv", "module": "items", "mode": "upsert", "key": "cf_external_id"}
 

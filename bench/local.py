@@ -32,7 +32,7 @@ def _child(mode: str, path: Path) -> dict:
 
     import tempfile
 
-    from bulkio.pipeline import ImportOptions, prepare, read_frame, run_validate
+    from bulkio.importing import ImportOptions, prepare, read_frame, run_validate
 
     module = bench_module()
     opts = ImportOptions(path=path, module="items", key=KEY_LABEL)

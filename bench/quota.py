@@ -51,9 +51,9 @@ def run_case(n: int, latency_ms: float, *, window_s: float = 60.0, told: float =
              windows: float = 2.5) -> dict:
     """One case: sandbox limited to `n` per `window_s`, bulkio told `told` x n, about `windows`
     windows of rows to write."""
-    from bulkio.fields import load_fields
-    from bulkio.pipeline import ImportOptions, prepare
-    from bulkio.runner import RunOptions, run_rows
+    from bulkio.catalogue.fields import load_fields
+    from bulkio.importing import ImportOptions, prepare
+    from bulkio.run.runner import RunOptions, run_rows
 
     rows = int(n * windows)
     sandbox = start_sandbox(rate_limit=n, rate_window_s=window_s, latency_ms=latency_ms, max_concurrent=10)

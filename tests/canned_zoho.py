@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bulkio.client import ZohoClient
-from bulkio.session import build_session
+from bulkio.zoho.client import ZohoClient
+from bulkio.zoho.session import build_session
 from bulkio.settings import ConnectionSettings
 
 API_ROOT = "/books/v3"

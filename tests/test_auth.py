@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bulkio.auth import ZohoAuth
+from bulkio.zoho.auth import ZohoAuth
 from bulkio.errors import AuthError, AuthStopped
-from bulkio.session import build_session
+from bulkio.zoho.session import build_session
 from test_client import client_for
 
 

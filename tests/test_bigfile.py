@@ -1,4 +1,4 @@
-"""`validate` of a large file, chunk by chunk (bulkio.bigfile): the same report and errors file
+"""`validate` of a large file, chunk by chunk (bulkio.validating): the same report and errors file
 as the whole-file path, forced here with a tiny size threshold and chunks of 3 rows."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 
 from bulkio.errors import ExitCode
-from bulkio.modules import load_module
-from bulkio.pipeline import ImportOptions, run_validate
+from bulkio.catalogue.modules import load_module
+from bulkio.importing import ImportOptions, run_validate
 from bulkio.readers import iter_tables
-from bulkio.render import problem_lines, summary_lines
-from bulkio.report import ReportRow, ReportWriter
+from bulkio.cli.render import problem_lines, summary_lines
+from bulkio.sheets.report import ReportRow, ReportWriter
 
 ITEMS = load_module("items").with_custom_fields(
     [{"field_id": "7", "label": "External ID", "data_type": "string", "is_unique": True}])
@@ -134,7 +134,7 @@ def test_the_result_keeps_counts_and_only_the_first_problems(tmp_path):
 
 
 def test_only_the_first_problem_rows_are_held(tmp_path):
-    from bulkio.bigfile import validate_streamed
+    from bulkio.validating import validate_streamed
 
     source = write_csv(tmp_path / "items.csv")
     opts = ImportOptions(source, "items", key="External ID", report=tmp_path / "r.csv")

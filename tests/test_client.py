@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bulkio import __version__
-from bulkio.client import ZohoClient
+from bulkio.zoho.client import ZohoClient
 from bulkio.errors import ApiError, NotFoundError, OutcomeUnknown, QuotaExhausted
-from bulkio.session import build_session
+from bulkio.zoho.session import build_session
 from bulkio.settings import ConnectionSettings
 
 UNLIMITED = {"rate_limit": 1_000_000, "daily_limit": 1_000_000, "max_concurrent": 100}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bulkio.limiter import SAFETY
+from bulkio.zoho.limiter import SAFETY
 from test_client import client_for
 
 

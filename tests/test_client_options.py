@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from click.testing import CliRunner
 
-from bulkio.cli_options import build_client, connection_options, input_options
-from bulkio.session import redact_headers, redact_url, scrub
+from bulkio.cli.options import build_client, connection_options, input_options
+from bulkio.zoho.session import redact_headers, redact_url, scrub
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""Column matching and --mapping files (bulkio.columns)."""
+"""Column matching and --mapping files (bulkio.prepare.columns)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bulkio.columns import Mapping, load_mapping, match_columns
+from bulkio.prepare.columns import Mapping, load_mapping, match_columns
 from bulkio.errors import ConfigError, MappingError
-from bulkio.modules import Field, Module
+from bulkio.catalogue.modules import Field, Module
 
 ITEMS = Module(
     name="items", title="Items", kind="record", endpoint="/items", id_field="item_id",
@@ -181,8 +181,8 @@ def test_top_level_ignore_before_any_table(tmp_path):
 
 
 def test_a_required_marker_column_can_be_ignored_by_its_written_name():
-    from bulkio.columns import match_columns, parse_mapping
-    from bulkio.modules import load_module
+    from bulkio.prepare.columns import match_columns, parse_mapping
+    from bulkio.catalogue.modules import load_module
 
     mapping = parse_mapping({"ignore": ["*AccountCode"]})
     plan = match_columns(["Item Name", "*AccountCode"], load_module("items"), mapping)

@@ -8,9 +8,9 @@ import dataclasses
 import jsonschema
 import pytest
 
-from bulkio.fields import load_fields
-from bulkio.mapper import PayloadBuilder, build_payload, reshape_custom_fields, shape_for
-from bulkio.modules import WRITE_KINDS, Field, load_module
+from bulkio.catalogue.fields import load_fields
+from bulkio.prepare.mapper import PayloadBuilder, build_payload, reshape_custom_fields, shape_for
+from bulkio.catalogue.modules import WRITE_KINDS, Field, load_module
 from openapi import load_spec
 from test_client import client_for
 

@@ -11,12 +11,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from bulkio.columns import match_columns
-from bulkio.documents import guard_line_items, prepare_documents, read_document_table
-from bulkio.fields import load_fields
-from bulkio.lookups import LookupResolver
-from bulkio.modules import load_module
-from bulkio.runner import RunOptions, run_rows
+from bulkio.prepare.columns import match_columns
+from bulkio.prepare.documents import guard_line_items, prepare_documents, read_document_table
+from bulkio.catalogue.fields import load_fields
+from bulkio.prepare.lookups import LookupResolver
+from bulkio.catalogue.modules import load_module
+from bulkio.run.runner import RunOptions, run_rows
 from test_client import client_for
 
 KEY = "cf_order_ref"
@@ -204,7 +204,7 @@ def test_json_cell_form_gives_the_same_documents_as_grouped_rows(org, tmp_path):
 
 
 def test_export_workbook_with_a_line_sheet_imports_back_unchanged(org, tmp_path):
-    from bulkio.exporter import export_module
+    from bulkio.exporting import export_module
 
     sandbox, client, module = org
     send(client, module, prepare(client, module, write_xlsx(tmp_path / "in.xlsx", HEADERS, invoice_rows())))
@@ -438,7 +438,7 @@ def test_line_payloads_follow_the_schemas_number_types():
 
 
 def test_changed_fields_compares_lines_in_order_ignoring_what_zoho_adds():
-    from bulkio.mapper import changed_fields
+    from bulkio.prepare.mapper import changed_fields
 
     module = load_module("invoices")
     sent = {"customer_id": "1", "line_items": [{"item_id": "7", "quantity": 2, "rate": 10.0},

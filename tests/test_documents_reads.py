@@ -3,8 +3,8 @@ skip-unchanged share the run's `FullRecords` (the list and the documents' full r
 
 from __future__ import annotations
 
-from bulkio.existing import FullRecords
-from bulkio.pipeline import ImportOptions, run_import
+from bulkio.run.existing import FullRecords
+from bulkio.importing import ImportOptions, run_import
 from test_documents import HEADERS, invoice_rows, org, write_xlsx  # noqa: F401  (org: fixture)
 
 DOCUMENTS = 6

@@ -1,10 +1,10 @@
-"""What bulkio.existing expects of each module's list rows is what Zoho's OpenAPI files say."""
+"""What bulkio.run.existing expects of each module's list rows is what Zoho's OpenAPI files say."""
 
 from __future__ import annotations
 
 import pytest
 
-from bulkio.existing import LIST_CUSTOM_FIELDS, LIST_WITHOUT_MODIFIED_TIME
+from bulkio.run.existing import LIST_CUSTOM_FIELDS, LIST_WITHOUT_MODIFIED_TIME
 from openapi import load_spec, resolve
 
 FILES = {"items": "items", "contacts": "contacts", "invoices": "invoices", "bills": "bills",

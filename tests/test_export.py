@@ -11,13 +11,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from bulkio.cli import cli
-from bulkio.client import ZohoClient
+from bulkio.cli.app import cli
+from bulkio.zoho.client import ZohoClient
 from bulkio.errors import ConfigError
-from bulkio.exporter import export_columns, export_module, filter_params
-from bulkio.fields import load_fields
-from bulkio.modules import load_module
-from bulkio.pipeline import ImportOptions, run_import
+from bulkio.exporting import export_columns, export_module, filter_params
+from bulkio.catalogue.fields import load_fields
+from bulkio.catalogue.modules import load_module
+from bulkio.importing import ImportOptions, run_import
 from bulkio.readers import read_table
 from bulkio.settings import ConnectionSettings
 
@@ -206,7 +206,7 @@ def test_filter_names_are_checked_against_the_documented_list_filters():
 
 
 def test_headers_are_what_the_column_matcher_maps_back():
-    from bulkio.columns import match_columns
+    from bulkio.prepare.columns import match_columns
 
     module = load_module("items").with_custom_fields([
         {"field_id": 1, "label": "External ID", "data_type": "string", "is_unique": True},

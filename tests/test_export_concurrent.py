@@ -6,7 +6,7 @@ import csv
 import threading
 import time
 
-from bulkio.exporter import export_module
+from bulkio.exporting import export_module
 from test_client import client_for
 from test_documents import org  # noqa: F401  (fixture)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bulkio.demo import samples_dir
+from bulkio.cli.demo import samples_dir
 from bulkio.sandbox.seed import add_custom_fields_from
 from e2e_support import invoke, sandbox_env
 

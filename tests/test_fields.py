@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from bulkio.cli import cli
-from bulkio.fields import format_fields_table, load_fields
-from bulkio.modules import Field, Module
+from bulkio.cli.app import cli
+from bulkio.catalogue.fields import format_fields_table, load_fields
+from bulkio.catalogue.modules import Field, Module
 from e2e_support import sandbox_env
 from test_client import client_for
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from bulkio.formulas import guard_cell, needs_guard, unguard_cell, unguard_frame
+from bulkio.prepare.formulas import guard_cell, needs_guard, unguard_cell, unguard_frame
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+31 20 555", "-x", "@SUM(A1)", "\tcmd", "\rcmd",

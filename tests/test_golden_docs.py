@@ -9,9 +9,9 @@ from typing import Any, Callable
 import pytest
 
 from bulkio.errors import ApiError, OrganizationError
-from bulkio.lookups import LookupResolver
-from bulkio.mapper import custom_value
-from bulkio.modules import Field, Lookup, load_module
+from bulkio.prepare.lookups import LookupResolver
+from bulkio.prepare.mapper import custom_value
+from bulkio.catalogue.modules import Field, Lookup, load_module
 
 from canned_zoho import API_ROOT, CannedZoho
 from zoho_examples import all_response_examples, response_examples, without_placeholders

@@ -9,11 +9,11 @@ import re
 
 import pytest
 
-from bulkio.auth import TOKEN_PATH, ZohoAuth
-from bulkio.lookups import LookupResolver
-from bulkio.mapper import custom_value
-from bulkio.modules import Field, Lookup, load_module, module_names
-from bulkio.session import build_session
+from bulkio.zoho.auth import TOKEN_PATH, ZohoAuth
+from bulkio.prepare.lookups import LookupResolver
+from bulkio.prepare.mapper import custom_value
+from bulkio.catalogue.modules import Field, Lookup, load_module, module_names
+from bulkio.zoho.session import build_session
 
 from canned_zoho import API_ROOT, CannedZoho
 from openapi import documented_answer, load_spec

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bulkio.errors import ConfigError
-from bulkio.journal import Journal
+from bulkio.run.journal import Journal
 
 IDENTITY = {"input": "/data/items.csv", "module": "items", "mode": "upsert",
             "key": "cf_external_id", "org": "books/123"}
@@ -153,7 +153,7 @@ def test_the_journal_is_one_file_with_no_side_file_to_lose(tmp_path):
 
 WRITER = """
 import sys
-from bulkio.journal import Journal
+from bulkio.run.journal import Journal
 journal = Journal.open(sys.argv[1], {"input": "x"})
 row = 0
 while True:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bulkio.errors import QuotaExhausted
-from bulkio.limiter import SAFETY, Limiter
+from bulkio.zoho.limiter import SAFETY, Limiter
 
 
 class FakeClock:

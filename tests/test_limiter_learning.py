@@ -7,7 +7,7 @@ from collections import deque
 
 import pytest
 
-from bulkio.limiter import CREEP, SAFETY, Limiter
+from bulkio.zoho.limiter import CREEP, SAFETY, Limiter
 from test_limiter import FakeClock
 
 

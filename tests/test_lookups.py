@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bulkio.lookups import LookupResolver
-from bulkio.modules import Lookup
+from bulkio.prepare.lookups import LookupResolver
+from bulkio.catalogue.modules import Lookup
 from test_client import client_for
 
 CUSTOMER = Lookup("contacts", ("contact_name", "company_name"), "customer_id")

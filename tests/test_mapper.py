@@ -1,4 +1,4 @@
-"""Payloads, their hash, and comparison with Zoho records (bulkio.mapper)."""
+"""Payloads, their hash, and comparison with Zoho records (bulkio.prepare.mapper)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from bulkio.mapper import build_payload, changed_fields, key_of, payload_hash
-from bulkio.modules import Field, Module
+from bulkio.prepare.mapper import build_payload, changed_fields, key_of, payload_hash
+from bulkio.catalogue.modules import Field, Module
 
 CUSTOM = (
     Field("cf_external_id", "External ID", "string", unique=True, custom=True,

@@ -1,10 +1,10 @@
-"""bulkio.memory: what bulkio last wrote to or read of each record, kept between runs."""
+"""bulkio.run.memory: what bulkio last wrote to or read of each record, kept between runs."""
 
 from __future__ import annotations
 
 import stat
 
-from bulkio.memory import FILE_NAME, RecordMemory, state_dir
+from bulkio.run.memory import FILE_NAME, RecordMemory, state_dir
 
 
 def test_a_record_put_by_one_run_is_found_by_the_next(tmp_path):
@@ -73,8 +73,8 @@ class _Zoho:
 
 
 def test_a_record_read_without_its_modified_time_is_remembered_with_the_list_rows(tmp_path):
-    from bulkio.existing import FullRecords
-    from bulkio.modules import load_module
+    from bulkio.run.existing import FullRecords
+    from bulkio.catalogue.modules import load_module
 
     contacts, zoho = load_module("contacts"), _Zoho()
     first = FullRecords(zoho, contacts, RecordMemory.open("s", "contacts", tmp_path))

@@ -3,7 +3,7 @@
 import pytest
 
 from bulkio.errors import InputError
-from bulkio.paginate import iter_records
+from bulkio.zoho.paginate import iter_records
 
 
 def test_pages_are_read_until_has_more_page_is_false():

@@ -1,5 +1,5 @@
 """The scopes bulkio names when Zoho refuses its access are those Zoho's OpenAPI files list for
-the module's operations (bulkio/scopes.py is rebuilt here from spec/zoho-openapi)."""
+the module's operations (bulkio/zoho/scopes.py is rebuilt here from spec/zoho-openapi)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bulkio.scopes import MODULE_SCOPES, grant_advice, scopes_for
+from bulkio.zoho.scopes import MODULE_SCOPES, grant_advice, scopes_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def scopes_in_spec() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Per module endpoint of templates/*.toml: its OpenAPI file and the scopes its GET, POST
+    """Per module endpoint of templates/modules/*.toml: its OpenAPI file and the scopes its GET, POST
     and PUT operations under that endpoint list."""
     table = {}
-    for template in sorted((ROOT / "templates").glob("*.toml")):
+    for template in sorted((ROOT / "templates" / "modules").glob("*.toml")):
         module = tomllib.loads(template.read_text(encoding="utf-8"))
         source, endpoint = module.get("openapi"), module["endpoint"]
         if not source:

@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 
 from bulkio.errors import InputError
-from bulkio.pipeline import ImportOptions, prepare, resolve_module, run_import
-from bulkio.client import ZohoClient
-from bulkio.modules import load_module
+from bulkio.importing import ImportOptions, prepare, resolve_module, run_import
+from bulkio.zoho.client import ZohoClient
+from bulkio.catalogue.modules import load_module
 from bulkio.readers import read_table
 from bulkio.settings import load_settings
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from bulkio.columns import match_columns
+from bulkio.prepare.columns import match_columns
 from bulkio.readers import read_table
-from bulkio.validate import validate_frame
+from bulkio.prepare.validation import validate_frame
 
 from e2e_support import (
     add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env, write_bytes,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bulkio.demo import samples_dir
-from bulkio.lookups import LookupResolver
+from bulkio.cli.demo import samples_dir
+from bulkio.prepare.lookups import LookupResolver
 from bulkio.sandbox.seed import add_custom_fields_from
 from e2e_support import FAST, csv_text, invoke, outcomes, read_table, sandbox_env
 from test_client import client_for

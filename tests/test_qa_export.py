@@ -12,7 +12,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from bulkio.demo import samples_dir
+from bulkio.cli.demo import samples_dir
 from bulkio.sandbox.seed import add_custom_fields_from
 from e2e_support import FAST, invoke, sandbox_env, write_xlsx
 

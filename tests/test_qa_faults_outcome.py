@@ -13,9 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bulkio.client import ZohoClient
+from bulkio.zoho.client import ZohoClient
 from bulkio.errors import OutcomeUnknown, ServerError
-from bulkio.session import DEFAULT_TIMEOUT, build_session
+from bulkio.zoho.session import DEFAULT_TIMEOUT, build_session
 from bulkio.settings import ConnectionSettings
 from e2e_support import add_item_fields, csv_text, import_args, invoke, numbered_items, read_table, sandbox_env, \
     statuses, write_bytes

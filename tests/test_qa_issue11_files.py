@@ -13,7 +13,7 @@ import unicodedata
 
 import pytest
 
-from bulkio.journal import JournalEntry, RowSig, match
+from bulkio.run.journal import JournalEntry, RowSig, match
 from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
 from test_client import client_for
 from test_qa_resume_rowid import _as_schema_1

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bulkio import cli_options
+from bulkio.cli import options as cli_options
 from bulkio.sandbox import scopes as sandbox_scopes
 from e2e_support import FAST, csv_text, invoke, journal_rows, outcomes, read_table, sandbox_env, start_bulkio
 from test_e2e_kill import kill_when_some_rows_are_done
@@ -676,7 +676,7 @@ def test_writes_swallowed_one_after_another_stop_the_run_resumably_and_the_rerun
         sandbox, tmp_path, short_timeouts):
     # before, each row cost three sends, each a timeout and a full check schedule (about
     # 11 minutes per row at the defaults), and every row ended "failed"
-    from bulkio.runner import SILENT_SENDS_STOP
+    from bulkio.run.runner import SILENT_SENDS_STOP
 
     path = contacts_file(tmp_path, 20, key=False)
     sandbox.configure(swallow_rate=1.0, swallow_hold_ms=600)

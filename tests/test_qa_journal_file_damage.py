@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from bulkio.journal import Journal
+from bulkio.run.journal import Journal
 from e2e_support import csv_text, invoke, journal_rows, numbered_items, sandbox_env, write_bytes
 
 ROWS = 5

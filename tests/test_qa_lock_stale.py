@@ -1,4 +1,4 @@
-"""The journal's run lock (bulkio/runlock.py): taken atomically, refused while its holder lives,
+"""The journal's run lock (bulkio/run/runlock.py): taken atomically, refused while its holder lives,
 taken over once the holder is gone (no such process here, or a heartbeat gone quiet elsewhere)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 import pytest
 
 from bulkio.errors import ConfigError, ExitCode
-from bulkio.runlock import STALE_AFTER_S, RunLock, lock_path
+from bulkio.run.runlock import STALE_AFTER_S, RunLock, lock_path
 
 
 def write_lock(journal, *, pid, host, started=None, age=0.0):

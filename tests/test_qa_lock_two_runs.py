@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import bulkio
-from bulkio.runlock import RunLock
+from bulkio.run.runlock import RunLock
 from e2e_support import csv_text, invoke, sandbox_env, start_bulkio, write_bytes
 from test_client import client_for
 

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from bulkio.crashlog import error_line, run_secrets
+from bulkio.cli.crashlog import error_line, run_secrets
 from e2e_support import csv_text, invoke, sandbox_env, write_bytes
 
 TOKEN = "1000.SECRETHALF\nSECRETOTHERHALF"
@@ -23,7 +23,7 @@ def a_bug(monkeypatch, sandbox):
     def broken(*args, **kwargs):
         raise ValueError(f"Invalid header value b'Zoho-oauthtoken {sandbox.refresh_token}'")
 
-    monkeypatch.setattr("bulkio.pipeline.read_ahead", broken)
+    monkeypatch.setattr("bulkio.importing.read_ahead", broken)
 
 
 def test_a_bug_exits_4_scrubbed_and_says_where_its_owner_only_log_is(sandbox, tmp_path, a_bug):

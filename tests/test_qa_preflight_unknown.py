@@ -8,9 +8,9 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from bulkio.errors import ExitCode
-from bulkio.pipeline import ImportResult
-from bulkio.render import problem_lines, summary_lines
-from bulkio.report import ReportRow, unknown_note, write_report
+from bulkio.importing import ImportResult
+from bulkio.cli.render import problem_lines, summary_lines
+from bulkio.sheets.report import ReportRow, unknown_note, write_report
 from e2e_support import read_table
 
 UNKNOWN_MESSAGE = ("the write went out and no answer came; nothing identifies the invoice: look for "

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import time
 
-from bulkio.client import ZohoClient
-from bulkio.journal import Journal
-from bulkio.mapper import payload_hash
-from bulkio.modules import load_module
-from bulkio.runner import RunOptions, WorkItem, run_rows
-from bulkio.session import build_session
+from bulkio.zoho.client import ZohoClient
+from bulkio.run.journal import Journal
+from bulkio.prepare.mapper import payload_hash
+from bulkio.catalogue.modules import load_module
+from bulkio.run.runner import RunOptions, WorkItem, run_rows
+from bulkio.zoho.session import build_session
 from bulkio.settings import ConnectionSettings
-from bulkio.settle import Checker
+from bulkio.run.settle import Checker
 
 PAUSES = (0.1, 0.2, 0.4, 0.8, 1.6)
 
@@ -136,7 +136,7 @@ def test_auto_numbered_invoices_whose_answers_are_lost_are_unknown_and_not_resen
 
 
 def test_upserts_applied_then_answered_504_are_checked_by_key_and_none_failed(sandbox_factory, tmp_path):
-    from bulkio.fields import load_fields
+    from bulkio.catalogue.fields import load_fields
     from test_runner import KEY, items
 
     sandbox = sandbox_factory(seed=3)

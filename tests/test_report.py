@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bulkio.errors import InputError, RowError
-from bulkio.report import ReportRow, combine_errors, errors_path, write_report
+from bulkio.sheets.report import ReportRow, combine_errors, errors_path, write_report
 
 
 def frame(rows: dict[int, dict[str, str]]) -> pd.DataFrame:

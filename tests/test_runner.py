@@ -7,12 +7,12 @@ import threading
 
 import pytest
 
-from bulkio.client import ZohoClient
-from bulkio.fields import load_fields
-from bulkio.journal import Journal
-from bulkio.mapper import payload_hash
-from bulkio.runner import RunOptions, WorkItem, run_rows
-from bulkio.session import build_session
+from bulkio.zoho.client import ZohoClient
+from bulkio.catalogue.fields import load_fields
+from bulkio.run.journal import Journal
+from bulkio.prepare.mapper import payload_hash
+from bulkio.run.runner import RunOptions, WorkItem, run_rows
+from bulkio.zoho.session import build_session
 from bulkio.settings import ConnectionSettings
 
 KEY = "cf_external_id"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bulkio.journal import Journal, JournalEntry, resume_action
-from bulkio.limiter import QuotaInfo
-from bulkio.runner import RunOptions, WorkItem, make_plan
+from bulkio.run.journal import Journal, JournalEntry, resume_action
+from bulkio.zoho.limiter import QuotaInfo
+from bulkio.run.runner import RunOptions, WorkItem, make_plan
 
 
 def work(n: int) -> list[WorkItem]:

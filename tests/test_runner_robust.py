@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_runner import UPSERT, items, open_journal, setup  # noqa: F401  (setup is a fixture)
 
-from bulkio.runner import run_rows
+from bulkio.run.runner import run_rows
 
 
 class Flaky:

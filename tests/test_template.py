@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from bulkio.cli import cli
-from bulkio.columns import match_columns
+from bulkio.cli.app import cli
+from bulkio.prepare.columns import match_columns
 from bulkio.errors import ConfigError
-from bulkio.fields import load_fields
-from bulkio.modules import load_module
-from bulkio.pipeline import ImportOptions, run_import
-from bulkio.template import LISTS_SHEET, NOTES_SHEET, build_template, template_fields
+from bulkio.catalogue.fields import load_fields
+from bulkio.catalogue.modules import load_module
+from bulkio.importing import ImportOptions, run_import
+from bulkio.sheets.template import LISTS_SHEET, NOTES_SHEET, build_template, template_fields
 
 from tests.test_export import client_for
 

@@ -1,16 +1,16 @@
-"""Validation of cells into typed values and RowErrors (bulkio.validate, bulkio.checks)."""
+"""Validation of cells into typed values and RowErrors (bulkio.prepare.validation, bulkio.prepare.checks)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from bulkio.modules import load_module
+from bulkio.catalogue.modules import load_module
 
-from bulkio.columns import Mapping, match_columns
+from bulkio.prepare.columns import Mapping, match_columns
 from bulkio.errors import ConfigError, MappingError, RowError
-from bulkio.modules import Field, Lookup, Module
-from bulkio.validate import resolve_key, validate_frame
+from bulkio.catalogue.modules import Field, Lookup, Module
+from bulkio.prepare.validation import resolve_key, validate_frame
 
 ITEMS = Module(
     name="items", title="Items", kind="record", endpoint="/items", id_field="item_id",

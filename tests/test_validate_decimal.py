@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bulkio.columns import Mapping, load_mapping, match_columns
+from bulkio.prepare.columns import Mapping, load_mapping, match_columns
 from bulkio.errors import ConfigError, RowError
-from bulkio.pipeline import XLSX_DECIMAL_COMMA, ImportOptions, prepare
-from bulkio.validate import validate_frame
+from bulkio.importing import XLSX_DECIMAL_COMMA, ImportOptions, prepare
+from bulkio.prepare.validation import validate_frame
 
 from e2e_support import (
     add_item_fields, csv_text, import_args, invoke, items_by_key, sandbox_env, write_bytes,
@@ -112,7 +112,7 @@ def test_xlsx_number_cells_are_never_read_with_a_decimal_comma(tmp_path):
 
 
 def test_documents_read_line_amounts_with_a_decimal_comma(tmp_path):
-    from bulkio.modules import load_module
+    from bulkio.catalogue.modules import load_module
 
     path = write_bytes(tmp_path / "invoices.csv", csv_text(
         ["Invoice Number", "Customer ID", "Date", "Item ID", "Quantity", "Rate"],

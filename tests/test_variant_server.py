@@ -19,14 +19,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from bulkio.auth import ZohoAuth
-from bulkio.client import ZohoClient
+from bulkio.zoho.auth import ZohoAuth
+from bulkio.zoho.client import ZohoClient
 from bulkio.errors import QuotaExhausted
-from bulkio.fields import load_fields
-from bulkio.mapper import build_payload, changed_fields, payload_hash
-from bulkio.runner import RunOptions, WorkItem, run_rows
+from bulkio.catalogue.fields import load_fields
+from bulkio.prepare.mapper import build_payload, changed_fields, payload_hash
+from bulkio.run.runner import RunOptions, WorkItem, run_rows
 from bulkio.sandbox.server import Handler
-from bulkio.session import build_session
+from bulkio.zoho.session import build_session
 from bulkio.settings import ConnectionSettings
 
 from e2e_support import (
@@ -405,7 +405,7 @@ def test_dry_run_and_skip_unchanged_with_custom_values_elsewhere_in_list_answers
 
     assert run.exit_code == 0, run.output + run.stderr
     # with no custom fields in the list, the records bulkio wrote in the first run are
-    # remembered (bulkio.memory), and each list row shows they did not change since
+    # remembered (bulkio.run.memory), and each list row shows they did not change since
     assert [o[1] for o in outcomes(report)] == ["unchanged", "updated", "updated", "created"]
     assert len(writes(front.sandbox)) - writes_before == 3
     records = items_by_key(front.sandbox)
@@ -549,7 +549,7 @@ class FakeClock:
 
 
 def test_retry_after_on_a_429_holds_the_next_call_that_long(front):
-    from bulkio.limiter import Limiter
+    from bulkio.zoho.limiter import Limiter
 
     clock = FakeClock()
     limiter = Limiter(60_000, 5, None, clock=clock.now, sleep=clock.sleep)

@@ -1,4 +1,4 @@
-"""Regenerate templates/*.toml from Zoho's OpenAPI files plus the curated tables below.
+"""Regenerate templates/modules/*.toml from Zoho's OpenAPI files plus the curated tables below.
 
 Run by hand when the OpenAPI files or the curated tables change; bulkio never runs it:
 
@@ -542,7 +542,7 @@ def line_fields(spec: Spec, mod: dict) -> list[dict]:
 # Custom-field entries: the keys one `custom_fields` (or a line's `item_custom_fields`) entry
 # carries, read from the module's request schemas, create and update apart. The upsert operation
 # (PUT /{module} with X-Upsert, operationId update_*_using_custom_field) takes the update request
-# schema in every file, so upserts use the update shape (bulkio.mapper.shape_for).
+# schema in every file, so upserts use the update shape (bulkio.prepare.mapper.shape_for).
 
 # Keys bulkio can fill from a custom Field; other documented keys describe the field (data_type,
 # show_on_pdf in the response schemas) and are not sent.
@@ -735,7 +735,7 @@ def build(openapi_dir: Path, out_dir: Path) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--openapi", type=Path, default=ROOT / "spec" / "zoho-openapi")
-    parser.add_argument("--out", type=Path, default=ROOT / "templates")
+    parser.add_argument("--out", type=Path, default=ROOT / "templates" / "modules")
     args = parser.parse_args()
     for path in build(args.openapi, args.out):
         print(path)

@@ -1,0 +1,5 @@
+"""The `bulkio` command."""
+
+from bulkio.cli.app import cli, main
+
+__all__ = ["cli", "main"]

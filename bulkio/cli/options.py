@@ -1,0 +1,162 @@
+"""Option families shared by several commands, written once so commands cannot drift apart.
+
+`@connection_options` adds --org, --region, --app, --api-url, --accounts-url, --config and hands
+the command one `connection: ConnectionOptions` argument; `@input_options` adds the options of
+`import` and `validate` and hands it `inputs: InputOptions`.
+
+Example:
+    @cli.command()
+    @input_options
+    @connection_options
+    def validate(file, inputs, connection): ...
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from bulkio.settings import APPS, REGIONS, ConnectionSettings, load_settings
+
+MODES = ("upsert", "update", "create")
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """The connection flags as given; None means "not given" (env or config file decide)."""
+
+    org: str | None = None
+    region: str | None = None
+    app: str | None = None
+    api_url: str | None = None
+    accounts_url: str | None = None
+    config: Path | None = None
+
+    def settings(self, **limits) -> ConnectionSettings:
+        """Settings from these flags > env vars > config file; `limits` as in load_settings."""
+        flags = {
+            "organization_id": self.org,
+            "region": self.region,
+            "app": self.app,
+            "api_url": self.api_url,
+            "accounts_url": self.accounts_url,
+        }
+        return load_settings(flags, config=self.config, **limits)
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """The options of `import` and `validate`; `mode` is resolved (upsert with a key, else create)."""
+
+    module: str
+    key: str | None
+    mode: str
+    mapping: Path | None
+    sheet: str | None
+    report: Path | None
+    date_format: str | None
+    decimal_comma: bool | None = None   # True --decimal-comma, False --decimal-point, None unsaid
+    clear_marker: str | None = None
+
+
+def build_client(connection: ConnectionOptions, *, rate=None, concurrency=None, daily_limit=None, **kwargs):
+    """A ZohoClient for the command's connection flags and (import's) limits.
+
+    Example: build_client(connection, rate=100, concurrency=5, daily_limit=1000)
+    """
+    from bulkio.zoho.client import ZohoClient  # keeps `--help` fast: requests loads only when a command runs
+
+    settings = connection.settings(rate_per_minute=rate, max_in_flight=concurrency, daily_limit=daily_limit)
+    return ZohoClient(settings, **kwargs)
+
+
+_CONNECTION = [
+    click.option("--org", metavar="ID", help="Zoho organization id [env ZOHO_ORGANIZATION_ID]."),
+    click.option(
+        "--region", type=click.Choice(list(REGIONS), case_sensitive=False),
+        help="Data centre (default com) [env ZOHO_REGION].",
+    ),
+    click.option(
+        "--app", type=click.Choice(list(APPS), case_sensitive=False),
+        help="Zoho Books (default) or Inventory [env ZOHO_APP].",
+    ),
+    click.option("--api-url", metavar="URL", help="API root instead of the region's [env ZOHO_API_URL]."),
+    click.option(
+        "--accounts-url", metavar="URL", help="Accounts server for tokens instead of the region's [env ZOHO_ACCOUNTS_URL]."
+    ),
+    click.option(
+        "--config", type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file with a [connection] table [env BULKIO_CONFIG; default ~/.config/bulkio/config.toml].",
+    ),
+]
+
+_INPUT = [
+    click.option("-m", "--module", required=True, help="Zoho module, e.g. items, contacts, invoices."),
+    click.option("-k", "--key", help="Unique custom field that identifies a record: api name or label."),
+    click.option(
+        "--mode", type=click.Choice(MODES), default=None,
+        help="upsert (default with --key), update (key must exist), create (default without --key).",
+    ),
+    click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Column mapping TOML file."),
+    click.option("--sheet", help="Worksheet of an XLSX file (default: the first visible one)."),
+    click.option(
+        "--report", type=click.Path(dir_okay=False, path_type=Path),
+        help="Results report, .csv or .xlsx (default: <input stem>.report.xlsx beside the input).",
+    ),
+    click.option("--date-format", help="Date format of the file's dates, e.g. DD/MM/YYYY."),
+    click.option(
+        "--decimal-comma/--decimal-point", "decimal_comma", default=None,
+        help="The file writes numbers 12,50 and 1.234,56, as in most of Europe / 12.50 and "
+             "1,234.56. Without either, a number whose comma could mean either is refused.",
+    ),
+    click.option(
+        "--clear-marker", metavar="TEXT", callback=lambda ctx, param, value: _marker(value),
+        help="A cell holding exactly TEXT clears its field in Zoho (without it no cell clears anything).",
+    ),
+]
+
+
+def _marker(value: str | None) -> str | None:
+    from bulkio.prepare.checks import clear_marker  # keeps `--help` fast
+    from bulkio.errors import ConfigError
+
+    try:
+        return clear_marker(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def connection_options(command):
+    """Add the connection flags; the command receives them as `connection: ConnectionOptions`."""
+
+    @functools.wraps(command)
+    def wrapper(*args, org, region, app, api_url, accounts_url, config, **kwargs):
+        connection = ConnectionOptions(org, region and region.lower(), app and app.lower(), api_url, accounts_url, config)
+        return command(*args, connection=connection, **kwargs)
+
+    return _apply(_CONNECTION, wrapper)
+
+
+def input_options(command):
+    """Add -m/-k/--mode/--mapping/--sheet/--report/--date-format/--decimal-comma/
+    --decimal-point/--clear-marker as `inputs: InputOptions`."""
+
+    @functools.wraps(command)
+    def wrapper(*args, module, key, mode, mapping, sheet, report, date_format, decimal_comma,
+                clear_marker, **kwargs):
+        resolved = mode or ("upsert" if key else "create")
+        inputs = InputOptions(module, key, resolved, mapping, sheet, report, date_format, decimal_comma,
+                              clear_marker)
+        return command(*args, inputs=inputs, **kwargs)
+
+    return _apply(_INPUT, wrapper)
+
+
+def _apply(options, function):
+    # reversed: click lists options in the order their decorators are written
+    for option in reversed(options):
+        function = option(function)
+    return function

@@ -1,0 +1,393 @@
+"""The results report: the input plus outcome columns, in input order, and an errors file.
+
+The report has one row per input record (a grouped document counts once, on its first row);
+the errors file holds the input rows of every record that failed, exactly as they were, plus
+`error_code` and `message`, so the user can fix that file and import it again as it is. A row
+whose outcome is `unknown` (sent, never settled) stays out of it: importing it again could
+create the record twice; the summary says to check those rows in Zoho.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections import Counter
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bulkio.errors import InputError, RowError
+from bulkio.run.preflight import check_report, errors_path, report_kind
+
+OUTCOME_COLUMNS = ("row", "key", "status", "record_id", "error_code", "message")
+ERROR_COLUMNS = ("error_code", "message")
+ERROR_STATUSES = frozenset({"failed", "invalid", "would_fail"})
+GOOD_STATUSES = frozenset({"created", "updated", "would_create", "would_update", "valid"})
+NEUTRAL_STATUSES = frozenset({"unchanged", "skipped"})
+UNSURE_STATUSES = frozenset({"unknown"})
+
+_FILLS = {
+    "good": PatternFill("solid", fgColor="C6EFCE"),
+    "neutral": PatternFill("solid", fgColor="D9D9D9"),
+    "bad": PatternFill("solid", fgColor="FFC7CE"),
+    "unsure": PatternFill("solid", fgColor="FFEB9C"),
+}
+_BOLD = Font(bold=True)
+_MAX_WIDTH = 60
+_MAX_CELL = 32_767  # Excel's limit on the characters of one cell
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """The outcome of one input record.
+
+    `rows` lists every input row the record was read from (a document's line rows); empty means
+    just `row`.
+    """
+
+    row: int
+    key: str | None
+    status: str
+    record_id: str | None = None
+    error_code: str | None = None
+    message: str | None = None
+    rows: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where the report went, and the errors file (None when no row failed)."""
+
+    report: Path
+    errors: Path | None
+
+
+def write_report(
+    path: str | Path,
+    rows: Sequence[ReportRow],
+    input_df: pd.DataFrame | None,
+    *,
+    summary: dict[str, Any],
+) -> ReportFiles:
+    """Write the report at `path` (`.csv` or `.xlsx`) and, if any row failed, its errors file.
+
+    `input_df` is the input as read (all text, index = spreadsheet row numbers). `summary` holds
+    the run's facts for the XLSX summary sheet (module, file, calls, duration, ...).
+
+    Example:
+        write_report("items.report.xlsx", rows, df, summary={"module": "items"})
+        # -> ReportFiles(report=items.report.xlsx, errors=items.report.errors.xlsx)
+    """
+    with ReportWriter(path) as writer:
+        writer.add(rows, input_df)
+        return writer.close(summary=summary)
+
+
+class ReportWriter:
+    """The report and its errors file written a batch of rows at a time, so a file of a million
+    rows never has to be held whole: `add` the batches in input order, then `close`.
+
+    Both files are written to temporary files beside their targets and appear only at `close`
+    (leaving the `with` block by an exception discards them). An XLSX sheet takes its column
+    widths from the first batch: a streamed sheet cannot widen a column once rows are written.
+
+    Example:
+        with ReportWriter("big.report.xlsx") as writer:
+            for rows, chunk in batches:
+                writer.add(rows, chunk)
+            files = writer.close(summary={"module": "items"})
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.kind = report_kind(self.path)
+        check_report(self.path)  # the checks the run made before its first write, again
+        self.counts: Counter = Counter()
+        self.total = 0
+        self._report: _CsvSheet | _XlsxSheet | None = None
+        self._errors: _CsvSheet | _XlsxSheet | None = None
+
+    def __enter__(self) -> ReportWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.discard()
+
+    def add(self, rows: Sequence[ReportRow], input_df: pd.DataFrame | None) -> None:
+        """Append the outcome rows of one batch; `input_df` holds their input rows (at least)."""
+        table = _InputTable(input_df)
+        header, body, statuses = _report_table(rows, table)
+        if self._report is None:
+            self._report = self._open(self.path, "Report", header, body, with_status=True)
+        self._report.append(body, statuses)
+        failed = _errors_body(rows, table)
+        if failed and self._errors is None:
+            self._errors = self._open(errors_path(self.path), "Errors", table.columns + list(ERROR_COLUMNS),
+                                      failed, with_status=False)
+        if failed:
+            self._errors.append(failed, None)
+        self.counts.update(r.status for r in rows)
+        self.total += len(rows)
+
+    def close(self, *, summary: dict[str, Any]) -> ReportFiles:
+        """Move both files into place (the errors file only when a row failed; a stale one from
+        an earlier run is removed) and say where they are."""
+        if self._report is None:
+            self.add([], None)
+        self._report.commit(_summary_rows(self.total, self.counts, summary))
+        target = errors_path(self.path)
+        for stale in (target.with_suffix(".csv"), target.with_suffix(".xlsx")):
+            with _os_errors(stale):
+                stale.unlink(missing_ok=True)
+        if self._errors is not None:
+            self._errors.commit(None)
+        return ReportFiles(self.path, target if self._errors is not None else None)
+
+    def discard(self) -> None:
+        """Remove whatever was not committed (nothing after `close`)."""
+        for sheet in (self._report, self._errors):
+            if sheet is not None:
+                sheet.discard()
+
+    def _open(self, path: Path, title: str, header: list[str], first: list[list[str]], *, with_status: bool):
+        if self.kind == "xlsx":
+            return _XlsxSheet(path, title, header, first, with_status=with_status)
+        return _CsvSheet(path, header)
+
+
+def combine_errors(errors: Iterable[RowError]) -> dict[int, tuple[str, str]]:
+    """Several problems of one row as one (error_code, message): the first code, messages
+    joined with "; "."""
+    combined: dict[int, tuple[str, list[str]]] = {}
+    for error in errors:
+        code, messages = combined.setdefault(error.row, (error.code, []))
+        if error.message not in messages:
+            messages.append(error.message)
+    return {row: (code, "; ".join(messages)) for row, (code, messages) in combined.items()}
+
+
+class _InputTable:
+    """The input's own columns and each row's cells as text, by spreadsheet row number."""
+
+    def __init__(self, df: pd.DataFrame | None):
+        if df is None:
+            self.columns: list[str] = []
+            self._cells: dict[int, tuple[str, ...]] = {}
+            return
+        # Columns named error_code/message come from an errors file imported again: they are
+        # the previous run's outcome, replaced by this run's, never data.
+        keep = [i for i, c in enumerate(df.columns) if str(c) not in ERROR_COLUMNS]
+        self.columns = [str(df.columns[i]) for i in keep]
+        self._cells = {
+            int(row): tuple(_text(values[i]) for i in keep)
+            for row, values in zip(df.index, df.itertuples(index=False, name=None))
+        }
+
+    def cells(self, row: int) -> tuple[str, ...]:
+        return self._cells.get(row, ("",) * len(self.columns))
+
+
+def _report_table(rows: Sequence[ReportRow], table: _InputTable):
+    taken = set(OUTCOME_COLUMNS)
+    # An input column spelled like an outcome column is renamed so both stay readable.
+    input_header = [f"{c} (input)" if c in taken else c for c in table.columns]
+    header = list(OUTCOME_COLUMNS) + input_header
+    body = [
+        [str(r.row), _text(r.key), r.status, _text(r.record_id), _text(r.error_code),
+         _text(r.message), *table.cells(r.row)]
+        for r in rows
+    ]
+    return header, body, [r.status for r in rows]
+
+
+def _errors_body(rows: Sequence[ReportRow], table: _InputTable) -> list[list[str]]:
+    return [
+        [*table.cells(input_row), _text(r.error_code), _text(r.message)]
+        for r in rows
+        if r.status in ERROR_STATUSES
+        for input_row in (r.rows or (r.row,))
+    ]
+
+
+def _summary_rows(total: int, counts: Counter, summary: dict[str, Any]) -> list[list[str]]:
+    lines = [["rows", str(total)]]
+    lines += [[f"status: {s}", str(n)] for s, n in sorted(counts.items())]
+    if counts.get("unknown"):
+        lines.append(["note: unknown", unknown_note(counts["unknown"])])
+    for name, value in summary.items():
+        if name in ("rows", "statuses"):
+            continue  # counted above from the rows themselves; twice would only confuse
+        if isinstance(value, dict):
+            lines += [[f"{name}: {k}", _text(v)] for k, v in value.items()]
+        else:
+            lines.append([name, _text(value)])
+    return lines
+
+
+class _CsvSheet:
+    """A CSV file written row by row into a temporary file, moved into place at `commit`."""
+
+    def __init__(self, path: Path, header: list[str]):
+        self.path, self._tmp = path, _temporary(path)
+        try:
+            with _os_errors(path):
+                # utf-8 with a BOM: Excel then opens accents correctly, and bulkio's reader strips it.
+                self._out = open(self._tmp, "w", encoding="utf-8-sig", newline="")
+                self._writer = csv.writer(self._out)
+                self._writer.writerow(header)
+        except InputError:
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
+        with _os_errors(self.path):
+            self._writer.writerows(body)
+
+    def commit(self, summary: list[list[str]] | None) -> None:
+        with _os_errors(self.path):
+            self._out.close()
+            os.replace(self._tmp, self.path)
+
+    def discard(self) -> None:
+        self._out.close()
+        self._tmp.unlink(missing_ok=True)
+
+
+class _XlsxSheet:
+    """One sheet of a write-only workbook (openpyxl streams its rows to disk), saved with an
+    optional Summary sheet at `commit`. Widths come from the first rows given."""
+
+    def __init__(self, path: Path, title: str, header: list[str], first: list[list[str]], *, with_status: bool):
+        self.path, self._tmp = path, _temporary(path)
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet(title)
+        self._width = len(header)
+        self._rows = 0
+        self._status_col = header.index("status") if with_status else -1
+        _start_sheet(self._sheet, header, first)
+
+    def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
+        with _os_errors(self.path):
+            _append_rows(self._sheet, body, statuses, self._status_col)
+        self._rows += len(body)
+
+    def commit(self, summary: list[list[str]] | None) -> None:
+        _end_sheet(self._sheet, self._width, self._rows)
+        if summary is not None:
+            _fill_sheet(self._book.create_sheet("Summary"), ["item", "value"], summary, None)
+        with _os_errors(self.path):
+            self._book.save(self._tmp)
+            os.replace(self._tmp, self.path)
+
+    def discard(self) -> None:
+        if not self._sheet.closed:
+            # ends the sheet's row stream (openpyxl removes its own scratch file); a second
+            # error here would only hide the one that led to the discard
+            with suppress(Exception):
+                self._sheet.close()
+        self._tmp.unlink(missing_ok=True)
+
+
+def _fill_sheet(ws, header: list[str], body: list[list[str]], statuses: list[str] | None) -> None:
+    _start_sheet(ws, header, body)
+    _append_rows(ws, body, statuses, header.index("status") if statuses is not None else -1)
+    _end_sheet(ws, len(header), len(body))
+
+
+def _start_sheet(ws, header: list[str], body: list[list[str]]) -> None:
+    # A write-only sheet takes widths and the frozen pane before its first row.
+    for i, width in enumerate(_widths(header, body), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.append([_cell(ws, h, font=_BOLD) for h in header])
+
+
+def _append_rows(ws, body: list[list[str]], statuses: list[str] | None, status_col: int) -> None:
+    for i, values in enumerate(body):
+        cells = [_cell(ws, v) for v in values]
+        if status_col >= 0:
+            cells[status_col].fill = _fill_for(statuses[i])
+            cells[0] = WriteOnlyCell(ws, value=int(values[0]))  # row numbers sort as numbers
+        ws.append(cells)
+
+
+def _end_sheet(ws, columns: int, rows: int) -> None:
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(columns, 1))}{rows + 1}"
+
+
+def _cell(ws, value: str, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=_excel_text(value))
+    # Text is text: "=SUM(A1)" or "00042" must come back exactly as the user wrote it.
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _fill_for(status: str) -> PatternFill | None:
+    if status in GOOD_STATUSES:
+        return _FILLS["good"]
+    if status in ERROR_STATUSES:
+        return _FILLS["bad"]
+    if status in UNSURE_STATUSES:
+        return _FILLS["unsure"]
+    return _FILLS["neutral"]
+
+
+def _widths(header: list[str], body: list[list[str]]) -> list[float]:
+    widths = [len(h) for h in header]
+    for values in body:
+        for i, v in enumerate(values):
+            if len(v) > widths[i]:
+                widths[i] = len(v)
+    return [min(max(w, 6), _MAX_WIDTH) + 2 for w in widths]
+
+
+def _temporary(path: Path) -> Path:
+    """An empty temporary file beside `path`, so a crash never leaves half a report behind and
+    the final move is a rename on the same disk."""
+    with _os_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+    return Path(name)
+
+
+@contextmanager
+def _os_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"Cannot write the report {path}: {exc.strerror}. "
+                         "Pass --report PATH to write it elsewhere.") from None
+
+
+def unknown_note(n: int) -> str:
+    """What `n` rows of status unknown mean and what to do about them (report and screen)."""
+    one = n == 1
+    it, they = ("it", "It is") if one else ("them", "They are")
+    return (f"{'1 row was' if one else f'{n} rows were'} sent, but whether Zoho saved {it} is not "
+            f"known: check {it} in Zoho (the message in the report says what to look for). "
+            f"{they} not in the errors file: importing that file again could create {it} twice.")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN from a non-text column
+        return ""
+    return str(value)
+
+
+def _excel_text(value: str) -> str:
+    # XLSX cannot hold control characters or more than 32,767 characters in a cell.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_CELL]
