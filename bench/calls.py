@@ -21,7 +21,7 @@ from common import BASIC_COLUMNS, KEY_LABEL, item_row, median, sandbox_env, star
 
 ROWS = 2000
 CHANGED_SHARE = 0.02
-CLI = [sys.executable, "-c", "from bulkio.cli.app import main; main()"]
+CLI = [sys.executable, "-c", "from bulkio.cli import main; main()"]
 FAST = ["--rate", "1000000", "--concurrency", "8", "--daily-limit", "100000000"]
 
 

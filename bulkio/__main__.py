@@ -1,5 +1,5 @@
 """`python -m bulkio` runs the command line, as the `bulkio` console script does."""
 
-from bulkio.cli.app import main
+from bulkio.cli import main
 
 main()

@@ -22,6 +22,7 @@ from bulkio.run.existing import FullRecords
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.prepare.columns import ColumnPlan, check_header_row, load_mapping, match_columns
 from bulkio.errors import BulkioError, ConfigError, ExitCode, RowError, StoppedError
+from bulkio.outcomes import RowOutcome, Status, exit_code_for
 from bulkio.run.journal import Journal, unsettled
 from bulkio.run.journalfile import set_aside_if_damaged
 from bulkio.run.runlock import RunLock
@@ -31,17 +32,11 @@ from bulkio.catalogue.modules import Module, load_module
 from bulkio.prepare.formulas import unguard_cell, unguard_frame
 from bulkio.run.preflight import check_report
 from bulkio.readers import file_kind, read_notes, read_table
-from bulkio.sheets.report import ReportFiles, ReportRow, write_report
+from bulkio.sheets.report import ReportFiles, write_report
 from bulkio.run.plan import Plan, make_plan
 from bulkio.run.readahead import read_ahead
-from bulkio.run.runner import RowOutcome, RunOptions, WorkItem, prepare_resume, run_rows
+from bulkio.run.runner import RunOptions, WorkItem, prepare_resume, run_rows
 from bulkio.prepare.validation import ValidationResult, key_warnings, resolve_key, validate_frame
-
-#: Statuses that end a run with exit 0 (the contract's list); any other (failed, would_fail,
-#: invalid, unknown) is exit 1.
-GOOD = frozenset({"created", "updated", "unchanged", "skipped", "valid", "would_create", "would_update",
-                  "deactivated", "would_deactivate"})
-
 
 @dataclass
 class ImportOptions:
@@ -97,7 +92,7 @@ class ImportResult:
     """`rows` is every record's report row, except for a large file validated in chunks: then
     only its first problems, and `tally` counts the statuses of every row."""
 
-    rows: list[ReportRow]
+    rows: list[RowOutcome]
     files: ReportFiles | None
     warnings: list[str] = field(default_factory=list)
     plan: Plan | None = None
@@ -111,11 +106,7 @@ class ImportResult:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.stopped:
-            return ExitCode.STOPPED
-        if all(status in GOOD for status, n in self.counts.items() if n):
-            return ExitCode.OK
-        return ExitCode.ROWS_FAILED
+        return exit_code_for([status for status, n in self.counts.items() if n], self.stopped)
 
 
 def prepare(opts: ImportOptions, module: Module, client=None) -> Prepared:
@@ -217,7 +208,7 @@ def run_validate(
                                          chunk_rows=chunk_rows or bigfile.CHUNK_ROWS)
     prep = prepare(opts, module, client)
     _warn(prep, on_warning)
-    valid = [ReportRow(i.row, i.key, "valid", None, None, "") for i in prep.items]
+    valid = [RowOutcome(i.row, i.key, Status.VALID) for i in prep.items]
     rows = _merge(prep, valid)
     files = write_report(opts.report_path(), rows, prep.frame, summary=_summary(opts, prep, rows, {}))
     return ImportResult(rows, files, warnings=prep.columns.warnings)
@@ -286,7 +277,7 @@ def run_import(
             )
         result.outcomes.update({o.row: _as_dry_run(o) if opts.dry_run else o for o in refused})
     # run_rows answers for every item it was given, and the guard for every item it held back
-    rows = _merge(prep, [_report_row(result.outcomes[item.row]) for item in prep.items])
+    rows = _merge(prep, [result.outcomes[item.row] for item in prep.items])
     summary = _summary(opts, prep, rows, result.calls)
     if notes:
         summary["journal"] = {f"note {n}": text for n, text in enumerate(notes, start=1)}
@@ -337,7 +328,7 @@ def _journal(opts: ImportOptions, identity: dict,
 
 def _as_dry_run(outcome: RowOutcome) -> RowOutcome:
     """A refusal in a dry run is what would happen, not what happened."""
-    return replace(outcome, status="would_fail")
+    return replace(outcome, status=Status.WOULD_FAIL)
 
 
 def _warn(prep: Prepared, on_warning: Callable[[str], None] | None) -> None:
@@ -360,16 +351,12 @@ def _identity(opts: ImportOptions, prep: Prepared, client=None) -> dict:
     }
 
 
-def _report_row(o: RowOutcome) -> ReportRow:
-    return ReportRow(o.row, o.key, o.status, o.record_id, o.error_code, o.message)
-
-
-def _merge(prep: Prepared, done: list[ReportRow]) -> list[ReportRow]:
+def _merge(prep: Prepared, done: list[RowOutcome]) -> list[RowOutcome]:
     """The valid rows' outcomes and the invalid rows' problems, one row each, in input order."""
     by_row = {r.row: r for r in done}
     for row, errors in _errors_by_row(prep.validation.errors).items():
-        by_row[row] = ReportRow(
-            row, _key_text(prep, row), "invalid", None, errors[0].code, "; ".join(e.message for e in errors)
+        by_row[row] = RowOutcome(
+            row, _key_text(prep, row), Status.INVALID, None, errors[0].code, "; ".join(e.message for e in errors)
         )
     merged = [by_row[row] for row in prep.frame.index if row in by_row]
     if prep.groups:
@@ -393,7 +380,7 @@ def _key_text(prep: Prepared, row: int) -> str | None:
     return None
 
 
-def _summary(opts: ImportOptions, prep: Prepared, rows: list[ReportRow], calls: dict) -> dict:
+def _summary(opts: ImportOptions, prep: Prepared, rows: list[RowOutcome], calls: dict) -> dict:
     return {
         "file": str(opts.path),
         "module": prep.module.name,

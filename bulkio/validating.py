@@ -24,7 +24,8 @@ from bulkio.prepare.mapper import PayloadBuilder
 from bulkio.catalogue.modules import Module
 from bulkio.importing import ImportOptions, ImportResult, Prepared, _merge, _unguard, decimal_separator
 from bulkio.readers import describe, file_kind, iter_tables
-from bulkio.sheets.report import ReportRow, ReportWriter
+from bulkio.outcomes import RowOutcome, Status
+from bulkio.sheets.report import ReportWriter
 from bulkio.prepare.validation import ValidationResult, key_warnings, resolve_key, validate_frame
 
 LARGE_FILE_BYTES = 50 * 1024 * 1024  # ~210,000 rows of 20 columns: ~1 GB read whole
@@ -53,12 +54,12 @@ def validate_streamed(
     Example: validate_streamed(ImportOptions(Path("big.csv"), "items"), module, chunk_rows=50_000)
     """
     checker = _ChunkChecker(opts, module)
-    kept: list[ReportRow] = []
+    kept: list[RowOutcome] = []
     with ReportWriter(opts.report_path()) as writer:
         for chunk, final in _flag_last(checker.chunks(chunk_rows)):
             rows = checker.report_rows(chunk, final)
             writer.add(rows, chunk)
-            kept += [r for r in rows if r.status == "invalid"][: keep_problems - len(kept)]
+            kept += [r for r in rows if r.status == Status.INVALID][: keep_problems - len(kept)]
             checker.announce(on_warning)
         files = writer.close(summary=checker.summary(writer))
     return ImportResult(kept, files, warnings=checker.warnings, tally=Counter(writer.counts))
@@ -93,7 +94,7 @@ class _ChunkChecker:
         for chunk in iter_tables(self.opts.path, chunk_rows=chunk_rows, sheet=self.opts.sheet):
             yield _unguard(chunk) if is_text else chunk
 
-    def report_rows(self, chunk: pd.DataFrame, final: bool) -> list[ReportRow]:
+    def report_rows(self, chunk: pd.DataFrame, final: bool) -> list[RowOutcome]:
         """One report row per row of `chunk`, exactly as `run_validate` reports them."""
         if self.columns is None:
             self.columns = match_columns(list(chunk.columns), self.module, self.mapping)
@@ -104,7 +105,7 @@ class _ChunkChecker:
         valid = []
         for record in validation.records:
             self.to_payload(record.values)  # mapping problems surface here, as in prepare()
-            valid.append(ReportRow(record.row, record.key, "valid", None, None, ""))
+            valid.append(RowOutcome(record.row, record.key, Status.VALID))
         key_api = self.key_field.api_name if self.key_field else None
         return _merge(Prepared(self.module, chunk, self.columns, validation, [], key_api), valid)
 

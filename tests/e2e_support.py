@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 from click.testing import CliRunner, Result
 from openpyxl import Workbook, load_workbook
 
-from bulkio.cli.app import cli
+from bulkio.cli import cli
 
 KEY = "cf_external_id"
 #: Fast enough that bulkio's own pacing never slows a test down (requests per minute).
@@ -184,7 +184,7 @@ def bulkio_command() -> list[str]:
     script = Path(sys.executable).with_name("bulkio")
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "from bulkio.cli.app import main; main()"]
+    return [sys.executable, "-c", "from bulkio.cli import main; main()"]
 
 
 def subprocess_env(env: dict) -> dict[str, str]:

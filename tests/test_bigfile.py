@@ -14,7 +14,8 @@ from bulkio.catalogue.modules import load_module
 from bulkio.importing import ImportOptions, run_validate
 from bulkio.readers import iter_tables
 from bulkio.cli.render import problem_lines, summary_lines
-from bulkio.sheets.report import ReportRow, ReportWriter
+from bulkio.outcomes import RowOutcome
+from bulkio.sheets.report import ReportWriter
 
 ITEMS = load_module("items").with_custom_fields(
     [{"field_id": "7", "label": "External ID", "data_type": "string", "is_unique": True}])
@@ -185,6 +186,6 @@ def test_a_report_writer_left_by_an_error_leaves_no_file_behind(tmp_path):
     target = tmp_path / "r.xlsx"
     with pytest.raises(RuntimeError):
         with ReportWriter(target) as writer:
-            writer.add([ReportRow(2, "A-1", "invalid", None, "E_TYPE", "bad")], None)
+            writer.add([RowOutcome(2, "A-1", "invalid", None, "E_TYPE", "bad")], None)
             raise RuntimeError("stopped half way")
     assert list(tmp_path.iterdir()) == []

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from bulkio.cli.app import cli
+from bulkio.cli import cli
 from bulkio.zoho.client import ZohoClient
 from bulkio.errors import ConfigError
 from bulkio.exporting import export_columns, export_module, filter_params

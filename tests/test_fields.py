@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from bulkio.cli.app import cli
+from bulkio.cli import cli
 from bulkio.catalogue.fields import format_fields_table, load_fields
 from bulkio.catalogue.modules import Field, Module
 from e2e_support import sandbox_env

@@ -9,7 +9,8 @@ import pytest
 
 from bulkio.errors import ExitCode, InputError, StoppedError
 from bulkio.importing import ImportOptions, resolve_module, run_import
-from bulkio.sheets.report import ReportRow, write_report
+from bulkio.outcomes import RowOutcome
+from bulkio.sheets.report import write_report
 from e2e_support import csv_text, invoke, numbered_items, sandbox_env, write_bytes
 from test_client import client_for
 
@@ -100,7 +101,7 @@ def test_validate_checks_its_report_before_reading(tmp_path):
 def test_the_report_writer_refuses_the_same_cases_with_the_same_message(tmp_path):
     (tmp_path / "~$r.xlsx").write_bytes(b"x")
     (tmp_path / "file").write_text("")
-    rows = [ReportRow(2, None, "created")]
+    rows = [RowOutcome(2, None, "created")]
     cases = {
         tmp_path / "r.pdf": "The report must be a .csv or .xlsx file, not 'r.pdf'. Pass --report with one of those extensions.",
         tmp_path / "r.xlsx": f"The report {tmp_path / 'r.xlsx'} " + EXCEL_OPEN.format(lock="~$r.xlsx", path=tmp_path / "~$r.xlsx"),

@@ -10,15 +10,16 @@ from openpyxl import load_workbook
 from bulkio.errors import ExitCode
 from bulkio.importing import ImportResult
 from bulkio.cli.render import problem_lines, summary_lines
-from bulkio.sheets.report import ReportRow, unknown_note, write_report
+from bulkio.outcomes import RowOutcome
+from bulkio.sheets.report import unknown_note, write_report
 from e2e_support import read_table
 
 UNKNOWN_MESSAGE = ("the write went out and no answer came; nothing identifies the invoice: look for "
                    "an invoice for Bowman Ltd dated 2024-05-01 in Zoho before sending this row again")
 ROWS = [
-    ReportRow(2, None, "created", "460001"),
-    ReportRow(3, None, "unknown", None, "E_UNKNOWN_OUTCOME", UNKNOWN_MESSAGE),
-    ReportRow(4, None, "failed", None, "1001", "Item \"Desk\" already exists."),
+    RowOutcome(2, None, "created", "460001"),
+    RowOutcome(3, None, "unknown", None, "E_UNKNOWN_OUTCOME", UNKNOWN_MESSAGE),
+    RowOutcome(4, None, "failed", None, "1001", "Item \"Desk\" already exists."),
 ]
 
 
@@ -69,10 +70,10 @@ def test_the_screen_lists_unknown_rows_and_says_to_check_them_and_the_exit_is_1(
 
 
 def test_only_unknown_rows_still_exit_1():
-    result = ImportResult([ReportRow(2, None, "created"), ReportRow(3, None, "unknown")], None)
+    result = ImportResult([RowOutcome(2, None, "created"), RowOutcome(3, None, "unknown")], None)
 
     assert result.exit_code == ExitCode.ROWS_FAILED
-    assert ImportResult([ReportRow(2, None, "created")], None).exit_code == ExitCode.OK
+    assert ImportResult([RowOutcome(2, None, "created")], None).exit_code == ExitCode.OK
 
 
 def test_the_note_counts_several_rows():

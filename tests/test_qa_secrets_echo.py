@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from bulkio.zoho.auth import ZohoAuth
-from bulkio.cli.app import cli
+from bulkio.cli import cli
 from bulkio.errors import AuthError, ConfigError
 from bulkio.sandbox import Sandbox, SandboxConfig
 from bulkio.sandbox.server import exposure_warning
@@ -119,7 +119,7 @@ def test_the_sandbox_says_nothing_on_loopback(host):
 
 
 def test_bulkio_sandbox_on_every_address_prints_the_warning_on_stderr(tmp_path):
-    code = ("import sys; from bulkio.cli.app import main; "
+    code = ("import sys; from bulkio.cli import main; "
             "sys.argv = ['bulkio', 'sandbox', '--host', '0.0.0.0', '--port', '0']; main()")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, cwd=os.getcwd())

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from bulkio.errors import InputError, RowError
-from bulkio.sheets.report import ReportRow, combine_errors, errors_path, write_report
+from bulkio.outcomes import RowOutcome
+from bulkio.sheets.report import combine_errors, errors_path, write_report
 
 
 def frame(rows: dict[int, dict[str, str]]) -> pd.DataFrame:
@@ -26,10 +27,10 @@ INPUT = frame({
 })
 
 ROWS = [
-    ReportRow(2, "A-1", "created", "100"),
-    ReportRow(3, "B-2", "invalid", None, "E_TYPE", "column Price: 'abc' is not a number"),
-    ReportRow(4, "C-3", "unchanged", "101"),
-    ReportRow(5, "D-4", "failed", None, "1001", "Item name already exists"),
+    RowOutcome(2, "A-1", "created", "100"),
+    RowOutcome(3, "B-2", "invalid", None, "E_TYPE", "column Price: 'abc' is not a number"),
+    RowOutcome(4, "C-3", "unchanged", "101"),
+    RowOutcome(5, "D-4", "failed", None, "1001", "Item name already exists"),
 ]
 
 SUMMARY = {"module": "items", "file": "items.csv", "duration_s": "1.5",
@@ -65,7 +66,7 @@ def test_csv_errors_file_is_the_failed_input_rows_plus_code_and_message(tmp_path
 
 def test_an_errors_file_imported_again_gets_fresh_error_columns(tmp_path):
     again = frame({2: {"SKU": "B-2", "Price": "abc", "error_code": "E_TYPE", "message": "old"}})
-    rows = [ReportRow(2, "B-2", "failed", None, "1000", "new problem")]
+    rows = [RowOutcome(2, "B-2", "failed", None, "1000", "new problem")]
     files = write_report(tmp_path / "again.csv", rows, again, summary={})
     assert read_csv(files.report)[0] == ["row", "key", "status", "record_id", "error_code",
                                          "message", "SKU", "Price"]
@@ -75,7 +76,7 @@ def test_an_errors_file_imported_again_gets_fresh_error_columns(tmp_path):
 
 def test_input_columns_named_like_outcome_columns_are_renamed_in_the_report(tmp_path):
     df = frame({2: {"status": "active", "Name": "A"}})
-    files = write_report(tmp_path / "r.csv", [ReportRow(2, None, "created", "9")], df, summary={})
+    files = write_report(tmp_path / "r.csv", [RowOutcome(2, None, "created", "9")], df, summary={})
     table = read_csv(files.report)
     assert table[0][6:] == ["status (input)", "Name"]
     assert table[1][2] == "created" and table[1][6] == "active"
@@ -84,8 +85,8 @@ def test_input_columns_named_like_outcome_columns_are_renamed_in_the_report(tmp_
 def test_a_document_fails_with_all_its_line_rows(tmp_path):
     df = frame({2: {"Invoice": "INV-1", "Item": "a"}, 3: {"Invoice": "INV-1", "Item": "b"},
                 4: {"Invoice": "INV-2", "Item": "c"}})
-    rows = [ReportRow(2, "INV-1", "failed", None, "1000", "boom", rows=(2, 3)),
-            ReportRow(4, "INV-2", "created", "5", rows=(4,))]
+    rows = [RowOutcome(2, "INV-1", "failed", None, "1000", "boom", rows=(2, 3)),
+            RowOutcome(4, "INV-2", "created", "5", rows=(4,))]
     files = write_report(tmp_path / "r.csv", rows, df, summary={})
     assert len(read_csv(files.report)) == 3
     assert read_csv(files.errors)[1:] == [["INV-1", "a", "1000", "boom"],
@@ -97,7 +98,7 @@ def test_no_errors_means_no_errors_file_and_a_stale_one_is_removed(tmp_path):
     stale_xlsx = tmp_path / "r.errors.xlsx"
     stale_csv.write_text("old")
     stale_xlsx.write_text("old")
-    files = write_report(tmp_path / "r.csv", [ReportRow(2, "A-1", "created", "1")], INPUT,
+    files = write_report(tmp_path / "r.csv", [RowOutcome(2, "A-1", "created", "1")], INPUT,
                          summary={})
     assert files.errors is None
     assert not stale_csv.exists() and not stale_xlsx.exists()
@@ -141,7 +142,7 @@ def test_xlsx_errors_file_reads_back_with_the_input_columns(tmp_path):
 
 def test_control_characters_do_not_break_an_xlsx(tmp_path):
     df = frame({2: {"Name": "bell\x07here"}})
-    files = write_report(tmp_path / "r.xlsx", [ReportRow(2, None, "created", "1")], df,
+    files = write_report(tmp_path / "r.xlsx", [RowOutcome(2, None, "created", "1")], df,
                          summary={})
     assert openpyxl.load_workbook(files.report)["Report"].cell(2, 7).value == "bellhere"
 

@@ -39,7 +39,7 @@ def test_without_db_nothing_survives(tmp_path):
 
 
 def test_cli_prints_eval_ready_exports_then_serves(tmp_path):
-    code = "from bulkio.cli.app import main; main(['sandbox', '--port', '0', '--db', %r])" % str(tmp_path / "s.db")
+    code = "from bulkio.cli import main; main(['sandbox', '--port', '0', '--db', %r])" % str(tmp_path / "s.db")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                             cwd=os.path.dirname(os.path.dirname(__file__)))
     try:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bulkio.zoho.auth import ZohoAuth
-from bulkio.cli.app import cli
+from bulkio.cli import cli
 from bulkio.errors import BulkioError
 from bulkio.settings import load_settings
 from test_client import client_for, item

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from bulkio.cli.app import cli
+from bulkio.cli import cli
 from bulkio.prepare.columns import match_columns
 from bulkio.errors import ConfigError
 from bulkio.catalogue.fields import load_fields

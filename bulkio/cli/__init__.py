@@ -1,5 +1,5 @@
-"""The `bulkio` command."""
+"""The `bulkio` command: `cli` (the click group) and `main` (the console script)."""
 
-from bulkio.cli.app import cli, main
+from bulkio.cli.group import cli, main
 
 __all__ = ["cli", "main"]

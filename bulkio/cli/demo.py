@@ -13,16 +13,17 @@ from importlib import resources
 from pathlib import Path
 
 import bulkio
-from bulkio.zoho.client import ZohoClient
+from bulkio.cli.render import export_line, problem_lines, summary_lines
 from bulkio.exporting import export_module
 from bulkio.importing import ImportOptions, resolve_module, run_import, run_validate
-from bulkio.cli.render import export_line, problem_lines, summary_lines
 from bulkio.sandbox.seed import add_custom_fields_from
 from bulkio.settings import ConnectionSettings
+from bulkio.zoho.client import ZohoClient
 
 # The demo's own sandbox: Zoho's per-minute limit would make a one-minute demo take five.
 DEMO_RATE = 3000
-SAMPLE_FILES = ("items.xlsx", "items.csv", "contacts.csv", "invoices.xlsx", "items-with-errors.csv", "custom_fields.toml")
+SAMPLE_FILES = ("items.xlsx", "items.csv", "contacts.csv", "invoices.xlsx", "items-with-errors.csv",
+                "custom_fields.toml")
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ STEPS = (
     DemoStep("Import the contacts", "contacts.csv", "contacts", "External ID"),
     DemoStep("Import the invoices (several rows per invoice, names instead of ids)", "invoices.xlsx",
              "invoices", "Legacy Number"),
-    DemoStep("Import the catalogue again, comparing with Zoho instead of the journal: nothing is sent", "items.xlsx", "items",
-             "External ID", skip_unchanged=True),
+    DemoStep("Import the catalogue again, comparing with Zoho instead of the journal: nothing is sent",
+             "items.xlsx", "items", "External ID", skip_unchanged=True),
     DemoStep("Import the contacts again", "contacts.csv", "contacts", "External ID", skip_unchanged=True),
     DemoStep("Import the invoices again", "invoices.xlsx", "invoices", "Legacy Number", skip_unchanged=True),
 )
@@ -91,7 +92,8 @@ def _step(step: DemoStep, client, workdir: Path, echo) -> int:
          + (f' -k "{step.key}"' if step.key else "") + (" --skip-unchanged" if step.skip_unchanged else ""))
     module = resolve_module(step.module, client)
     opts = ImportOptions(path=workdir / step.path, module=step.module, key=step.key,
-                         skip_unchanged=step.skip_unchanged, resume=not step.skip_unchanged, rate=DEMO_RATE, concurrency=5,
+                         skip_unchanged=step.skip_unchanged, resume=not step.skip_unchanged, rate=DEMO_RATE,
+                         concurrency=5,
                          daily_limit=100_000)
     def warn(text: str) -> None:
         echo(f"Warning: {text}")

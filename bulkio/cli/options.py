@@ -2,7 +2,8 @@
 
 `@connection_options` adds --org, --region, --app, --api-url, --accounts-url, --config and hands
 the command one `connection: ConnectionOptions` argument; `@input_options` adds the options of
-`import` and `validate` and hands it `inputs: InputOptions`.
+`import` and `validate` and hands it `inputs: InputOptions`; `@import_options` adds the options
+only `import` has (--dry-run, the limits, the journal's).
 
 Example:
     @cli.command()
@@ -67,7 +68,9 @@ def build_client(connection: ConnectionOptions, *, rate=None, concurrency=None, 
 
     Example: build_client(connection, rate=100, concurrency=5, daily_limit=1000)
     """
-    from bulkio.zoho.client import ZohoClient  # keeps `--help` fast: requests loads only when a command runs
+    from bulkio.zoho.client import (
+        ZohoClient,  # keeps `--help` fast: requests loads only when a command runs
+    )
 
     settings = connection.settings(rate_per_minute=rate, max_in_flight=concurrency, daily_limit=daily_limit)
     return ZohoClient(settings, **kwargs)
@@ -85,7 +88,8 @@ _CONNECTION = [
     ),
     click.option("--api-url", metavar="URL", help="API root instead of the region's [env ZOHO_API_URL]."),
     click.option(
-        "--accounts-url", metavar="URL", help="Accounts server for tokens instead of the region's [env ZOHO_ACCOUNTS_URL]."
+        "--accounts-url", metavar="URL",
+        help="Accounts server for tokens instead of the region's [env ZOHO_ACCOUNTS_URL]."
     ),
     click.option(
         "--config", type=click.Path(dir_okay=False, path_type=Path),
@@ -100,7 +104,8 @@ _INPUT = [
         "--mode", type=click.Choice(MODES), default=None,
         help="upsert (default with --key), update (key must exist), create (default without --key).",
     ),
-    click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Column mapping TOML file."),
+    click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Column mapping TOML file."),
     click.option("--sheet", help="Worksheet of an XLSX file (default: the first visible one)."),
     click.option(
         "--report", type=click.Path(dir_okay=False, path_type=Path),
@@ -119,9 +124,36 @@ _INPUT = [
 ]
 
 
+#: ctx.meta key of --resend-unknown (read by resend_unknown())
+RESEND_UNKNOWN = "bulkio.resend_unknown"
+
+
+def _remember(ctx, param, value):
+    """Keep --resend-unknown in ctx.meta without widening every command's signature."""
+    ctx.meta[RESEND_UNKNOWN] = value
+    return value
+
+
+_IMPORT = [
+    click.option("--dry-run", is_flag=True, help="Read and compare only: say what each row would do, write nothing."),
+    click.option("--skip-unchanged", is_flag=True, help="Send nothing for rows that would change nothing in Zoho."),
+    click.option("--rate", type=click.IntRange(1), default=100, show_default=True, help="Requests per minute."),
+    click.option("--concurrency", type=click.IntRange(1), default=5, show_default=True, help="Requests in flight."),
+    click.option("--daily-limit", type=click.IntRange(1), default=1000, show_default=True,
+                 help="The plan's daily API calls."),
+    click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Journal file (default: <input stem>.journal.sqlite)."),
+    click.option("--no-resume", is_flag=True, help="Start afresh instead of resuming from the journal."),
+    click.option("--replace-line-items", is_flag=True, help="Allow updates that replace a document's line items."),
+    click.option("--resend-unknown", is_flag=True, expose_value=False, callback=_remember,
+                 help="Send again rows reported `unknown` (sent, never answered, nothing to check them by) "
+                      "once you have checked Zoho does not hold them."),
+]
+
+
 def _marker(value: str | None) -> str | None:
-    from bulkio.prepare.checks import clear_marker  # keeps `--help` fast
     from bulkio.errors import ConfigError
+    from bulkio.prepare.checks import clear_marker  # keeps `--help` fast
 
     try:
         return clear_marker(value)
@@ -134,7 +166,8 @@ def connection_options(command):
 
     @functools.wraps(command)
     def wrapper(*args, org, region, app, api_url, accounts_url, config, **kwargs):
-        connection = ConnectionOptions(org, region and region.lower(), app and app.lower(), api_url, accounts_url, config)
+        connection = ConnectionOptions(org, region and region.lower(), app and app.lower(), api_url, accounts_url,
+                                       config)
         return command(*args, connection=connection, **kwargs)
 
     return _apply(_CONNECTION, wrapper)
@@ -153,6 +186,18 @@ def input_options(command):
         return command(*args, inputs=inputs, **kwargs)
 
     return _apply(_INPUT, wrapper)
+
+
+def import_options(command):
+    """Add --dry-run, --skip-unchanged, --rate, --concurrency, --daily-limit, --journal,
+    --no-resume, --replace-line-items (as arguments of those names) and --resend-unknown
+    (read with resend_unknown())."""
+    return _apply(_IMPORT, command)
+
+
+def resend_unknown() -> bool:
+    """Whether the running command was given --resend-unknown."""
+    return bool(click.get_current_context().meta.get(RESEND_UNKNOWN))
 
 
 def _apply(options, function):

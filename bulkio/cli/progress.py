@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from tqdm import tqdm
 
@@ -31,3 +31,10 @@ def row_progress(desc: str = "rows") -> Iterator:
     finally:
         for bar in bars:
             bar.close()
+
+
+@contextmanager
+def record_progress(module: str) -> Iterator[Callable[[int], None]]:
+    """Yields an `on_progress(done)` callback drawing the records of `module` read so far."""
+    with tqdm(desc=f"Reading {module}", unit=" records", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        yield lambda done: bar.update(done - bar.n)

@@ -47,7 +47,8 @@ from bulkio.readers import cell_flags, read_table
 from bulkio.readers import workbook
 from bulkio.readers.cells import ERROR
 from bulkio.prepare.rowerrors import message
-from bulkio.run.runner import RowOutcome, WorkItem
+from bulkio.outcomes import RowOutcome, Status
+from bulkio.run.runner import WorkItem
 from bulkio.prepare.validation import ValidationResult, column_flags, number_reading, resolve_key, type_column, validate_frame
 
 LINES_SHEET = "Line Items"
@@ -662,7 +663,7 @@ def line_item_refusal(item: WorkItem, module: Module, change: str) -> RowOutcome
     """The `failed` outcome for a document update refused for its line items."""
     noun = module.singular.replace("_", " ").capitalize()
     value = item.key or item.name or item.record_id or ""
-    return RowOutcome(item.row, item.key, "failed", item.record_id, E_LINE_ITEMS,
+    return RowOutcome(item.row, item.key, Status.FAILED, item.record_id, E_LINE_ITEMS,
                       message(E_LINE_ITEMS, noun=noun, value=value,
                               change=change))
 

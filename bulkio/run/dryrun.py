@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bulkio.outcomes import Status
 from bulkio.prepare import mapper
 from bulkio.run.existing import ExistingIndex, id_of, key_label
 
@@ -47,7 +48,7 @@ class DryRun:
         if record is not None:
             return self._existing(item, record)
         if self.mode == "update" or item.record_id:
-            return "would_fail", None, self._missing(item)
+            return Status.WOULD_FAIL, None, self._missing(item)
         return self._upsert_new(item)
 
     def _existing(self, item, record: dict[str, Any]) -> tuple[str, str | None, str]:
@@ -55,42 +56,42 @@ class DryRun:
         changes = mapper.changed_fields(self.module, item.payload,
                                         self.full_record(record, item.payload))
         if not changes:
-            return "unchanged", record_id, f"the {self._noun} in Zoho already holds these values"
+            return Status.UNCHANGED, record_id, f"the {self._noun} in Zoho already holds these values"
         if self.module.line_items_key in changes:
-            return "would_update", record_id, (
+            return Status.WOULD_UPDATE, record_id, (
                 f"would update the {self._noun} {self._which(item)} and its line items")
-        return "would_update", record_id, f"would update the {self._noun} {self._which(item)}"
+        return Status.WOULD_UPDATE, record_id, f"would update the {self._noun} {self._which(item)}"
 
     def _create(self, item, record) -> tuple[str, str | None, str]:
         # With --skip-unchanged a create whose record already exists as it is sends nothing.
         if (self.skip_unchanged and record is not None
                 and not mapper.changed_fields(self.module, item.payload,
                                               self.full_record(record, item.payload))):
-            return "unchanged", id_of(record, self.module), (
+            return Status.UNCHANGED, id_of(record, self.module), (
                 f"a {self._noun} named {item.name!r} already holds these values")
         taken = self._name_taken(item, record)
         if taken:
-            return "would_fail", id_of(record, self.module) if record else None, taken
+            return Status.WOULD_FAIL, id_of(record, self.module) if record else None, taken
         self._claim(item)
-        return "would_create", None, f"would create a new {self._noun}"
+        return Status.WOULD_CREATE, None, f"would create a new {self._noun}"
 
     def _upsert_new(self, item) -> tuple[str, str | None, str]:
         if item.key in self.claims.keys:
-            return ("would_update", None, f"row {self.claims.keys[item.key]} of this file would "
+            return (Status.WOULD_UPDATE, None, f"row {self.claims.keys[item.key]} of this file would "
                     f"create the {self._noun} {self._which(item)}; this row would update it")
         holder = self.index.by_name.get(_lower(item.name))
         if holder is not None and self._key_unknown(holder):
             holder = self.read_record(holder)
         taken = self._name_taken(item, holder)
         if taken:
-            return "would_fail", None, taken
+            return Status.WOULD_FAIL, None, taken
         missing = [f for f in self.module.upsert_requires if _empty(item.payload.get(f))]
         if missing:
-            return ("would_fail", None, f"no {self._noun} has {self._key_label} "
+            return (Status.WOULD_FAIL, None, f"no {self._noun} has {self._key_label} "
                     f"{item.key!r}, and creating one needs {_and(missing)}, which this row "
                     "does not give")
         self._claim(item)
-        return "would_create", None, f"no {self._noun} has {self._key_label} {item.key!r} yet"
+        return Status.WOULD_CREATE, None, f"no {self._noun} has {self._key_label} {item.key!r} yet"
 
     def _unlisted_key_holder(self, item) -> dict[str, Any] | None:
         """The record named like the item, read by id, when its list entry shows no key and the

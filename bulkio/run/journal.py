@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from bulkio.errors import ConfigError
+from bulkio.outcomes import E_UNKNOWN_OUTCOME, JournalState, Status
 
 #: "1": table `rows`, one entry per row number. "2": table `entries`, entries bound to rows by
 #: key or content, with the identifying values sent (`_migrate` turns a "1" into a "2").
@@ -34,10 +35,8 @@ SCHEMA_VERSION = "2"
 #: and no answer settled it yet: the next run checks Zoho before anything is resent.
 #: `unknown`: it went out, no answer came and nothing identifies the record to check: it is
 #: not sent again unless the person asks (`--resend-unknown`).
-STATUSES = frozenset(
-    {"pending", "sending", "created", "updated", "unchanged", "failed", "unknown"}
-)
-DONE_STATUSES = frozenset({"created", "updated", "unchanged"})
+STATUSES = frozenset({*JournalState, Status.CREATED, Status.UPDATED, Status.UNCHANGED, Status.FAILED, Status.UNKNOWN})
+DONE_STATUSES = frozenset({Status.CREATED, Status.UPDATED, Status.UNCHANGED})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -242,7 +241,7 @@ class Journal:
                 """UPDATE entries SET status = ?, record_id = coalesce(?, record_id),
                        error_code = ?, message = ?, retryable = 0, updated_at = ?
                    WHERE id = ?""",
-                (status, record_id, "E_UNKNOWN_OUTCOME" if status == "unknown" else None,
+                (status, record_id, E_UNKNOWN_OUTCOME if status == Status.UNKNOWN else None,
                  message, time.time(), entry.id),
             )
 
@@ -283,7 +282,7 @@ class Journal:
         legacy = self._meta(_LEGACY) is not None and match(entries, rows, keyed=keyed, legacy=True)
         by_id = {e.id: e for e in entries}
         gone = [e for e in entries if e.id not in (legacy or bound)]
-        stale = [e.id for e in gone if not (e.done or e.status in ("sending", "unknown"))]
+        stale = [e.id for e in gone if not (e.done or e.status in (JournalState.SENDING, Status.UNKNOWN))]
         with self._lock, self._conn:
             if legacy == bound:  # no entry needs its row number any more: content binds them all
                 self._conn.execute("DELETE FROM meta WHERE name = ?", (_LEGACY,))
@@ -338,14 +337,14 @@ def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool,
     free = [e for e in entries if e.id not in bound]
     rows_left = _pair(free, rows_left, bound, lambda e: e.payload_hash, lambda r: r.payload_hash)
     edited = [e for e in free if e.id not in bound and e.record_id and _ident(e.sent)
-              and (e.done or e.status == "sending")]
+              and (e.done or e.status == JournalState.SENDING)]
     rows_left = _pair(edited, rows_left, bound, lambda e: _ident(e.sent), lambda r: _ident(r.sent))
     # A create that went out unanswered and that nothing identifies (an auto-numbered
     # document) may be in Zoho; a new row without identifying values may be that very row,
     # edited since. Binding them holds the row as `unknown` (never an overwrite: such an
     # entry has no record id); sending it would make the document twice.
     unanswered = [e for e in free if e.id not in bound and not e.record_id and not _ident(e.sent)
-                  and e.status in ("sending", "unknown")]
+                  and e.status in (JournalState.SENDING, Status.UNKNOWN)]
     nameless = [r for r in rows_left if not _ident(r.sent)]
     rows_left = _pair(unanswered, nameless, bound, lambda e: "unnamed", lambda r: "unnamed") + [
         r for r in rows_left if _ident(r.sent)]
@@ -403,15 +402,15 @@ def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool,
     - "update": it was created earlier and the payload changed since; update it by its id,
       because creating it again would make a duplicate.
     """
-    if entry is None or entry.status == "pending":
+    if entry is None or entry.status == JournalState.PENDING:
         return "send"
     if entry.done:
         if entry.payload_hash == payload_hash:
             return "done"
         return "update" if not keyed and entry.record_id else "send"
-    if entry.status == "unknown":
+    if entry.status == Status.UNKNOWN:
         return "send" if resend_unknown else "unknown"
-    if entry.status == "sending":
+    if entry.status == JournalState.SENDING:
         return "send" if keyed else "check"
     if entry.payload_hash != payload_hash or entry.retryable:
         return "send"

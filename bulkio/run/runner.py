@@ -31,6 +31,8 @@ from bulkio.run import persons
 from bulkio.prepare.mapper import reshape_custom_fields as reshape
 from bulkio.run.dryrun import DryRun
 from bulkio.errors import ApiError, AuthError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
+from bulkio.outcomes import (E_AMBIGUOUS, E_INTERNAL, E_NO_ANSWER, E_NOT_FOUND, E_UNKNOWN_OUTCOME, JournalState,
+                             RowOutcome, Status)
 from bulkio.run.existing import ExistingIndex, FullRecords, id_of, is_custom_key, key_label
 from bulkio.run.journal import SETTLED_ACTIONS, Journal, JournalEntry, resume_action
 from bulkio.run.plan import Plan, is_keyed, make_plan
@@ -39,7 +41,7 @@ from bulkio.run.settle import (Checker, Finding, sent_values, settle_entry, sett
                            with_article)
 
 __all__ = [
-    "WorkItem", "RowOutcome", "RunOptions", "RunResult", "ProgressEvent", "Plan", "make_plan",
+    "WorkItem", "RunOptions", "RunResult", "ProgressEvent", "Plan", "make_plan",
     "run_rows", "read_ahead", "prepare_resume",
 ]
 
@@ -51,10 +53,6 @@ MAX_SENDS = 3
 #: Sends in a row that got no answer and whose record Zoho, checked, did not hold: Zoho has
 #: stopped answering writes, and going on would cost minutes per row. The run stops (exit 3).
 SILENT_SENDS_STOP = 5
-E_UNKNOWN_OUTCOME = "E_UNKNOWN_OUTCOME"
-E_NO_ANSWER = "E_NO_ANSWER"
-E_AMBIGUOUS = "E_AMBIGUOUS_RECORD"
-E_NOT_FOUND = "E_NOT_FOUND"
 
 _NOT_SENT = {
     "quota": "not sent: the organisation's daily API quota is used up; run the same command "
@@ -90,19 +88,6 @@ class WorkItem:
     payload_hash: str
     name: str | None = None
     record_id: str | None = None
-
-
-@dataclass
-class RowOutcome:
-    """What happened to one row."""
-
-    row: int
-    key: str | None
-    status: str
-    record_id: str | None = None
-    error_code: str | None = None
-    message: str = ""
-    attempts: int = 0
 
 
 @dataclass
@@ -198,7 +183,7 @@ def orphan_warning(module, entry: JournalEntry) -> str:
     named = list(dict.fromkeys(str(sent[k]) for k in ("name", "number", "key") if sent.get(k)))
     what = (f"the {module.singular} {' / '.join(repr(v) for v in named)}" if named
             else f"{with_article(module.singular)} without {with_article(_identity_noun(module))}")
-    if entry.status in ("sending", "unknown"):
+    if entry.status in (JournalState.SENDING, Status.UNKNOWN):
         return (f"An earlier run sent {what} and no answer came; no row of the file has its "
                 f"content now, so it is not sent again: check in Zoho whether it is there. "
                 f"{entry.message or ''}").strip()
@@ -311,11 +296,11 @@ class _Run:
             else:
                 left.append((item, action, entry))
         self.journal.mark_done_many([
-            dict(row=item.row, status="unchanged", record_id=record_id, key=item.key,
+            dict(row=item.row, status=Status.UNCHANGED, record_id=record_id, key=item.key,
                  payload_hash=item.payload_hash, sent=sent_values(self.module, item))
             for item, record_id in unchanged])
         for item, record_id in unchanged:
-            self._finish(outcomes, RowOutcome(item.row, item.key, "unchanged", record_id))
+            self._finish(outcomes, RowOutcome(item.row, item.key, Status.UNCHANGED, record_id))
         return left
 
     def _existing_record(self, index: ExistingIndex, item, entry) -> dict | None:
@@ -342,7 +327,7 @@ class _Run:
         message = (f"{len(twins)} {self.module.plural} in Zoho hold {label} {item.key!r} (ids "
                    f"{', '.join(twins)}); bulkio cannot tell which one this row means. Change "
                    f"{label} on all but one of them in Zoho, then run the same command again")
-        return RowOutcome(item.row, item.key, "failed", None, E_AMBIGUOUS, message)
+        return RowOutcome(item.row, item.key, Status.FAILED, None, E_AMBIGUOUS, message)
 
     def _key_label(self) -> str:
         return key_label(self.module, self.options.key_field)
@@ -359,7 +344,7 @@ class _Run:
         for item in items:
             twins = index.twins_of(item.key) if self.options.mode != "create" else []
             if twins:
-                self._finish(outcomes, replace(self._twin_outcome(item, twins), status="would_fail"))
+                self._finish(outcomes, replace(self._twin_outcome(item, twins), status=Status.WOULD_FAIL))
                 continue
             status, record_id, message = dry.classify(item)
             self._finish(outcomes, RowOutcome(item.row, item.key, status, record_id,
@@ -429,8 +414,8 @@ class _Run:
             return self._check_failed(item, exc)
         except Exception as exc:  # one row's surprise must not cost the report of every row
             log.exception("row %s: unexpected error", item.row)
-            self.journal.mark_done(item.row, "sending", error_code="E_INTERNAL")
-            return RowOutcome(item.row, item.key, "failed", error_code="E_INTERNAL", message=(
+            self.journal.mark_done(item.row, JournalState.SENDING, error_code=E_INTERNAL)
+            return RowOutcome(item.row, item.key, Status.FAILED, error_code=E_INTERNAL, message=(
                 f"bulkio could not finish this row ({type(exc).__name__}: {str(exc)[:200]}); "
                 "run the same command again, and report it if it persists"))
 
@@ -444,7 +429,7 @@ class _Run:
             record_id = id_of(finding.record, self.module)
             if entry.payload_hash != item.payload_hash:
                 return self._send(item, record_id)
-            return self._settled(item, finding, "created", 0, "an earlier run's write")
+            return self._settled(item, finding, Status.CREATED, 0, "an earlier run's write")
         if finding.state == "stopped":
             return self._not_sent(item, lost=True)
         if finding.state in ("absent", "other"):
@@ -492,7 +477,7 @@ class _Run:
                 if lost is not None:
                     self._stop_for(exc)
                     return self._not_sent(item, lost=True)
-                self.journal.mark_done(item.row, "pending")
+                self.journal.mark_done(item.row, JournalState.PENDING)
                 raise
             except ApiError as exc:
                 self._heard()
@@ -533,9 +518,9 @@ class _Run:
 
     def _status(self, item: WorkItem, finding: Finding, target: str | None, keyed: bool) -> str:
         if not keyed:
-            return "created"
+            return Status.CREATED
         answer = _Answer(finding.record or {})
-        return "created" if self._created(item, answer, target) else "updated"
+        return Status.CREATED if self._created(item, answer, target) else Status.UPDATED
 
     def _write(self, item: WorkItem, payload: dict, target: str | None):
         mode = self.options.mode
@@ -607,13 +592,13 @@ class _Run:
     def _absent(self, item: WorkItem) -> RowOutcome:
         message = (f"no {self.module.singular} has {self._key_label()} {item.key!r} in Zoho "
                    "(update mode creates nothing)")
-        self.journal.mark_done(item.row, "failed", error_code=E_NOT_FOUND, message=message)
-        return RowOutcome(item.row, item.key, "failed", None, E_NOT_FOUND, message)
+        self.journal.mark_done(item.row, Status.FAILED, error_code=E_NOT_FOUND, message=message)
+        return RowOutcome(item.row, item.key, Status.FAILED, None, E_NOT_FOUND, message)
 
     # --- outcomes --------------------------------------------------------------------------
 
     def _written(self, item, result, attempt: int, created: bool) -> RowOutcome:
-        status = "created" if created else "updated"
+        status = Status.CREATED if created else Status.UPDATED
         record_id = id_of(result.record, self.module)
         self.journal.mark_done(item.row, status, record_id=record_id)
         # A resent write that finds its own earlier, unanswered attempt reads as "updated".
@@ -636,23 +621,23 @@ class _Run:
         code = _error_code(exc)
         message = exc.message if exc.code is not None else f"HTTP {exc.status}: {exc.message}"
         retryable = isinstance(exc, (ServerError, RateLimitError))
-        self.journal.mark_done(item.row, "failed", error_code=code, message=message,
+        self.journal.mark_done(item.row, Status.FAILED, error_code=code, message=message,
                                retryable=retryable)
-        return RowOutcome(item.row, item.key, "failed", None, code, message, attempt)
+        return RowOutcome(item.row, item.key, Status.FAILED, None, code, message, attempt)
 
     def _check_failed(self, item, exc: ApiError) -> RowOutcome:
         message = (f"no answer came to this write, and checking Zoho for the "
                    f"{self.module.singular} failed ({exc.message}); run the same command again: "
                    "bulkio checks first and sends the row only if Zoho does not hold it")
-        self.journal.mark_done(item.row, "sending", error_code=_error_code(exc), message=message)
-        return RowOutcome(item.row, item.key, "unknown", None, _error_code(exc), message)
+        self.journal.mark_done(item.row, JournalState.SENDING, error_code=_error_code(exc), message=message)
+        return RowOutcome(item.row, item.key, Status.UNKNOWN, None, _error_code(exc), message)
 
     def _unknown(self, item, finding: Finding, exc: OutcomeUnknown | None, attempt: int) -> RowOutcome:
         """Nothing identifies the record to check (or several match): not sent again."""
         message = unknown_message(self.module, finding, sent_values(self.module, item),
                                   item.payload, _reason(exc) if exc is not None else "")
-        self.journal.mark_done(item.row, "unknown", error_code=E_UNKNOWN_OUTCOME, message=message)
-        return RowOutcome(item.row, item.key, "unknown", None, E_UNKNOWN_OUTCOME, message, attempt)
+        self.journal.mark_done(item.row, Status.UNKNOWN, error_code=E_UNKNOWN_OUTCOME, message=message)
+        return RowOutcome(item.row, item.key, Status.UNKNOWN, None, E_UNKNOWN_OUTCOME, message, attempt)
 
     def _not_applied(self, item, exc: OutcomeUnknown | None, finding: Finding) -> RowOutcome:
         """Every send went without answer and, each time, Zoho did not hold the record (or
@@ -675,8 +660,8 @@ class _Run:
             message = (f"no answer came to this write {MAX_SENDS} times ({_reason(exc)}); each "
                        f"time bulkio checked Zoho and the {self.module.singular} was not there, "
                        "so nothing was written. Run the same command again later to send it")
-        self.journal.mark_done(item.row, "failed", error_code=code, message=message, retryable=True)
-        return RowOutcome(item.row, item.key, "failed", None, code, message, MAX_SENDS)
+        self.journal.mark_done(item.row, Status.FAILED, error_code=code, message=message, retryable=True)
+        return RowOutcome(item.row, item.key, Status.FAILED, None, code, message, MAX_SENDS)
 
     def _not_sent(self, item, lost: bool = False) -> RowOutcome:
         reason = _NOT_SENT.get(self.stopped or "interrupted")
@@ -690,7 +675,7 @@ class _Run:
                       "checks Zoho first and sends the row only if Zoho does not hold it")
             if self.stopped == "auth" and self._auth_note:
                 reason = f"{reason}. {self._auth_note}"
-        return RowOutcome(item.row, item.key, "skipped", message=reason)
+        return RowOutcome(item.row, item.key, Status.SKIPPED, message=reason)
 
     def _finish(self, outcomes: dict[int, RowOutcome], outcome: RowOutcome) -> None:
         """Record one outcome and report progress; called from the run's own thread only."""
@@ -698,7 +683,7 @@ class _Run:
             return
         outcomes[outcome.row] = outcome
         self._counts["done"] += 1
-        self._counts["failed"] += outcome.status in ("failed", "would_fail")
+        self._counts["failed"] += outcome.status in (Status.FAILED, Status.WOULD_FAIL)
         self._counts["written"] += outcome.attempts > 0
         if self.on_progress is not None:
             minutes = max(time.monotonic() - self._started, 1e-6) / 60
@@ -770,14 +755,14 @@ class _NoJournal:
 
 
 def _from_journal(item: WorkItem, entry: JournalEntry) -> RowOutcome:
-    if entry.status == "unknown":
-        return RowOutcome(item.row, item.key, "unknown", entry.record_id,
+    if entry.status == Status.UNKNOWN:
+        return RowOutcome(item.row, item.key, Status.UNKNOWN, entry.record_id,
                           entry.error_code or E_UNKNOWN_OUTCOME,
                           f"{entry.message or ''} (an earlier run)".strip())
-    if entry.status == "failed":
+    if entry.status == Status.FAILED:
         message = (f"{entry.message or ''} (failed the same way in an earlier run; not sent "
                    "again until the row changes)").strip()
-        return RowOutcome(item.row, item.key, "failed", entry.record_id, entry.error_code,
+        return RowOutcome(item.row, item.key, Status.FAILED, entry.record_id, entry.error_code,
                           message)
     if entry.message:  # settled by a check of Zoho: say how
         return RowOutcome(item.row, item.key, entry.status, entry.record_id, message=entry.message)
@@ -804,9 +789,9 @@ class _RowJournal:
 
     def settle(self, entry, status, record_id=None, message=None) -> None:
         if status is None:
-            self._journal.mark_done(self._item.row, "pending")
-        elif status == "unknown":
-            self._journal.mark_done(self._item.row, "unknown", error_code=E_UNKNOWN_OUTCOME,
+            self._journal.mark_done(self._item.row, JournalState.PENDING)
+        elif status == Status.UNKNOWN:
+            self._journal.mark_done(self._item.row, Status.UNKNOWN, error_code=E_UNKNOWN_OUTCOME,
                                     message=message)
         else:
             self._journal.mark_done(self._item.row, status, record_id=record_id, message=message)

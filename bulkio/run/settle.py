@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping
 
 from bulkio.prepare import mapper
 from bulkio.errors import NotFoundError
+from bulkio.outcomes import JournalState, Status
 from bulkio.run.existing import FullRecords, id_of, is_custom_key
 from bulkio.run.journal import normal_key
 from bulkio.catalogue.modules import DOCUMENTED_FILTERS
@@ -214,7 +215,7 @@ def settle_journal(journal, items, checker: Checker, *, keyed: bool) -> list:
         for item in items:
             by_hash.setdefault(item.payload_hash, item)
         for entry in journal.all_entries():
-            if entry.status != "sending" or entry.record_id:
+            if entry.status != JournalState.SENDING or entry.record_id:
                 continue
             try:
                 settle_entry(journal, entry, checker, by_hash.get(entry.payload_hash))
@@ -235,13 +236,13 @@ def settle_entry(journal, entry, checker: Checker, item=None) -> Finding:
     same = item is not None and item.payload_hash == entry.payload_hash
     finding = checker.wait(sent, since=entry.updated_at, payload=item.payload if same else None)
     if finding.found:
-        journal.settle(entry, "created", id_of(finding.record, checker.module), message=(
+        journal.settle(entry, Status.CREATED, id_of(finding.record, checker.module), message=(
             f"no answer came to an earlier run's write; bulkio checked Zoho {finding.how} and "
             f"found the {checker.module.singular} there, so it was not sent again"))
     elif finding.state in ("absent", "other"):
         journal.settle(entry, None)
     elif finding.state != "stopped":  # stopped: still `sending`, the next run checks again
-        journal.settle(entry, "unknown", message=unknown_message(checker.module, finding, sent,
+        journal.settle(entry, Status.UNKNOWN, message=unknown_message(checker.module, finding, sent,
                                                                  item.payload if item else {}))
     return finding
 

@@ -26,41 +26,21 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bulkio.errors import InputError, RowError
+from bulkio.outcomes import Category, RowOutcome, Status, category_of
 from bulkio.run.preflight import check_report, errors_path, report_kind
 
 OUTCOME_COLUMNS = ("row", "key", "status", "record_id", "error_code", "message")
 ERROR_COLUMNS = ("error_code", "message")
-ERROR_STATUSES = frozenset({"failed", "invalid", "would_fail"})
-GOOD_STATUSES = frozenset({"created", "updated", "would_create", "would_update", "valid"})
-NEUTRAL_STATUSES = frozenset({"unchanged", "skipped"})
-UNSURE_STATUSES = frozenset({"unknown"})
 
 _FILLS = {
-    "good": PatternFill("solid", fgColor="C6EFCE"),
-    "neutral": PatternFill("solid", fgColor="D9D9D9"),
-    "bad": PatternFill("solid", fgColor="FFC7CE"),
-    "unsure": PatternFill("solid", fgColor="FFEB9C"),
+    Category.GOOD: PatternFill("solid", fgColor="C6EFCE"),
+    Category.NEUTRAL: PatternFill("solid", fgColor="D9D9D9"),
+    Category.BAD: PatternFill("solid", fgColor="FFC7CE"),
+    Category.UNSURE: PatternFill("solid", fgColor="FFEB9C"),
 }
 _BOLD = Font(bold=True)
 _MAX_WIDTH = 60
 _MAX_CELL = 32_767  # Excel's limit on the characters of one cell
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    """The outcome of one input record.
-
-    `rows` lists every input row the record was read from (a document's line rows); empty means
-    just `row`.
-    """
-
-    row: int
-    key: str | None
-    status: str
-    record_id: str | None = None
-    error_code: str | None = None
-    message: str | None = None
-    rows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,7 +53,7 @@ class ReportFiles:
 
 def write_report(
     path: str | Path,
-    rows: Sequence[ReportRow],
+    rows: Sequence[RowOutcome],
     input_df: pd.DataFrame | None,
     *,
     summary: dict[str, Any],
@@ -122,7 +102,7 @@ class ReportWriter:
     def __exit__(self, *exc_info) -> None:
         self.discard()
 
-    def add(self, rows: Sequence[ReportRow], input_df: pd.DataFrame | None) -> None:
+    def add(self, rows: Sequence[RowOutcome], input_df: pd.DataFrame | None) -> None:
         """Append the outcome rows of one batch; `input_df` holds their input rows (at least)."""
         table = _InputTable(input_df)
         header, body, statuses = _report_table(rows, table)
@@ -196,7 +176,7 @@ class _InputTable:
         return self._cells.get(row, ("",) * len(self.columns))
 
 
-def _report_table(rows: Sequence[ReportRow], table: _InputTable):
+def _report_table(rows: Sequence[RowOutcome], table: _InputTable):
     taken = set(OUTCOME_COLUMNS)
     # An input column spelled like an outcome column is renamed so both stay readable.
     input_header = [f"{c} (input)" if c in taken else c for c in table.columns]
@@ -209,11 +189,11 @@ def _report_table(rows: Sequence[ReportRow], table: _InputTable):
     return header, body, [r.status for r in rows]
 
 
-def _errors_body(rows: Sequence[ReportRow], table: _InputTable) -> list[list[str]]:
+def _errors_body(rows: Sequence[RowOutcome], table: _InputTable) -> list[list[str]]:
     return [
         [*table.cells(input_row), _text(r.error_code), _text(r.message)]
         for r in rows
-        if r.status in ERROR_STATUSES
+        if category_of(r.status) is Category.BAD
         for input_row in (r.rows or (r.row,))
     ]
 
@@ -221,8 +201,8 @@ def _errors_body(rows: Sequence[ReportRow], table: _InputTable) -> list[list[str
 def _summary_rows(total: int, counts: Counter, summary: dict[str, Any]) -> list[list[str]]:
     lines = [["rows", str(total)]]
     lines += [[f"status: {s}", str(n)] for s, n in sorted(counts.items())]
-    if counts.get("unknown"):
-        lines.append(["note: unknown", unknown_note(counts["unknown"])])
+    if counts.get(Status.UNKNOWN):
+        lines.append(["note: unknown", unknown_note(counts[Status.UNKNOWN])])
     for name, value in summary.items():
         if name in ("rows", "statuses"):
             continue  # counted above from the rows themselves; twice would only confuse
@@ -333,14 +313,8 @@ def _cell(ws, value: str, font: Font | None = None) -> WriteOnlyCell:
     return cell
 
 
-def _fill_for(status: str) -> PatternFill | None:
-    if status in GOOD_STATUSES:
-        return _FILLS["good"]
-    if status in ERROR_STATUSES:
-        return _FILLS["bad"]
-    if status in UNSURE_STATUSES:
-        return _FILLS["unsure"]
-    return _FILLS["neutral"]
+def _fill_for(status: str) -> PatternFill:
+    return _FILLS[category_of(status)]
 
 
 def _widths(header: list[str], body: list[list[str]]) -> list[float]:

@@ -1,0 +1,93 @@
+"""`bulkio import` and `bulkio validate`: a file's rows, checked, written, reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bulkio.cli.options import (
+    InputOptions,
+    connection_options,
+    import_options,
+    input_options,
+    resend_unknown,
+)
+from bulkio.cli.state import connect, run_state
+
+
+@click.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@input_options
+@import_options
+@connection_options
+def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate, concurrency,
+                   daily_limit, journal, no_resume, replace_line_items) -> None:
+    """Read a CSV/TSV/XLSX file, validate it, write it to Zoho and report on every row.
+
+    Example: bulkio import items.xlsx -m items -k "External ID" --skip-unchanged
+    """
+    from bulkio.cli.progress import row_progress
+    from bulkio.importing import resolve_module, run_import
+
+    opts = _options(
+        file, inputs, dry_run=dry_run, skip_unchanged=skip_unchanged, rate=rate, concurrency=concurrency,
+        daily_limit=daily_limit, journal=journal, resume=not no_resume, replace_line_items=replace_line_items,
+    )
+    if not dry_run:
+        run_state().update(journal=opts.journal_path(), report=opts.report_path())
+    client = connect(connection, rate=rate, concurrency=concurrency, daily_limit=daily_limit)
+    module = resolve_module(inputs.module, client)
+
+    def on_plan(plan) -> None:
+        for line in plan.lines():
+            click.echo(line)
+
+    with row_progress() as on_progress:
+        result = run_import(opts, client, module, on_plan=on_plan, on_progress=on_progress, on_warning=_warn)
+    _finish(result)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@input_options
+@connection_options
+def validate(file: Path, inputs, connection) -> None:
+    """Read and check every row as `import` would, without any write call; report every problem.
+
+    Custom fields are fetched from Zoho when a connection is configured.
+
+    Example: bulkio validate items.xlsx -m items -k "External ID"
+    """
+    from bulkio.importing import module_for_validate, run_validate
+
+    opts = _options(file, inputs)
+    module, note, client = module_for_validate(inputs.module, lambda: connect(connection),
+                                               needs_custom=bool(inputs.key))
+    if note:
+        _warn(note)
+    _finish(run_validate(opts, module, client=client, on_warning=_warn))
+
+
+def _options(file: Path, inputs: InputOptions, **extra):
+    from bulkio.importing import ImportOptions
+
+    extra.setdefault("resend_unknown", resend_unknown())
+    return ImportOptions(
+        path=file, module=inputs.module, key=inputs.key, mode=inputs.mode, mapping=inputs.mapping,
+        sheet=inputs.sheet, report=inputs.report, date_format=inputs.date_format,
+        decimal_comma=inputs.decimal_comma, clear_marker=inputs.clear_marker, **extra,
+    )
+
+
+def _warn(warning: str) -> None:
+    click.echo(f"Warning: {warning}", err=True)
+
+
+def _finish(result) -> None:
+    """Print the problems and the summary, and exit with the result's code."""
+    from bulkio.cli.render import problem_lines, summary_lines
+
+    for line in problem_lines(result) + summary_lines(result):
+        click.echo(line)
+    raise SystemExit(int(result.exit_code))
