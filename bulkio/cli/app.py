@@ -159,7 +159,7 @@ def template(module: str, output: Path, connection) -> None:
     """
     from bulkio.errors import ConfigError
     from bulkio.catalogue.fields import load_fields
-    from bulkio.catalogue.modules import load_module
+    from bulkio.catalogue import load_module
     from bulkio.sheets.template import OFFLINE_NOTE, build_template
 
     try:
