@@ -4,12 +4,16 @@ from the files unchanged."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+import bulkio.catalogue.loader as loader
 from bulkio.catalogue import Catalogue, catalogue_dir, load_module, module_names, resolve_name
+from bulkio.cli.app import cli
 from bulkio.errors import ConfigError
 
 GOOD = '''name = "projects"
@@ -160,3 +164,25 @@ def test_a_copy_of_the_shipped_catalogue_loads_from_another_directory(tmp_path):
     shutil.copytree(Path(str(catalogue_dir())), tmp_path / "modules")
     copy = Catalogue(tmp_path / "modules")
     assert copy.load("invoices") == load_module("invoices")
+
+
+def test_a_module_file_alone_makes_a_module_bulkio_validates(tmp_path, monkeypatch):
+    """docs/adding-a-module.md: a file in the catalogue directory is all a new module needs."""
+    catalogue_dir_copy = tmp_path / "modules"
+    shutil.copytree(Path(str(catalogue_dir())), catalogue_dir_copy)
+    (catalogue_dir_copy / "projects.toml").write_text(GOOD.replace(
+        'plural = "projects"', 'plural = "projects"\naliases = ["jobs"]\nlist_filters = ["project_name"]') + (
+        '\n[[fields]]\napi_name = "rate"\nlabel = "Hourly Rate"\naliases = ["Rate per hour"]\ntype = "amount"\n'),
+        encoding="utf-8")
+    monkeypatch.setattr(loader, "default_catalogue", lambda: Catalogue(catalogue_dir_copy))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    data = tmp_path / "projects.csv"
+    data.write_text("Project Name,Rate per hour\nAudit 2026,95.50\n,12\nReview,abc\n", encoding="utf-8")
+    report = tmp_path / "report.csv"
+    result = CliRunner().invoke(cli, ["validate", str(data), "-m", "jobs", "--report", str(report)],
+                                env={"ZOHO_ORGANIZATION_ID": "", "ZOHO_API_URL": ""})
+    assert result.exit_code == 1, result.output
+    rows = list(csv.DictReader(report.open(encoding="utf-8-sig")))
+    assert [(r["status"], r["error_code"]) for r in rows] == [
+        ("valid", ""), ("invalid", "E_REQUIRED"), ("invalid", "E_TYPE")]
+    assert "projects" in loader.module_names()
