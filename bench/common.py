@@ -139,7 +139,7 @@ def cached_xlsx(n: int, columns=WIDE_COLUMNS, tag: str = "wide") -> Path:
 
 def bench_module(module_name: str = "items"):
     """The catalogue module merged with the benchmark's custom fields, without any network."""
-    from bulkio.catalogue.modules import load_module
+    from bulkio.catalogue import load_module
 
     metadata = [{"field_id": str(460000000001000 + n), "customfield_id": str(460000000001000 + n),
                  "api_name": "cf_" + seed["label"].lower().replace(" ", "_"), "index": n + 1,

@@ -34,7 +34,7 @@ from bulkio.run.existing import FullRecords
 from bulkio.run.memory import RecordMemory, scope_of
 from bulkio.errors import ConfigError
 from bulkio.prepare.formulas import guard_cell, needs_guard
-from bulkio.catalogue.modules import DOCUMENTED_FILTERS, Field, Module, header_key
+from bulkio.catalogue import Field, Module, header_key
 from bulkio.readers.cells import number_text
 
 SUFFIXES = (".xlsx", ".csv")
@@ -127,7 +127,7 @@ def filter_params(module: Module, filters) -> dict[str, str]:
     name is one (`"Item Name=Desk"`). Raises ConfigError naming the filters that exist.
     """
     pairs = filters.items() if isinstance(filters, Mapping) else (_split_filter(f) for f in filters or ())
-    documented = DOCUMENTED_FILTERS.get(module.name)
+    documented = module.list_filters
     params: dict[str, str] = {}
     for name, value in pairs:
         params[_filter_name(module, str(name).strip(), documented)] = str(value)

@@ -28,7 +28,7 @@ from bulkio.run.journalfile import set_aside_if_damaged
 from bulkio.run.runlock import RunLock
 from bulkio.run.memory import RecordMemory, scope_of
 from bulkio.prepare.mapper import PayloadBuilder, payload_hash
-from bulkio.catalogue.modules import Module, load_module
+from bulkio.catalogue import Module, load_module
 from bulkio.prepare.formulas import unguard_cell, unguard_frame
 from bulkio.run.preflight import check_report
 from bulkio.readers import file_kind, read_notes, read_table

@@ -21,7 +21,7 @@ import pandas as pd
 
 from bulkio.prepare.columns import ColumnPlan, check_header_row, load_mapping, match_columns
 from bulkio.prepare.mapper import PayloadBuilder
-from bulkio.catalogue.modules import Module
+from bulkio.catalogue import Module
 from bulkio.importing import ImportOptions, ImportResult, Prepared, _merge, _unguard, decimal_separator
 from bulkio.readers import describe, file_kind, iter_tables
 from bulkio.outcomes import RowOutcome, Status

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from bulkio.errors import ExitCode
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 from bulkio.importing import ImportOptions, run_validate
 from bulkio.readers import iter_tables
 from bulkio.cli.render import problem_lines, summary_lines

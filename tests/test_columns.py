@@ -8,7 +8,7 @@ import pytest
 
 from bulkio.prepare.columns import Mapping, load_mapping, match_columns
 from bulkio.errors import ConfigError, MappingError
-from bulkio.catalogue.modules import Field, Module
+from bulkio.catalogue import Field, Module
 
 ITEMS = Module(
     name="items", title="Items", kind="record", endpoint="/items", id_field="item_id",
@@ -182,7 +182,7 @@ def test_top_level_ignore_before_any_table(tmp_path):
 
 def test_a_required_marker_column_can_be_ignored_by_its_written_name():
     from bulkio.prepare.columns import match_columns, parse_mapping
-    from bulkio.catalogue.modules import load_module
+    from bulkio.catalogue import load_module
 
     mapping = parse_mapping({"ignore": ["*AccountCode"]})
     plan = match_columns(["Item Name", "*AccountCode"], load_module("items"), mapping)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bulkio.cli.demo import run_demo
-from bulkio.catalogue.modules import custom_field, is_custom_field_meta, load_module
+from bulkio.catalogue import custom_field, is_custom_field_meta, load_module
 from e2e_support import (
     KEY, add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env, write_bytes,
 )

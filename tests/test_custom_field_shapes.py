@@ -10,7 +10,7 @@ import pytest
 
 from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.mapper import PayloadBuilder, build_payload, reshape_custom_fields, shape_for
-from bulkio.catalogue.modules import WRITE_KINDS, Field, load_module
+from bulkio.catalogue import WRITE_KINDS, Field, load_module
 from openapi import load_spec
 from test_client import client_for
 
@@ -137,7 +137,7 @@ def test_shape_for_refuses_an_unknown_kind():
 def test_line_entries_are_in_the_line_schemas_shape(name, line_keys):
     line = Field("cf_bin", "Bin", "string", custom=True, customfield_id="77", index=2, level="line")
     module = load_module(name)
-    module = module.__class__(**{**module.__dict__, "line_fields": module.line_fields + (line,)})
+    module = dataclasses.replace(module, line_fields=module.line_fields + (line,))
     payload = {"line_items": [{"item_id": "1", "item_custom_fields": [{"api_name": "cf_bin", "value": "A"}]}]}
     for kind in WRITE_KINDS:
         entry = reshape_custom_fields(module, payload, kind)["line_items"][0]["item_custom_fields"][0]
@@ -147,8 +147,8 @@ def test_line_entries_are_in_the_line_schemas_shape(name, line_keys):
             entry_schema(module.openapi, schema_of(module, kind), "line_items")).validate(lines)
     # purchase-order.yml's line response documents customfield_id: the fallback without an index
     po = load_module("purchaseorders")
-    po = po.__class__(**{**po.__dict__, "line_fields": po.line_fields + (
-        Field("cf_bin", "Bin", "string", custom=True, customfield_id="77", level="line"),)})
+    po = dataclasses.replace(po, line_fields=po.line_fields + (
+        Field("cf_bin", "Bin", "string", custom=True, customfield_id="77", level="line"),))
     assert reshape_custom_fields(po, payload, "create")["line_items"][0]["item_custom_fields"] == [
         {"customfield_id": 77, "value": "A"}]
 

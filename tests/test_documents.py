@@ -15,7 +15,7 @@ from bulkio.prepare.columns import match_columns
 from bulkio.prepare.documents import guard_line_items, prepare_documents, read_document_table
 from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.lookups import LookupResolver
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 from bulkio.run.runner import RunOptions, run_rows
 from test_client import client_for
 

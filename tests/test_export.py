@@ -16,7 +16,7 @@ from bulkio.zoho.client import ZohoClient
 from bulkio.errors import ConfigError
 from bulkio.exporting import export_columns, export_module, filter_params
 from bulkio.catalogue.fields import load_fields
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 from bulkio.importing import ImportOptions, run_import
 from bulkio.readers import read_table
 from bulkio.settings import ConnectionSettings

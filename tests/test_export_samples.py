@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 from bulkio.importing import ImportOptions, run_validate
 from bulkio.readers import read_table
 

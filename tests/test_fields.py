@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from bulkio.cli import cli
 from bulkio.catalogue.fields import format_fields_table, load_fields
-from bulkio.catalogue.modules import Field, Module
+from bulkio.catalogue import Field, Module
 from e2e_support import sandbox_env
 from test_client import client_for
 

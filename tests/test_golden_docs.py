@@ -11,7 +11,7 @@ import pytest
 from bulkio.errors import ApiError, OrganizationError
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.prepare.mapper import custom_value
-from bulkio.catalogue.modules import Field, Lookup, load_module
+from bulkio.catalogue import Field, Lookup, load_module
 
 from canned_zoho import API_ROOT, CannedZoho
 from zoho_examples import all_response_examples, response_examples, without_placeholders

@@ -12,7 +12,7 @@ import pytest
 from bulkio.zoho.auth import TOKEN_PATH, ZohoAuth
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.prepare.mapper import custom_value
-from bulkio.catalogue.modules import Field, Lookup, load_module, module_names
+from bulkio.catalogue import Field, Lookup, load_module, module_names
 from bulkio.zoho.session import build_session
 
 from canned_zoho import API_ROOT, CannedZoho

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bulkio.prepare.lookups import LookupResolver
-from bulkio.catalogue.modules import Lookup
+from bulkio.catalogue import Lookup
 from test_client import client_for
 
 CUSTOMER = Lookup("contacts", ("contact_name", "company_name"), "customer_id")

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bulkio.prepare.mapper import build_payload, changed_fields, key_of, payload_hash
-from bulkio.catalogue.modules import Field, Module
+from bulkio.catalogue import Field, Module
 
 CUSTOM = (
     Field("cf_external_id", "External ID", "string", unique=True, custom=True,

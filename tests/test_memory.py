@@ -74,7 +74,7 @@ class _Zoho:
 
 def test_a_record_read_without_its_modified_time_is_remembered_with_the_list_rows(tmp_path):
     from bulkio.run.existing import FullRecords
-    from bulkio.catalogue.modules import load_module
+    from bulkio.catalogue import load_module
 
     contacts, zoho = load_module("contacts"), _Zoho()
     first = FullRecords(zoho, contacts, RecordMemory.open("s", "contacts", tmp_path))

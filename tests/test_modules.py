@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bulkio.errors import ConfigError
-from bulkio.catalogue.modules import Field, Lookup, header_key, load_module, module_names
+from bulkio.catalogue import Field, Lookup, header_key, load_module, module_names
 
 from openapi import OPENAPI
 MAIN = Path(__file__).resolve().parents[1]
@@ -272,11 +272,14 @@ def test_catalogue_found_from_a_non_editable_install(tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--target", str(target), str(MAIN)], check=True, capture_output=True)
-    code = ("import bulkio.catalogue.modules as m; print(m.__file__); "
-            "print(m.load_module('invoices').line_fields[0].api_name, len(m.module_names()))")
+    code = ("import bulkio.catalogue.loader as m; print(m.__file__); "
+            "print(m.load_module('invoices').line_fields[0].api_name, len(m.module_names())); "
+            "print(sorted(str(p) for p in m.templates_dir('mappings').iterdir() if p.name.endswith('.toml')))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, cwd=tmp_path, env={"PYTHONPATH": str(target)}).stdout
-    assert out.splitlines() == [str(target / "bulkio" / "catalogue" / "modules.py"), "item_id 8"]
+    mappings = sorted(str(target / "bulkio" / "templates" / "mappings" / p.name)
+                      for p in (MAIN / "templates" / "mappings").glob("*.toml"))
+    assert out.splitlines() == [str(target / "bulkio" / "catalogue" / "loader.py"), "item_id 8", str(mappings)]
 
 
 def test_templates_are_what_the_generator_writes(tmp_path):

@@ -16,7 +16,7 @@ import pytest
 from bulkio.errors import InputError
 from bulkio.importing import ImportOptions, prepare, resolve_module, run_import
 from bulkio.zoho.client import ZohoClient
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 from bulkio.readers import read_table
 from bulkio.settings import load_settings
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from bulkio.errors import InputError
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 from bulkio.importing import ImportOptions, prepare
 from bulkio.readers import describe, read_table
 

@@ -11,7 +11,7 @@ import time
 from bulkio.zoho.client import ZohoClient
 from bulkio.run.journal import Journal
 from bulkio.prepare.mapper import payload_hash
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 from bulkio.run.runner import RunOptions, WorkItem, run_rows
 from bulkio.zoho.session import build_session
 from bulkio.settings import ConnectionSettings

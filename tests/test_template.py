@@ -14,7 +14,7 @@ from bulkio.cli import cli
 from bulkio.prepare.columns import match_columns
 from bulkio.errors import ConfigError
 from bulkio.catalogue.fields import load_fields
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 from bulkio.importing import ImportOptions, run_import
 from bulkio.sheets.template import LISTS_SHEET, NOTES_SHEET, build_template, template_fields
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bulkio.catalogue.modules import load_module
+from bulkio.catalogue import load_module
 
 from bulkio.prepare.columns import Mapping, match_columns
 from bulkio.errors import ConfigError, MappingError, RowError
-from bulkio.catalogue.modules import Field, Lookup, Module
+from bulkio.catalogue import Field, Lookup, Module
 from bulkio.prepare.validation import resolve_key, validate_frame
 
 ITEMS = Module(

@@ -112,7 +112,7 @@ def test_xlsx_number_cells_are_never_read_with_a_decimal_comma(tmp_path):
 
 
 def test_documents_read_line_amounts_with_a_decimal_comma(tmp_path):
-    from bulkio.catalogue.modules import load_module
+    from bulkio.catalogue import load_module
 
     path = write_bytes(tmp_path / "invoices.csv", csv_text(
         ["Invoice Number", "Customer ID", "Date", "Item ID", "Quantity", "Rate"],

@@ -1,11 +1,11 @@
 """ignore_auto_number_generation=true on the writes whose OpenAPI operation documents it, when the
-row gives its own document number (bulkio.catalogue.modules.write_params, sent by the client's writes)."""
+row gives its own document number (bulkio.catalogue.write_params, sent by the client's writes)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bulkio.catalogue.modules import WRITE_KINDS, load_module, write_params
+from bulkio.catalogue import WRITE_KINDS, load_module, write_params
 from openapi import load_spec
 from test_client import client_for
 

@@ -67,7 +67,7 @@ VENDOR_LOOKUP = {"module": "contacts", "match": ["contact_name", "company_name"]
 
 ITEMS = {
     "name": "items", "title": "Items", "kind": "record", "endpoint": "/items",
-    "id_field": "item_id", "singular": "item", "plural": "items",
+    "id_field": "item_id", "singular": "item", "plural": "items", "noun": "an item",
     "custom_field_entity": "item",
     "name_field": "name", "upsert_requires": ["name", "rate"], "openapi": "items.yml",
     "create_schema": "create-an-item-request", "update_schema": "update-an-item-request",
@@ -111,8 +111,8 @@ ITEMS = {
 
 CONTACTS = {
     "name": "contacts", "title": "Contacts", "kind": "record", "endpoint": "/contacts",
-    "id_field": "contact_id", "singular": "contact", "plural": "contacts",
-    "custom_field_entity": "contact",
+    "id_field": "contact_id", "singular": "contact", "plural": "contacts", "noun": "a contact",
+    "aliases": ["customers", "vendors"], "custom_field_entity": "contact",
     "name_field": "contact_name", "upsert_requires": ["contact_name"], "openapi": "contacts.yml",
     "create_schema": "create-a-contact-request", "update_schema": "update-a-contact-request",
     "fields": [
@@ -135,7 +135,7 @@ CONTACTS = {
         ("twitter", "Twitter", ["X"]),
     ],
     # Nested fields worth a column: dotted api names (PO.../SA...: the postal and street addresses
-    # of a Xero contacts export), see Field.path in bulkio/modules.py.
+    # of a Xero contacts export), see Field.path in bulkio/catalogue/field.py.
     # `contact_persons.x` is the first (primary) contact person.
     "nested": [
         ("contact_persons.salutation", "Salutation", ["Title Prefix"]),
@@ -263,8 +263,8 @@ LINE_LOOKUPS = [
 
 
 def document(name, title, singular, schema_stem, openapi, number, party, entity,
-             number_aliases, header, lookup_party, date_aliases=()):
-    """One document module's curated spec."""
+             number_aliases, header, lookup_party, date_aliases=(), aliases=()):
+    """One document module's curated spec; `aliases`: other names `-m` takes for it."""
     article = "an" if schema_stem[0] in "aeiou" else "a"
     party_label = "Customer" if party == "customer_id" else "Vendor"
     document_label = title[:-1] if title != "Sales Orders" else "Sales Order"
@@ -274,9 +274,12 @@ def document(name, title, singular, schema_stem, openapi, number, party, entity,
                      if party == "customer_id"
                      else ["Vendor", "Supplier", "Supplier Name", "Vendor Display Name",
                            "Contact Name"])
+    noun = document_label.lower()
     return {
         "name": name, "title": title, "kind": "document", "endpoint": f"/{name}",
         "id_field": f"{singular}_id", "singular": singular, "plural": name,
+        "noun": ("an " if noun[0] in "aeiou" else "a ") + noun,
+        **({"aliases": list(aliases)} if aliases else {}),
         "custom_field_entity": entity,
         "name_field": number, "openapi": openapi,
         "create_schema": f"create-{article}-{schema_stem}-request",
@@ -312,12 +315,13 @@ DOCUMENTS = [
              "estimate_number", "customer_id", "estimate",
              ["Estimate #", "Estimate No", "Quote Number", "Quote #", "Quotation Number"],
              SALES_HEADER + [("expiry_date", "Expiry Date", ["Valid Until", "Expires"])],
-             CUSTOMER_LOOKUP, ["Quote Date"]),
+             CUSTOMER_LOOKUP, ["Quote Date"], aliases=["quotes"]),
     document("salesorders", "Sales Orders", "salesorder", "sales-order", "sales-order.yml",
              "salesorder_number", "customer_id", "salesorder",
              ["Sales Order #", "SO Number", "SO #", "Order Number", "Order #"],
              SALES_HEADER + [("shipment_date", "Expected Shipment Date",
-                              ["Shipment Date", "Ship Date"])], CUSTOMER_LOOKUP, ["Order Date"]),
+                              ["Shipment Date", "Ship Date"])], CUSTOMER_LOOKUP, ["Order Date"],
+             aliases=["so"]),
     document("creditnotes", "Credit Notes", "creditnote", "credit-note", "credit-notes.yml",
              "creditnote_number", "customer_id", "creditnote",
              ["Credit Note #", "Credit Note No", "CN Number"],
@@ -338,16 +342,16 @@ DOCUMENTS = [
              [("delivery_date", "Expected Delivery Date", ["Delivery Date"]),
               ("reference_number", "Reference Number", ["Reference", "Reference #", "Ref"]),
               ("discount", "Discount", ["Entity Discount", "Document Discount"])],
-             VENDOR_LOOKUP, ["PO Date"]),
+             VENDOR_LOOKUP, ["PO Date"], aliases=["po"]),
 ]
 
 REFERENCES = [
     {"name": "taxes", "title": "Taxes", "kind": "reference", "endpoint": "/settings/taxes",
-     "id_field": "tax_id", "singular": "tax", "plural": "taxes", "name_field": "tax_name",
-     "openapi": "taxes.yml"},
+     "id_field": "tax_id", "singular": "tax", "plural": "taxes", "aliases": ["tax"],
+     "name_field": "tax_name", "openapi": "taxes.yml"},
     {"name": "chartofaccounts", "title": "Chart of Accounts", "kind": "reference",
      "endpoint": "/chartofaccounts", "id_field": "account_id", "singular": "chart_of_account",
-     "plural": "chartofaccounts", "name_field": "account_name",
+     "plural": "chartofaccounts", "aliases": ["chartofaccount", "accounts"], "name_field": "account_name",
      "openapi": "chart-of-accounts.yml"},
     {"name": "currencies", "title": "Currencies", "kind": "reference",
      "endpoint": "/settings/currencies", "id_field": "currency_id", "singular": "currency",
@@ -404,6 +408,9 @@ def allowed_values(description: str) -> list[str]:
             if value and value not in values and len(value) <= 60 and " " not in value:
                 values.append(value)
     return values
+
+
+NUMERIC_TYPES = {"number", "decimal", "amount", "percent"}
 
 
 def infer(api_name: str, prop: dict) -> dict:
@@ -531,6 +538,8 @@ def line_fields(spec: Spec, mod: dict) -> list[dict]:
         if api_name == "product_type":  # documents disagree ("service" vs "services"): no list
             entry.pop("values", None)
             entry["type"] = "string"
+        if prop.get("type") == "string" and entry["type"] in NUMERIC_TYPES:
+            entry["sent_as_text"] = True  # purchase-order.yml types quantity so
         out.append(entry)
     for api_name, label, aliases, lookup in mod["line_lookups"]:
         if lookup["target"] in props:
@@ -637,10 +646,31 @@ def custom_field_shapes(spec: Spec, mod: dict, line: bool = False) -> dict:
     return out
 
 
+# Query parameters of a list operation that are no filter of the records: the paging bulkio does
+# itself, the list options (bulkio.exporting.LIST_OPTIONS) and the answer's format
+# (invoices.yml response_option; sales-order.yml salesorder_ids, accept, print: an export as PDF).
+NOT_FILTERS = {"organization_id", "page", "per_page", "filter_by", "search_text", "sort_column",
+               "sort_order", "response_option", "salesorder_ids", "accept", "print"}
+
+
+def operation_params(spec: Spec, path: str, method: str) -> list[dict]:
+    """The parameters of one operation, its path's first, $refs resolved."""
+    components = spec.doc.get("components", {}).get("parameters", {})
+    ops = spec.doc.get("paths", {}).get(path, {})
+    return [components.get(p["$ref"].split("/")[-1], {}) if "$ref" in p else p
+            for p in [*ops.get("parameters", []), *(ops.get(method) or {}).get("parameters", [])]]
+
+
+def list_filters(spec: Spec, endpoint: str) -> list[str]:
+    """The query parameters GET `endpoint` documents that filter the records listed, in the
+    file's order (sales-order.yml names zcrm_potential_id twice)."""
+    names = [p.get("name") for p in operation_params(spec, endpoint, "get") if p.get("in") == "query"]
+    return list(dict.fromkeys(n for n in names if n and n not in NOT_FILTERS))
+
+
 def write_kinds_with(spec: Spec, endpoint: str, param: str) -> list[str]:
     """Which write operations on `endpoint` document the query parameter `param`: create
     (POST /x), update (PUT /x/{id}), upsert (PUT /x, with X-Upsert or not)."""
-    components = spec.doc.get("components", {}).get("parameters", {})
     kinds = []
     for path, ops in spec.doc.get("paths", {}).items():
         if path == endpoint:
@@ -650,11 +680,9 @@ def write_kinds_with(spec: Spec, endpoint: str, param: str) -> list[str]:
         else:
             continue
         for method, kind in by_method.items():
-            op = ops.get(method)
-            if not op:
+            if not ops.get(method):
                 continue
-            params = [components.get(p["$ref"].split("/")[-1], {}) if "$ref" in p else p
-                      for p in [*ops.get("parameters", []), *op.get("parameters", [])]]
+            params = operation_params(spec, path, method)
             if any(p.get("name") == param and p.get("in") == "query" for p in params):
                 kinds.append(kind)
     return sorted(kinds, key=["create", "update", "upsert"].index)
@@ -680,11 +708,11 @@ def toml_value(value) -> str:
 
 
 FIELD_ORDER = ["api_name", "label", "aliases", "type", "required", "max_length", "values",
-               "read_only", "level", "lookup"]
-TOP_KEYS = ["name", "title", "kind", "endpoint", "id_field", "singular", "plural",
+               "read_only", "sent_as_text", "level", "lookup"]
+TOP_KEYS = ["name", "title", "kind", "endpoint", "id_field", "singular", "plural", "noun", "aliases",
             "custom_field_entity", "custom_field_shape", "update_custom_field_shape",
             "custom_field_fallback", "name_field", "upsert_requires", "openapi", "create_schema",
-            "update_schema", "line_items_key", "number_field", "party_field",
+            "update_schema", "list_filters", "line_items_key", "number_field", "party_field",
             "ignore_auto_number_kinds", "line_custom_field_shape",
             "update_line_custom_field_shape", "line_custom_field_fallback"]
 
@@ -714,6 +742,7 @@ def build(openapi_dir: Path, out_dir: Path) -> list[Path]:
         if mod["kind"] == "document":  # Zoho creates on upsert when the required fields are there
             mod = {**mod, "upsert_requires": [f["api_name"] for f in fields if f.get("required")],
                    **custom_field_shapes(spec, mod, line=True)}
+        mod["list_filters"] = list_filters(spec, mod["endpoint"])
         kinds = write_kinds_with(spec, mod["endpoint"], "ignore_auto_number_generation")
         if kinds and mod.get("number_field"):
             mod["ignore_auto_number_kinds"] = kinds

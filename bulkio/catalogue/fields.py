@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bulkio.catalogue.modules import Field, Module, load_module
+from bulkio.catalogue.field import Field
+from bulkio.catalogue.loader import load_module
+from bulkio.catalogue.module import Module
 
 COLUMNS = ("API NAME", "LABEL", "TYPE", "REQUIRED", "UNIQUE", "VALUES")
 UNKNOWN_NOTE = ('unique: unknown - Zoho\'s field list does not say whether "Prevent duplicate values" '
@@ -32,7 +34,7 @@ def format_fields_table(module: Module) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
     lines = []
     for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]
         lines.append("  ".join(cells).rstrip())
     if any(f.unique is None for f in module.fields):
         lines += ["", UNKNOWN_NOTE]

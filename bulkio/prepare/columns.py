@@ -19,7 +19,7 @@ from typing import Any
 
 from bulkio.prepare.checks import clear_marker, date_order, decimal_separator
 from bulkio.errors import ConfigError, MappingError
-from bulkio.catalogue.modules import Field, Module, header_key
+from bulkio.catalogue import Field, Module, header_key
 
 # Columns bulkio's own reports add; an errors file re-imported as it is must not warn about them.
 REPORT_COLUMNS = frozenset(header_key(c) for c in ("row", "status", "record_id", "error_code", "message"))

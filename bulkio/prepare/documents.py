@@ -42,7 +42,7 @@ from bulkio.errors import InputError, RowError
 from bulkio.run.existing import FullRecords
 from bulkio.prepare.lookups import normalise
 from bulkio.prepare.mapper import LINE_CUSTOM_KEY, build_payload, custom_field_entry, payload_hash, shape_for
-from bulkio.catalogue.modules import Field, Module, header_key
+from bulkio.catalogue import Field, Module, header_key
 from bulkio.readers import cell_flags, read_table
 from bulkio.readers import workbook
 from bulkio.readers.cells import ERROR
@@ -60,13 +60,6 @@ ITEM_SOURCES = ("item_id", "item_name", "sku", "name", "description")
 ITEM_COLUMN_ORDER = ("item_name", "sku", "item_id", "name", "description")
 E_LINE_ITEMS = "E_LINE_ITEMS"
 E_NO_KEY = "E_NO_KEY"
-# How messages name one document of a module ("every line of an invoice ...").
-DOCUMENT_NOUNS = {"invoice": "an invoice", "bill": "a bill", "estimate": "an estimate",
-                  "salesorder": "a sales order", "purchaseorder": "a purchase order",
-                  "creditnote": "a credit note"}
-# Line fields Zoho's OpenAPI files type as strings although they hold numbers; sent as text so
-# the bodies match the published schemas (Zoho reads either).
-TEXT_LINE_FIELDS = {"purchaseorders": frozenset({"quantity"})}
 
 
 @dataclass
@@ -242,7 +235,7 @@ def _keyless_line(module: Module, column: str, row: int, document: int | None,
     """E_NO_KEY on `row`, naming `last` (the last row of the document above) when that has a
     key `value`, and E_KEYLESS_LINE on `document` (the one the line most likely belongs to)."""
     previous = f' (row {last} has "{value}")' if value else ""
-    noun = DOCUMENT_NOUNS.get(module.singular, f"a {module.singular.replace('_', ' ')}")
+    noun = module.noun
     errors = [RowError(row, column, E_NO_KEY, "", message(
         E_NO_KEY, column=column, document=noun, previous=previous))]
     if document is not None:
@@ -538,7 +531,7 @@ def line_payload(module: Module, values: dict[str, Any], extra: dict[str, Any] |
 def _json_value(module: Module, api: str, value: Any) -> Any:
     """A typed line value in the JSON type Zoho's OpenAPI schema gives it: whole numbers as
     integers (credit notes type quantity so), a plain-number discount as a number ("10%"
-    stays text, which Zoho takes too), and the odd field typed as text (TEXT_LINE_FIELDS)."""
+    stays text, which Zoho takes too), and the odd field typed as text (Field.sent_as_text)."""
     if api == "discount" and isinstance(value, str) and "%" not in value:
         try:
             value = float(value.replace(",", ""))
@@ -546,7 +539,7 @@ def _json_value(module: Module, api: str, value: Any) -> Any:
             pass   # Zoho's own message will say what is wrong with it
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if api in TEXT_LINE_FIELDS.get(module.name, ()) and isinstance(value, (int, float)):
+    if api in module.text_line_fields and isinstance(value, (int, float)):
         value = str(value)
     return value
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bulkio.catalogue.modules import Lookup, Module, load_module
+from bulkio.catalogue import Lookup, Module, load_module
 
 MAX_HINTS = 3
 MAX_IDS_SHOWN = 5

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from bulkio.catalogue.modules import WRITE_KINDS, EntryShape, Field, Module
+from bulkio.catalogue import WRITE_KINDS, EntryShape, Field, Module
 
 DEFAULT_SHAPE = ("customfield_id", "value")
 LINE_CUSTOM_KEY = "item_custom_fields"  # a line item's custom fields

@@ -34,7 +34,7 @@ from bulkio.prepare.checks import (COMMA_HINT, UNSAID, UNSAID_SEMICOLON, clear_m
                            date_order, decimal_separator as check_separator, parse_cells)
 from bulkio.prepare.columns import ColumnPlan, describe, field_keys, mapping_label
 from bulkio.errors import ConfigError, MappingError, RowError
-from bulkio.catalogue.modules import Field, Module, header_key
+from bulkio.catalogue import Field, Module, header_key
 from bulkio.readers import CellFlag, cell_flags, delimiter_of
 from bulkio.readers.cells import ERROR
 from bulkio.prepare.rowerrors import row_errors

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from bulkio.prepare import mapper
 from bulkio.run.memory import RecordMemory
-from bulkio.catalogue.modules import Field
+from bulkio.catalogue import Field
 
 PAGE_SIZE = 200  # what client.iter_records asks for; one read call per page
 

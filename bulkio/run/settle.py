@@ -26,7 +26,6 @@ from bulkio.errors import NotFoundError
 from bulkio.outcomes import JournalState, Status
 from bulkio.run.existing import FullRecords, id_of, is_custom_key
 from bulkio.run.journal import normal_key
-from bulkio.catalogue.modules import DOCUMENTED_FILTERS
 
 #: Pauses (seconds) between checks of a write that may be landing late: 2 s, then doubling,
 #: about three minutes in all. BULKIO_CHECK_PAUSES ("0.1,0.2") sets another schedule.
@@ -176,7 +175,7 @@ class Checker:
         its OpenAPI file documents that filter (items document `name`, not `sku`); otherwise
         it is read whole and compared here."""
         wanted = normal_key(value)
-        documented = field_name in DOCUMENTED_FILTERS.get(self.module.name, ())
+        documented = field_name in (self.module.list_filters or ())
         params = {field_name: value} if documented else {}
         return [r for r in self.client.iter_records(self.module, params)
                 if normal_key(r.get(field_name)) == wanted]

@@ -15,7 +15,7 @@ from pathlib import Path
 from bulkio.prepare.columns import field_index
 from bulkio.errors import ConfigError
 from bulkio.exporting import LISTS_SHEET, MAX_WIDTH, MIN_WIDTH, ChoiceLists, choice_validation, column_header  # noqa: F401
-from bulkio.catalogue.modules import Field, Module
+from bulkio.catalogue import Field, Module
 
 LAST_ROW = 1_048_576
 NOTES_SHEET = "Notes"

@@ -37,7 +37,7 @@ from bulkio.errors import (
     QUOTA_CODE, ApiError, AuthStopped, OutcomeUnknown, ServerError, ServerErrorAfterWrite, api_error,
 )
 from bulkio.zoho.limiter import Limiter, QuotaInfo
-from bulkio.catalogue.modules import load_module, write_params
+from bulkio.catalogue import load_module, write_params
 from bulkio.zoho.paginate import PER_PAGE, iter_records
 from bulkio.zoho.scopes import grant_advice
 from bulkio.zoho.session import build_session, is_read, redact_url, request_was_sent, retries_of, scrub
@@ -96,7 +96,7 @@ class ClientStats:
 class ZohoClient:
     """The Zoho API as bulkio uses it. Thread-safe: share one client across a run's workers.
 
-    `module` arguments are `bulkio.catalogue.modules.Module` objects or module names ("items").
+    `module` arguments are `bulkio.catalogue.Module` objects or module names ("items").
 
     Example:
         client = ZohoClient(load_settings())
