@@ -29,7 +29,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from bulkio.prepare.columns import field_index, field_keys
+from bulkio.catalogue.spelling import field_index, field_keys
 from bulkio.run.existing import FullRecords
 from bulkio.run.memory import RecordMemory, scope_of
 from bulkio.errors import ConfigError

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from bulkio.prepare.columns import match_columns
-from bulkio.prepare.documents import guard_line_items, prepare_documents, read_document_table
+from bulkio.prepare.documents import prepare_documents
+from bulkio.readers.documents import read_document_table
+from bulkio.run.lineguard import guard_line_items
 from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.catalogue.modules import load_module
