@@ -29,13 +29,14 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from bulkio.prepare.columns import field_index, field_keys
+from bulkio.catalogue.spelling import field_index, field_keys
 from bulkio.run.existing import FullRecords
 from bulkio.run.memory import RecordMemory, scope_of
 from bulkio.errors import ConfigError
 from bulkio.prepare.formulas import guard_cell, needs_guard
 from bulkio.catalogue import Field, Module, header_key
 from bulkio.readers.cells import number_text
+from bulkio.zoho.records import MISSING, raw_value
 
 SUFFIXES = (".xlsx", ".csv")
 LINES_SHEET = "Line Items"
@@ -239,46 +240,8 @@ def column_header(f: Field, index: dict[str, list[Field]], blocked: dict | None 
 
 def field_value(record: Mapping[str, Any], f: Field) -> Any:
     """The typed value of field `f` in a Zoho record: None, str, int, float, bool or date."""
-    raw = custom_value(record, f) if f.custom else nested_value(record, f.path)
-    return typed_value(f, raw)
-
-
-def nested_value(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
-    """`record[a][b]`; a list on the way means its primary (else first) entry."""
-    value: Any = record
-    for part in path:
-        if isinstance(value, list):
-            value = next((v for v in value if isinstance(v, dict) and v.get("is_primary_contact")),
-                         value[0] if value else None)
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def custom_value(record: Mapping[str, Any], f: Field) -> Any:
-    """A custom field's raw value: custom_field_hash, a top-level cf_ key, or custom_fields."""
-    for source in (record.get("custom_field_hash") or {}, record):
-        if not isinstance(source, Mapping):
-            continue
-        for key in (f.api_name + "_unformatted", f.api_name):
-            if key in source:
-                return source[key]
-    for entry in record.get("custom_fields") or ():
-        if isinstance(entry, Mapping) and _names_field(entry, f):
-            return entry.get("value")
-    return None
-
-
-def _names_field(entry: Mapping[str, Any], f: Field) -> bool:
-    ids = {str(entry.get(k)) for k in ("customfield_id", "custom_field_id") if entry.get(k) not in (None, "")}
-    if ids:
-        return f.customfield_id in ids
-    if entry.get("api_name"):
-        return entry["api_name"] == f.api_name
-    if entry.get("index") not in (None, "") and f.index is not None:
-        return str(entry["index"]) == str(f.index)
-    return header_key(entry.get("label") or "") == header_key(f.label)
+    raw = raw_value(record, f)
+    return typed_value(f, None if raw is MISSING else raw)
 
 
 def typed_value(f: Field, raw: Any) -> Any:

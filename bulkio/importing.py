@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bulkio.prepare.documents import guard_line_items, prepare_documents, read_document_table
+from bulkio.prepare.documents import prepare_documents
+from bulkio.readers.documents import read_document_table
+from bulkio.run.lineguard import guard_line_items
 from bulkio.run.existing import FullRecords
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.prepare.columns import ColumnPlan, check_header_row, load_mapping, match_columns

@@ -1,6 +1,6 @@
 """Documents with line items against the sandbox: grouped rows, the line_items JSON form and
 two-sheet workbooks become the same documents, names become ids, errors land on the document's
-first row with nothing sent for it, and updates that would replace line items are refused."""
+first row with nothing sent for it (updates that would replace line items: test_lineguard.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from bulkio.prepare.columns import match_columns
-from bulkio.prepare.documents import guard_line_items, prepare_documents, read_document_table
+from bulkio.prepare.documents import prepare_documents
+from bulkio.readers.documents import read_document_table
+from bulkio.run.lineguard import guard_line_items
 from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.catalogue import load_module
@@ -124,66 +126,6 @@ def test_xlsx_of_20_invoices_creates_them_with_lines_and_totals_then_nothing_aga
     assert writes(sandbox) == 0 and len(sandbox.records("invoices")) == 20
 
 
-def _one_line_changed(rows: list[list]) -> list[list]:
-    """The rows with ORD-001's second line at 5 instead of 2."""
-    changed = [list(r) for r in rows]
-    at = [n for n, r in enumerate(changed) if r[0] == "ORD-001"][1]
-    changed[at][4] = 5
-    return changed
-
-
-def test_one_changed_line_refuses_only_its_invoice_and_the_others_keep_their_lines(org, tmp_path):
-    sandbox, client, module = org
-    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, invoice_rows())))
-    line_ids = {ref: [l["line_item_id"] for l in inv["line_items"]] for ref, inv in by_ref(sandbox).items()}
-    sandbox.stats.reset()
-    path = write_xlsx(tmp_path / "b.xlsx", HEADERS, _one_line_changed(invoice_rows()))
-
-    again = send(client, module, prepare(client, module, path))
-
-    refused = {o.key: o for o in again.values() if o.status == "failed"}
-    assert list(refused) == ["ORD-001"] and refused["ORD-001"].error_code == "E_LINE_ITEMS"
-    assert refused["ORD-001"].message == (
-        'Invoice "ORD-001" already exists in Zoho, and updating it would change its line 2 (Zoho '
-        "holds Sprocket, quantity 2, rate 3.5; the file gives quantity 5, rate 3.5) (Zoho "
-        "replaces a document's lines with the lines an update sends); nothing was sent. Run "
-        "again with --replace-line-items to make its lines exactly the spreadsheet's")
-    assert [o.status for o in again.values()].count("updated") == 19
-    stored = by_ref(sandbox)
-    # the 19 went out with Zoho's line ids: their lines were updated in place, not replaced
-    assert {ref: [l["line_item_id"] for l in inv["line_items"]] for ref, inv in stored.items()} == line_ids
-    assert [l["quantity"] for l in stored["ORD-001"]["line_items"]] == [1, 2]
-    assert len(sandbox.records("invoices")) == 20
-
-
-def test_with_skip_unchanged_the_identical_invoices_send_nothing(org, tmp_path):
-    sandbox, client, module = org
-    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, invoice_rows())))
-    sandbox.stats.reset()
-    path = write_xlsx(tmp_path / "b.xlsx", HEADERS, _one_line_changed(invoice_rows()))
-
-    again = send(client, module, prepare(client, module, path), skip_unchanged=True)
-
-    statuses = [o.status for o in again.values()]
-    assert statuses.count("unchanged") == 19 and statuses[1] == "failed"
-    assert writes(sandbox) == 0
-
-
-def test_added_lines_pass_and_keep_the_lines_zoho_holds(org, tmp_path):
-    sandbox, client, module = org
-    rows = invoice_rows(2)
-    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
-    before = [l["line_item_id"] for l in by_ref(sandbox)["ORD-001"]["line_items"]]
-    more = rows + [["ORD-001", rows[1][1], rows[1][2], rows[1][3], 9, None, None]]
-
-    again = send(client, module, prepare(client, module, write_xlsx(tmp_path / "b.xlsx", HEADERS, more)))
-
-    assert [o.status for o in again.values()] == ["updated", "updated"]
-    lines = by_ref(sandbox)["ORD-001"]["line_items"]
-    assert [l["line_item_id"] for l in lines[:2]] == before and len(lines) == 3
-    assert lines[2]["quantity"] == 9
-
-
 def test_json_cell_form_gives_the_same_documents_as_grouped_rows(org, tmp_path):
     sandbox, client, module = org
     rows = invoice_rows()
@@ -269,39 +211,6 @@ def test_problems_land_on_the_documents_first_row_and_nothing_is_sent_for_it(org
     assert batch.validation.invalid_rows == {3, 4, 6}
     assert {row: o.status for row, o in outcomes.items()} == {2: "created", 8: "created"}
     assert sorted(by_ref(sandbox)) == ["OK-1", "OK-2"]
-
-
-def test_update_without_replace_line_items_is_refused_and_leaves_the_document(org, tmp_path):
-    sandbox, client, module = org
-    rows = [["R-1", "Globex", "2024-05-01", "Widget", 1, None, None],
-            ["R-1", "Globex", "2024-05-01", "Gadget", 2, None, None]]
-    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
-    before = by_ref(sandbox)["R-1"]
-    changed = write_xlsx(tmp_path / "b.xlsx", HEADERS, [["R-1", "Globex", "2024-05-01", "Sprocket", 4, None, None]])
-
-    for mode in ("upsert", "update"):
-        refused = send(client, module, prepare(client, module, changed, mode=mode), mode=mode)
-        assert refused[2].status == "failed" and refused[2].error_code == "E_LINE_ITEMS"
-    assert by_ref(sandbox)["R-1"] == before
-
-    replaced = send(client, module, prepare(client, module, changed), replace=True)
-    after = by_ref(sandbox)["R-1"]
-    assert replaced[2].status == "updated"
-    assert [(l["name"], l["quantity"]) for l in after["line_items"]] == [("Sprocket", 4)]
-    assert after["total"] == 10.0
-
-
-def test_header_only_update_keeps_the_lines_and_is_not_refused(org, tmp_path):
-    sandbox, client, module = org
-    rows = [["H-1", "Globex", "2024-05-01", "Widget", 2, None, None]]
-    send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
-    path = write_xlsx(tmp_path / "b.xlsx", ["Order Ref", "Reference Number"], [["H-1", "PO-77"]])
-
-    outcomes = send(client, module, prepare(client, module, path, mode="update"), mode="update")
-
-    invoice = by_ref(sandbox)["H-1"]
-    assert outcomes[2].status == "updated"
-    assert (invoice["reference_number"], len(invoice["line_items"]), invoice["total"]) == ("PO-77", 1, 20.0)
 
 
 def frame(data: dict, first_row: int = 2) -> pd.DataFrame:

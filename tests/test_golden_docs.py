@@ -10,7 +10,7 @@ import pytest
 
 from bulkio.errors import ApiError, OrganizationError
 from bulkio.prepare.lookups import LookupResolver
-from bulkio.prepare.mapper import custom_value
+from bulkio.zoho.records import custom_value
 from bulkio.catalogue import Field, Lookup, load_module
 
 from canned_zoho import API_ROOT, CannedZoho

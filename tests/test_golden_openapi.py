@@ -11,7 +11,7 @@ import pytest
 
 from bulkio.zoho.auth import TOKEN_PATH, ZohoAuth
 from bulkio.prepare.lookups import LookupResolver
-from bulkio.prepare.mapper import custom_value
+from bulkio.zoho.records import custom_value
 from bulkio.catalogue import Field, Lookup, load_module, module_names
 from bulkio.zoho.session import build_session
 

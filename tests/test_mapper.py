@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from bulkio.prepare.mapper import build_payload, changed_fields, key_of, payload_hash
+from bulkio.prepare.mapper import build_payload, changed_fields, payload_hash
+from bulkio.zoho.records import key_of
 from bulkio.catalogue import Field, Module
 
 CUSTOM = (

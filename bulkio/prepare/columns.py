@@ -20,6 +20,7 @@ from typing import Any
 from bulkio.prepare.checks import clear_marker, date_order, decimal_separator
 from bulkio.errors import ConfigError, MappingError
 from bulkio.catalogue import Field, Module, header_key
+from bulkio.catalogue.spelling import field_index
 
 # Columns bulkio's own reports add; an errors file re-imported as it is must not warn about them.
 REPORT_COLUMNS = frozenset(header_key(c) for c in ("row", "status", "record_id", "error_code", "message"))
@@ -165,25 +166,6 @@ def _ignore(where: str, data: dict) -> frozenset[str]:
 
 # ---------------------------------------------------------------------------------------------
 # Matching
-
-
-def field_keys(f: Field) -> set[str]:
-    """Every normalised spelling a column may use for field `f`."""
-    keys = {header_key(name) for name in f.names if name}
-    if f.custom:
-        keys.add(header_key("cf" + f.label))
-    return keys - {""}
-
-
-def field_index(fields) -> dict[str, list[Field]]:
-    """Normalised spelling -> the fields it names (more than one means ambiguous)."""
-    index: dict[str, list[Field]] = {}
-    for f in fields:
-        for key in field_keys(f):
-            bucket = index.setdefault(key, [])
-            if all(other.api_name != f.api_name for other in bucket):
-                bucket.append(f)
-    return index
 
 
 def column_key(column: str) -> str:

@@ -18,17 +18,16 @@ from typing import Any
 
 import orjson
 
-from bulkio.catalogue import WRITE_KINDS, EntryShape, Field, Module
+from bulkio.catalogue import EntryShape, Field, Module
+from bulkio.zoho.records import MISSING, custom_value, field_of_entry, shows_custom_fields, standard_value
 
 DEFAULT_SHAPE = ("customfield_id", "value")
 LINE_CUSTOM_KEY = "item_custom_fields"  # a line item's custom fields
-ID_KEYS = ("customfield_id", "custom_field_id")
 # Nested api names whose parent is a list of objects in Zoho: the dotted field is the first entry.
 ARRAY_PARENTS = frozenset({"contact_persons"})
 NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off"})
-_MISSING = object()
 MAX_LAYOUTS = 256  # PayloadBuilder: field sets remembered per builder
 
 
@@ -83,11 +82,10 @@ def reshape_custom_fields(module: Module, payload: dict, kind: str) -> dict:
     return out
 
 
-
 def _reshaped(fields: tuple[Field, ...], entries: list, shape: EntryShape) -> list:
     out = []
     for entry in entries:
-        f = _field_of(fields, entry) if isinstance(entry, dict) else None
+        f = field_of_entry(fields, entry) if isinstance(entry, dict) else None
         out.append(entry if f is None else custom_field_entry(f, entry.get("value"), shape))
     return out
 
@@ -205,10 +203,9 @@ def payload_hash(payload: dict) -> str:
 def changed_fields(module: Module, payload: dict, existing: dict) -> dict[str, tuple[Any, Any]]:
     """{api name: (value in Zoho, value to send)} for what the write would change; {} if nothing.
 
-    `existing` is a record as GET returns it; custom fields are read from `custom_field_hash`,
-    the `custom_fields` list or top-level `cf_` keys. Numbers compare by value (10 == "10.00"),
-    check boxes by truth ("true" == True), dates by day, text after trimming; a document's line
-    items as `same_lines` says.
+    `existing` is a record as GET returns it, read by `bulkio.zoho.records` as an export reads
+    it. Numbers compare by value (10 == "10.00"), check boxes by truth ("true" == True), dates
+    by day, text after trimming; a document's line items as `same_lines` says.
     """
     changes = {}
     for api, new, f in _flatten(module, payload):
@@ -217,20 +214,14 @@ def changed_fields(module: Module, payload: dict, existing: dict) -> dict[str, t
             if not same_lines(module, old, new):
                 changes[api] = (old, new)
             continue
-        old = custom_value(existing, f) if f is not None and f.custom else _dig(existing, api)
-        if old is _MISSING and f is not None and f.custom and not shows_custom_fields(existing):
+        old = custom_value(existing, f) if f is not None and f.custom else standard_value(existing, api)
+        if old is MISSING and f is not None and f.custom and not shows_custom_fields(existing):
             changes[api] = (None, new)  # a list answer without custom fields tells nothing
             continue
-        old = None if old is _MISSING else old
+        old = None if old is MISSING else old
         if not same_value(f.type if f else None, old, new):
             changes[api] = (old, new)
     return changes
-
-
-def shows_custom_fields(record: dict) -> bool:
-    """Whether a record as Zoho returned it carries its custom fields in any known place."""
-    return ("custom_field_hash" in record or "custom_fields" in record
-            or any(str(k).startswith("cf_") for k in record))
 
 
 def same_lines(module: Module, old: Any, new: Any) -> bool:
@@ -242,7 +233,7 @@ def same_lines(module: Module, old: Any, new: Any) -> bool:
     new = new if isinstance(new, list) else []
     if len(old) != len(new):
         return False
-    for have, want in zip(old, new):
+    for have, want in zip(old, new, strict=False):
         if not isinstance(have, dict) or not isinstance(want, dict):
             return False
         for key, value in want.items():
@@ -270,82 +261,7 @@ def _flatten(module: Module, payload: dict):
 def custom_field_for(module: Module, entry: dict) -> Field | None:
     """The module's custom Field a `custom_fields` entry stands for (by id, api name, label or
     index, in that order)."""
-    return _field_of(module.custom_fields, entry)
-
-
-def _field_of(fields: tuple[Field, ...], entry: dict) -> Field | None:
-    for attr, keys in (("customfield_id", ID_KEYS), ("api_name", ("api_name",)),
-                       ("label", ("label",)), ("index", ("index",))):
-        wanted = next((entry[k] for k in keys if entry.get(k) not in (None, "")), None)
-        if wanted is not None:
-            found = next((f for f in fields if str(getattr(f, attr)) == str(wanted)), None)
-            if found is not None:
-                return found
-    return None
-
-
-def custom_value(record: dict, f: Field) -> Any:
-    """A custom field's value in a Zoho record, or _MISSING when the record does not carry it.
-
-    custom_field_hash first (its `<api>_unformatted` twin before the formatted text), then the
-    custom_fields list matched by id, api name, label or index, then a top-level `cf_` key (its
-    `_unformatted` twin first too: list answers show "21 Nov 2026" beside "2026-11-21").
-    """
-    hashed = record.get("custom_field_hash") or {}
-    for key in (f"{f.api_name}_unformatted", f.api_name):
-        if key in hashed:
-            return hashed[key]
-    entries = [e for e in record.get("custom_fields") or () if isinstance(e, dict)]
-    for match in (_same_id, _same("api_name"), _same("label"), _same("index")):
-        found = next((e for e in entries if match(e, f)), None)
-        if found is not None:
-            return found.get("value", _MISSING)
-    for key in (f"{f.api_name}_unformatted", f.api_name):
-        if key in record:
-            return record[key]
-    return _MISSING
-
-
-def _same_id(entry: dict, f: Field) -> bool:
-    return f.customfield_id is not None and any(
-        str(entry.get(k)) == str(f.customfield_id) for k in ID_KEYS if entry.get(k) is not None)
-
-
-def _same(attr: str):
-    def match(entry: dict, f: Field) -> bool:
-        mine = getattr(f, attr)
-        return mine is not None and entry.get(attr) is not None and str(entry[attr]) == str(mine)
-    return match
-
-
-def _dig(record: dict, api: str) -> Any:
-    """A standard field's value; dotted names walk nested objects (a list: its primary entry)."""
-    current: Any = record
-    for part in api.split("."):
-        if isinstance(current, list):
-            current = next((e for e in current if isinstance(e, dict)
-                            and e.get("is_primary_contact")), current[0] if current else {})
-        if not isinstance(current, dict) or part not in current:
-            return _MISSING
-        current = current[part]
-    return current
-
-
-def key_of(record: dict, key: str | Field) -> str | None:
-    """A Zoho record's value of the unique custom field `key`, as text (None if unset).
-
-    Read as tolerantly as changed_fields reads custom fields: custom_field_hash, the
-    custom_fields list, or a top-level key. Give the module's Field rather than its api name
-    when there is one: list entries that name the field only by id or label are found too.
-    """
-    probe = key if isinstance(key, Field) else Field(api_name=key, label="", type="string", custom=True)
-    value = custom_value(record, probe)
-    if value is _MISSING or value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
+    return field_of_entry(module.custom_fields, entry)
 
 
 def same_value(kind: str | None, old: Any, new: Any) -> bool:
@@ -356,7 +272,7 @@ def same_value(kind: str | None, old: Any, new: Any) -> bool:
         return isinstance(old, dict) and all(same_value(None, old.get(k), v) for k, v in new.items())
     if isinstance(new, list):
         return (isinstance(old, list) and len(old) == len(new)
-                and all(same_value(None, o, n) for o, n in zip(old, new)))
+                and all(same_value(None, o, n) for o, n in zip(old, new, strict=False)))
     if kind == "check_box" or isinstance(new, bool):
         return _truth(old) is not None and _truth(old) == _truth(new)
     if kind in NUMBER_TYPES or (kind is None and _is_number(new)):
@@ -371,7 +287,7 @@ def same_value(kind: str | None, old: Any, new: Any) -> bool:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value is _MISSING or (isinstance(value, str) and value.strip() == "")
+    return value is None or value is MISSING or (isinstance(value, str) and value.strip() == "")
 
 
 def _is_number(value: Any) -> bool:

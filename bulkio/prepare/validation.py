@@ -32,7 +32,8 @@ import pandas as pd
 
 from bulkio.prepare.checks import (COMMA_HINT, UNSAID, UNSAID_SEMICOLON, clear_marker as check_marker,
                            date_order, decimal_separator as check_separator, parse_cells)
-from bulkio.prepare.columns import ColumnPlan, describe, field_keys, mapping_label
+from bulkio.catalogue.spelling import field_keys
+from bulkio.prepare.columns import ColumnPlan, describe, mapping_label
 from bulkio.errors import ConfigError, MappingError, RowError
 from bulkio.catalogue import Field, Module, header_key
 from bulkio.readers import CellFlag, cell_flags, delimiter_of

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Iterator
 from bulkio.prepare import mapper
 from bulkio.run.memory import RecordMemory
 from bulkio.catalogue import Field
+from bulkio.zoho import records
 
 PAGE_SIZE = 200  # what client.iter_records asks for; one read call per page
 
@@ -117,7 +118,7 @@ class ExistingIndex:
         if self.standard_key:
             value = record.get(self.key_field)
             return None if value in (None, "") else str(value).strip() or None
-        return mapper.key_of(record, self.key or self.key_field)
+        return records.key_of(record, self.key or self.key_field)
 
     def twins_of(self, key: Any) -> list[str]:
         """The ids of the records that share this key value ([] when at most one holds it)."""
@@ -193,7 +194,7 @@ class FullRecords:
     def _row_shows_key(self, row: dict) -> bool:
         """Custom fields are taken from a list row only where the module's list schema
         documents them, and only when the row does carry them."""
-        return self.module.name in LIST_CUSTOM_FIELDS and mapper.shows_custom_fields(row)
+        return self.module.name in LIST_CUSTOM_FIELDS and records.shows_custom_fields(row)
 
     def known(self, row: dict) -> dict | None:
         """The full record of a listed row when it costs no read: read earlier in this run, or
@@ -254,7 +255,7 @@ class FullRecords:
         form Zoho shows them); never for a document, whose rows leave its lines out."""
         if self.module.is_document:
             return False
-        return all(mapper.shows_custom_fields(row) if key == "custom_fields" else key in row
+        return all(records.shows_custom_fields(row) if key == "custom_fields" else key in row
                    for key in keys)
 
     def needs_read(self, record: dict, payload: dict | None = None) -> bool:
@@ -316,13 +317,9 @@ def _agrees(row: dict, remembered: dict) -> bool:
     rows carry no last_modified_time)."""
     for key, value in row.items():
         if key == "custom_fields":
-            if _custom_values(value) != _custom_values(remembered.get(key)):
+            if records.entry_values(value) != records.entry_values(remembered.get(key)):
                 return False
         elif not isinstance(value, (dict, list)) and not mapper.same_value(None, remembered.get(key), value):
             return False
     return True
 
-
-def _custom_values(entries: Any) -> dict[str, str]:
-    return {str(e.get("customfield_id") or e.get("api_name") or e.get("label")): str(e.get("value"))
-            for e in entries or () if isinstance(e, dict)}

@@ -37,6 +37,7 @@ from bulkio.run.existing import ExistingIndex, FullRecords, id_of, is_custom_key
 from bulkio.run.journal import SETTLED_ACTIONS, Journal, JournalEntry, resume_action
 from bulkio.run.plan import Plan, is_keyed, make_plan
 from bulkio.run.readahead import list_budget, needs_list, read_ahead, upserts
+from bulkio.prepare.workitem import WorkItem
 from bulkio.run.settle import (Checker, Finding, sent_values, settle_entry, settle_journal, unknown_message,
                            with_article)
 
@@ -74,20 +75,6 @@ _STOPPED_BY = {
     "silent": "Zoho stopped answering writes",
 }
 
-
-@dataclass
-class WorkItem:
-    """One record to write: its spreadsheet row, unique key, payload and the payload's hash.
-
-    `name` is the display name (module.name_field), used to find a record whose create answer
-    was lost; `record_id` is a Zoho id given in the input (an id column)."""
-
-    row: int
-    key: str | None
-    payload: dict
-    payload_hash: str
-    name: str | None = None
-    record_id: str | None = None
 
 
 @dataclass

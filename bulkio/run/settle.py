@@ -26,6 +26,7 @@ from bulkio.errors import NotFoundError
 from bulkio.outcomes import JournalState, Status
 from bulkio.run.existing import FullRecords, id_of, is_custom_key
 from bulkio.run.journal import normal_key
+from bulkio.zoho import records
 
 #: Pauses (seconds) between checks of a write that may be landing late: 2 s, then doubling,
 #: about three minutes in all. BULKIO_CHECK_PAUSES ("0.1,0.2") sets another schedule.
@@ -181,9 +182,9 @@ class Checker:
                 if normal_key(r.get(field_name)) == wanted]
 
     def _key_of(self, record: dict) -> str | None:
-        full = record if mapper.shows_custom_fields(record) else self.client.get_record(
+        full = record if records.shows_custom_fields(record) else self.client.get_record(
             self.module, str(record.get(self.module.id_field)))
-        return mapper.key_of(full, self.module.field(self.key_field) or self.key_field)
+        return records.key_of(full, self.module.field(self.key_field) or self.key_field)
 
     def _by_custom_key(self, key: str) -> list[dict]:
         """The module listed afresh (the run's list was read before the write) by the key."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bulkio.prepare.columns import field_index
+from bulkio.catalogue.spelling import field_index
 from bulkio.errors import ConfigError
 from bulkio.exporting import LISTS_SHEET, MAX_WIDTH, MIN_WIDTH, ChoiceLists, choice_validation, column_header  # noqa: F401
 from bulkio.catalogue import Field, Module
