@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 from bulkio.prepare import mapper
 from bulkio.errors import NotFoundError
 from bulkio.run.existing import FullRecords, id_of, is_custom_key
-from bulkio.run.journal import normal_key
+from bulkio.run.journalmatch import normal_key
 from bulkio.catalogue.modules import DOCUMENTED_FILTERS
 
 #: Pauses (seconds) between checks of a write that may be landing late: 2 s, then doubling,
@@ -206,7 +206,7 @@ def settle_journal(journal, items, checker: Checker, *, keyed: bool) -> list:
     for (to be reported). A write by key or id is left to be resent: sending it twice does no
     harm. A lookup that fails leaves its entry `sending`, for the runner to check again."""
     from bulkio.errors import ApiError
-    from bulkio.run.journal import RowSig
+    from bulkio.run.journalmatch import RowSig
 
     items = list(items)
     if not keyed:
