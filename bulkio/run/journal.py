@@ -239,6 +239,22 @@ class Journal:
 
 
 
+class NoJournal:
+    """Stands in when a run keeps no journal (tests, one-off calls)."""
+
+    def entries(self) -> dict:
+        return {}
+
+    def mark_sending(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def mark_done(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def mark_done_many(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool,
                   resend_unknown: bool = False) -> str:
     """What a run should do with a row, given what the journal knows of it.

@@ -140,6 +140,6 @@ def says_created(status: int, envelope: Mapping[str, Any], record: Mapping[str, 
     ("added", "created"). The OpenAPI files declare only 200 for the upsert, with the update's
     message ("Item details have been saved.", items.yml update-an-item-response), so an
     answer usually cannot tell; the runner decides from the records it listed before writing
-    (runner._Run._created)."""
+    (run.writing.RowWriter.created)."""
     message = str(envelope.get("message") or "").lower()
     return any(word in message for word in CREATED_WORDS)
