@@ -125,7 +125,7 @@ class _Run:
         self.checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
                                records=records, pauses=options.check_pauses, stop=self.stops.event)
         self.writer = RowWriter(client, module, options, records)
-        self.results = RowResults(module, self.journal, self.stops, self._key_label())
+        self.results = RowResults(module, self.journal, self.stops, key_label(module, options.key_field))
         self.sender = RowSender(module=module, options=options, journal=self.journal, checker=self.checker,
                                 records=records, writer=self.writer, stops=self.stops, results=self.results)
         self.warnings: list[str] = []
@@ -181,6 +181,7 @@ class _Run:
             else:
                 todo.append((item, action, entry))
         return todo
+
     def _skip_unchanged(self, todo, outcomes):
         # Paging costs one read per 200 records and can save at most one write per row, so
         # reading more pages than there are rows to send can never pay off.
@@ -218,20 +219,10 @@ class _Run:
         for job in todo:
             twins = index.twins_of(job[0].key)
             if twins:
-                self._finish(outcomes, self._twin_outcome(job[0], twins))
+                self._finish(outcomes, self.results.twins(job[0], twins))
             else:
                 left.append(job)
         return left
-
-    def _twin_outcome(self, item, twins: list[str]) -> RowOutcome:
-        label = self._key_label()
-        message = (f"{len(twins)} {self.module.plural} in Zoho hold {label} {item.key!r} (ids "
-                   f"{', '.join(twins)}); bulkio cannot tell which one this row means. Change "
-                   f"{label} on all but one of them in Zoho, then run the same command again")
-        return RowOutcome(item.row, item.key, "failed", None, E_AMBIGUOUS, message)
-
-    def _key_label(self) -> str:
-        return key_label(self.module, self.options.key_field)
 
     def _dry_run(self, items, outcomes) -> None:
         index = self._read_index(max_pages=None, items=items)
@@ -245,7 +236,7 @@ class _Run:
         for item in items:
             twins = index.twins_of(item.key) if self.options.mode != "create" else []
             if twins:
-                self._finish(outcomes, replace(self._twin_outcome(item, twins), status="would_fail"))
+                self._finish(outcomes, replace(self.results.twins(item, twins), status="would_fail"))
                 continue
             status, record_id, message = dry.classify(item)
             self._finish(outcomes, RowOutcome(item.row, item.key, status, record_id,
@@ -399,6 +390,14 @@ class RowResults:
                    "(update mode creates nothing)")
         self.journal.mark_done(item.row, "failed", error_code=E_NOT_FOUND, message=message)
         return RowOutcome(item.row, item.key, "failed", None, E_NOT_FOUND, message)
+
+    def twins(self, item, twins: list[str]) -> RowOutcome:
+        """Records in Zoho (ids `twins`) share the row's key: writing either could be wrong."""
+        label = self.key_label
+        message = (f"{len(twins)} {self.module.plural} in Zoho hold {label} {item.key!r} (ids "
+                   f"{', '.join(twins)}); bulkio cannot tell which one this row means. Change "
+                   f"{label} on all but one of them in Zoho, then run the same command again")
+        return RowOutcome(item.row, item.key, "failed", None, E_AMBIGUOUS, message)
 
     def internal(self, item, exc: Exception) -> RowOutcome:
         """A surprise (a bug) in this row: journalled `sending`, so the next run checks first."""

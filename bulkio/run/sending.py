@@ -97,7 +97,7 @@ class RowSender:
         keyed = (bool(target) or writer.keyed(item)) and not writer.create_own_number(item)
         payload = writer.outgoing(item, target)
         sent = sent_values(self.module, item)
-        lost: OutcomeUnknown | None = None
+        lost: OutcomeUnknown | ServerError | None = None
         finding = Finding("absent")
         for attempt in range(1, MAX_SENDS + 1):
             self.journal.mark_sending(item.row, item.key, item.payload_hash, sent)
