@@ -13,7 +13,8 @@ import unicodedata
 
 import pytest
 
-from bulkio.run.journal import JournalEntry, RowSig, match
+from bulkio.run.journalentry import JournalEntry
+from bulkio.run.journalmatch import RowSig, match
 from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
 from test_client import client_for
 from test_qa_resume_rowid import _as_schema_1

@@ -676,7 +676,7 @@ def test_writes_swallowed_one_after_another_stop_the_run_resumably_and_the_rerun
         sandbox, tmp_path, short_timeouts):
     # before, each row cost three sends, each a timeout and a full check schedule (about
     # 11 minutes per row at the defaults), and every row ended "failed"
-    from bulkio.run.runner import SILENT_SENDS_STOP
+    from bulkio.run.stopping import SILENT_SENDS_STOP
 
     path = contacts_file(tmp_path, 20, key=False)
     sandbox.configure(swallow_rate=1.0, swallow_hold_ms=600)

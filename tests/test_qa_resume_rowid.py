@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from bulkio.run.journal import Journal, JournalEntry, RowSig, match
+from bulkio.run.journal import Journal
+from bulkio.run.journalentry import JournalEntry
+from bulkio.run.journalmatch import RowSig, match
 from e2e_support import csv_text, import_args, invoke, outcomes, read_table, sandbox_env
 
 HEADER = ["Item Name", "Rate"]

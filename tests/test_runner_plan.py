@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bulkio.run.journal import Journal, JournalEntry, resume_action
+from bulkio.run.journal import Journal, resume_action
+from bulkio.run.journalentry import JournalEntry
 from bulkio.zoho.limiter import QuotaInfo
 from bulkio.run.runner import RunOptions, WorkItem, make_plan
 

@@ -19,87 +19,20 @@ import json
 import sqlite3
 import threading
 import time
-import unicodedata
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
+from bulkio.outcomes import JournalState, Status
 from bulkio.errors import ConfigError
-from bulkio.outcomes import E_UNKNOWN_OUTCOME, JournalState, Status
-
-#: "1": table `rows`, one entry per row number. "2": table `entries`, entries bound to rows by
-#: key or content, with the identifying values sent (`_migrate` turns a "1" into a "2").
-SCHEMA_VERSION = "2"
-
-#: Outcomes an entry can be journalled with. `sending`: the write went out (or was about to)
-#: and no answer settled it yet: the next run checks Zoho before anything is resent.
-#: `unknown`: it went out, no answer came and nothing identifies the record to check: it is
-#: not sent again unless the person asks (`--resend-unknown`).
-STATUSES = frozenset({*JournalState, Status.CREATED, Status.UPDATED, Status.UNCHANGED, Status.FAILED, Status.UNKNOWN})
-DONE_STATUSES = frozenset({Status.CREATED, Status.UPDATED, Status.UNCHANGED})
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY,
-    row INTEGER UNIQUE,
-    key TEXT,
-    payload_hash TEXT,
-    sent TEXT,
-    status TEXT NOT NULL,
-    record_id TEXT,
-    error_code TEXT,
-    message TEXT,
-    retryable INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    updated_at REAL NOT NULL
-);
-"""
+from bulkio.run.journalentry import SENT_KEYS, STATUSES, JournalEntry
+from bulkio.run.journalfile import open_journal_file
+from bulkio.run.journalmatch import RowSig, match
+from bulkio.run.journalschema import LEGACY_ROWS, SCHEMA, SCHEMA_VERSION, migrate
 
 _COLUMNS = ("row, key, payload_hash, status, record_id, error_code, message, retryable, "
             "attempts, updated_at, sent, id")
-
-#: meta name set by `_migrate` until the first `rebase`: entries still bound by row number
-_LEGACY = "legacy_rows"
-
-#: the identifying values an entry may keep (never the payload, never a secret)
-SENT_KEYS = ("key", "name", "number")
-
-
-@dataclass(frozen=True)
-class JournalEntry:
-    """The last committed state of one record's write. `row` is the file row it stands for
-    in the present run (None: no row of the file now); `sent` the identifying values the
-    write sent (key, name, number); `id` the entry's own number."""
-
-    row: int | None
-    key: str | None
-    payload_hash: str | None
-    status: str
-    record_id: str | None
-    error_code: str | None
-    message: str | None
-    retryable: bool
-    attempts: int
-    updated_at: float
-    sent: dict | None = None
-    id: int | None = None
-
-    @property
-    def done(self) -> bool:
-        """True when the row reached Zoho (created, updated) or needed nothing (unchanged)."""
-        return self.status in DONE_STATUSES
-
-
-@dataclass(frozen=True)
-class RowSig:
-    """What binds a file row to a journal entry: its row number, the payload's hash, its key
-    (keyed modes) and the identifying values it would send (create mode)."""
-
-    row: int
-    payload_hash: str
-    key: str | None = None
-    sent: Mapping[str, Any] | None = None
 
 
 class Journal:
@@ -117,7 +50,7 @@ class Journal:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path, identity: dict[str, Any], resume: bool = True) -> "Journal":
+    def open(cls, path: str | Path, identity: dict[str, Any], resume: bool = True) -> Journal:
         """Open (or create) the journal at `path` for a run described by `identity`.
 
         `identity` names what the rows belong to (input file, module, mode, key, app/org). A
@@ -128,7 +61,7 @@ class Journal:
         conn = _connect(path)
         journal = cls(conn, path)
         try:
-            _migrate(conn)
+            migrate(conn)
             journal._claim(_identity_text(identity), resume)
         except BaseException:
             conn.close()
@@ -241,7 +174,7 @@ class Journal:
                 """UPDATE entries SET status = ?, record_id = coalesce(?, record_id),
                        error_code = ?, message = ?, retryable = 0, updated_at = ?
                    WHERE id = ?""",
-                (status, record_id, E_UNKNOWN_OUTCOME if status == Status.UNKNOWN else None,
+                (status, record_id, "E_UNKNOWN_OUTCOME" if status == Status.UNKNOWN else None,
                  message, time.time(), entry.id),
             )
 
@@ -279,13 +212,13 @@ class Journal:
         rows = list(rows)
         entries = self.all_entries()
         bound = match(entries, rows, keyed=keyed)
-        legacy = self._meta(_LEGACY) is not None and match(entries, rows, keyed=keyed, legacy=True)
+        legacy = self._meta(LEGACY_ROWS) is not None and match(entries, rows, keyed=keyed, legacy=True)
         by_id = {e.id: e for e in entries}
         gone = [e for e in entries if e.id not in (legacy or bound)]
         stale = [e.id for e in gone if not (e.done or e.status in (JournalState.SENDING, Status.UNKNOWN))]
         with self._lock, self._conn:
             if legacy == bound:  # no entry needs its row number any more: content binds them all
-                self._conn.execute("DELETE FROM meta WHERE name = ?", (_LEGACY,))
+                self._conn.execute("DELETE FROM meta WHERE name = ?", (LEGACY_ROWS,))
             bound = legacy or bound
             if any(by_id[i].row != r for i, r in bound.items()) or any(e.row is not None for e in gone):
                 self._conn.execute("UPDATE entries SET row = NULL")
@@ -299,91 +232,28 @@ class Journal:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> "Journal":
+    def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def match(entries: list[JournalEntry], rows: list[RowSig], *, keyed: bool,
-          legacy: bool = False) -> dict[int, int]:
-    """{entry id: row} binding the file's rows to the journal's entries, one to one.
 
-    Keyed (`keyed`): a row with a key takes the entry of the same key (normalised: NFC,
-    trimmed, case ignored). Create mode, and keyless rows: identical contents pair in the
-    order they occur; then a row whose content is new takes an entry written to Zoho (with a
-    record id: done, or an update by that id still unanswered) whose content no row has any more but whose identifying values (name,
-    number, key) are the row's: that record, edited since. `legacy` (the first run on a
-    journal migrated from schema "1", whose entries were row numbers and kept no identifying
-    values): a done entry still unbound takes its own row number's row, if that row's content
-    is new -- the row as this version reads it (an "#N/A" text is a value now), which the
-    older version created; without this, an auto-numbered document would be created twice.
-    Everything else stays unbound."""
-    bound: dict[int, int] = {}
-    rows_left = list(rows)
-    if keyed:
-        by_key = {}
-        for entry in entries:
-            if normal_key(entry.key):
-                by_key.setdefault(normal_key(entry.key), entry)
-        rows_left = []
-        for row in rows:
-            entry = by_key.pop(normal_key(row.key), None) if normal_key(row.key) else None
-            if entry is None:
-                rows_left.append(row)
-            else:
-                bound[entry.id] = row.row
-    free = [e for e in entries if e.id not in bound]
-    rows_left = _pair(free, rows_left, bound, lambda e: e.payload_hash, lambda r: r.payload_hash)
-    edited = [e for e in free if e.id not in bound and e.record_id and _ident(e.sent)
-              and (e.done or e.status == JournalState.SENDING)]
-    rows_left = _pair(edited, rows_left, bound, lambda e: _ident(e.sent), lambda r: _ident(r.sent))
-    # A create that went out unanswered and that nothing identifies (an auto-numbered
-    # document) may be in Zoho; a new row without identifying values may be that very row,
-    # edited since. Binding them holds the row as `unknown` (never an overwrite: such an
-    # entry has no record id); sending it would make the document twice.
-    unanswered = [e for e in free if e.id not in bound and not e.record_id and not _ident(e.sent)
-                  and e.status in (JournalState.SENDING, Status.UNKNOWN)]
-    nameless = [r for r in rows_left if not _ident(r.sent)]
-    rows_left = _pair(unanswered, nameless, bound, lambda e: "unnamed", lambda r: "unnamed") + [
-        r for r in rows_left if _ident(r.sent)]
-    if legacy and not keyed:
-        older = [e for e in free if e.id not in bound and e.sent is None and e.done and e.record_id]
-        _pair(older, rows_left, bound, lambda e: e.row, lambda r: r.row)
-    return bound
+class NoJournal:
+    """Stands in when a run keeps no journal (tests, one-off calls)."""
 
+    def entries(self) -> dict:
+        return {}
 
-def _pair(entries, rows, bound: dict[int, int], entry_token, row_token) -> list[RowSig]:
-    """Pair entries and rows of equal tokens in the order they come; the rows left over."""
-    queues: dict[Any, list[JournalEntry]] = {}
-    for entry in entries:
-        token = entry_token(entry)
-        if token and entry.id not in bound:
-            queues.setdefault(token, []).append(entry)
-    left = []
-    for row in rows:
-        queue = queues.get(row_token(row))
-        if queue:
-            bound[queue.pop(0).id] = row.row
-        else:
-            left.append(row)
-    return left
+    def mark_sending(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
+    def mark_done(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
-def normal_key(key: Any) -> str:
-    """A key as the journal compares it: NFC, trimmed, case ignored ("" for no key)."""
-    if key in (None, ""):
-        return ""
-    return unicodedata.normalize("NFC", str(key)).strip().casefold()
-
-
-def _ident(sent: Mapping[str, Any] | None) -> tuple | None:
-    """The identifying values as one comparable token; None when there are none."""
-    if not sent:
-        return None
-    token = tuple((k, normal_key(sent.get(k))) for k in SENT_KEYS)
-    return token if any(v for _, v in token) else None
+    def mark_done_many(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
 
 def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool,
@@ -409,19 +279,19 @@ def resume_action(entry: JournalEntry | None, payload_hash: str, *, keyed: bool,
             return "done"
         return "update" if not keyed and entry.record_id else "send"
     if entry.status == Status.UNKNOWN:
-        return "send" if resend_unknown else "unknown"
+        return "send" if resend_unknown else Status.UNKNOWN
     if entry.status == JournalState.SENDING:
         return "send" if keyed else "check"
     if entry.payload_hash != payload_hash or entry.retryable:
         return "send"
-    return "failed"
+    return Status.FAILED
 
 
 #: resume actions that send nothing: the row's journalled outcome stands
-SETTLED_ACTIONS = frozenset({"done", "failed", "unknown"})
+SETTLED_ACTIONS = frozenset({"done", Status.FAILED, Status.UNKNOWN})
 
 
-def unsettled(items, journal: "Journal | None") -> list:
+def unsettled(items, journal: Journal | None) -> list:
     """The work items the journal does not show as finished (done, failed or unknown) with
     their present payload: what a run still has to send."""
     entries = journal.entries() if journal is not None else {}
@@ -429,35 +299,13 @@ def unsettled(items, journal: "Journal | None") -> list:
             if resume_action(entries.get(i.row), i.payload_hash, keyed=True) not in SETTLED_ACTIONS]
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Turn a schema "1" journal (table `rows`, one entry per row number) into today's: its
-    entries keep their row (the next `rebase` binds them by key or content), and a lost
-    answer (`unknown` then) becomes `sending`, to be checked in Zoho before anything is resent.
-    """
-    old = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rows'").fetchone()
-    if old is None:
-        return
-    with conn:
-        conn.execute(
-            """INSERT INTO entries(row, key, payload_hash, status, record_id, error_code, message,
-                                   retryable, attempts, updated_at)
-               SELECT row, key, payload_hash,
-                      CASE status WHEN 'unknown' THEN 'sending' ELSE status END,
-                      record_id, error_code, message, retryable, attempts, updated_at
-               FROM rows ORDER BY row""")
-        conn.execute("DROP TABLE rows")
-        conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema', ?), (?, '1')",
-                     (SCHEMA_VERSION, _LEGACY))
-
 
 def _connect(path: Path) -> sqlite3.Connection:
-    from bulkio.run.journalfile import open_journal_file
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # a damaged or locked file is refused here (exit 2), in a mode with no side file to lose
         conn = open_journal_file(path)
-        conn.executescript(_SCHEMA)
+        conn.executescript(SCHEMA)
     except (sqlite3.DatabaseError, OSError) as exc:
         raise ConfigError(
             f"Cannot use {path} as the import journal ({exc}). "

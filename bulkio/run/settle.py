@@ -25,7 +25,7 @@ from bulkio.prepare import mapper
 from bulkio.errors import NotFoundError
 from bulkio.outcomes import JournalState, Status
 from bulkio.run.existing import FullRecords, id_of, is_custom_key
-from bulkio.run.journal import normal_key
+from bulkio.run.journalmatch import normal_key
 from bulkio.zoho import records
 
 #: Pauses (seconds) between checks of a write that may be landing late: 2 s, then doubling,
@@ -207,7 +207,7 @@ def settle_journal(journal, items, checker: Checker, *, keyed: bool) -> list:
     for (to be reported). A write by key or id is left to be resent: sending it twice does no
     harm. A lookup that fails leaves its entry `sending`, for the runner to check again."""
     from bulkio.errors import ApiError
-    from bulkio.run.journal import RowSig
+    from bulkio.run.journalmatch import RowSig
 
     items = list(items)
     if not keyed:
