@@ -140,8 +140,9 @@ def write_xlsx(path: Path, module: Module, header: list[Column], lines: list[Col
         head_rows, line_rows = _rows_of(record, split, joins, no_line)
         for row in head_rows:
             main.append(row)
-        for row in line_rows:
-            line_sheet.append(row)
+        if line_sheet is not None:
+            for row in line_rows:
+                line_sheet.append(row)
         line_count += len(line_rows) if split else (len(head_rows) if lines else 0)
     main.finish()
     if line_sheet:
