@@ -17,15 +17,11 @@ gives that layout in XLSX too).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import os
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -33,27 +29,14 @@ from bulkio.catalogue.spelling import field_index, field_keys
 from bulkio.run.existing import FullRecords
 from bulkio.run.memory import RecordMemory, scope_of
 from bulkio.errors import ConfigError
-from bulkio.prepare.formulas import guard_cell, needs_guard
 from bulkio.catalogue import Field, Module, header_key
 from bulkio.readers.cells import number_text
 from bulkio.zoho.records import MISSING, raw_value
+from bulkio.sheets.export import Column, ExportRecord, write_export
+from bulkio.sheets.headers import column_header
 
 SUFFIXES = (".xlsx", ".csv")
-LINES_SHEET = "Line Items"
 NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
-TEXT_FORMAT = "@"
-NUMBER_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "number": "0"}
-MIN_WIDTH, MAX_WIDTH = 8, 50
-LAST_ROW = 1_048_576
-INLINE_LIST_MAX = 255  # Excel's limit for a list typed into the validation itself
-LISTS_SHEET = "Lists"
-CHECK_VALUES = ("TRUE", "FALSE")
-READ_ONLY_FILL = "D9D9D9"
-READ_ONLY_NOTE = ("Read-only: Zoho sets it. bulkio import leaves this column out, so an edit here "
-                  "changes nothing in Zoho.")
-ID_NOTE = ("Zoho's id of the {thing}: bulkio import uses it to find the record to update. Leave it "
-           "as it is, and empty on a new row.")
-SAMPLE_ROWS = 200  # records read before writing starts: column widths come from them
 
 LIST_OPTIONS = ("filter_by", "search_text", "sort_column", "sort_order")
 FILTER_SUFFIXES = ("_startswith", "_contains", "_less_than", "_less_equals", "_greater_than",
@@ -70,14 +53,6 @@ class ExportResult:
     path: Path
     columns: tuple[str, ...] = ()
     lines: int = 0
-
-
-@dataclass(frozen=True)
-class Column:
-    """One exported column: its header and the field (header or line level) it holds."""
-
-    header: str
-    field: Field
 
 
 def export_module(client, module: Module | str, path, filters=None, columns=None,
@@ -108,10 +83,8 @@ def export_module(client, module: Module | str, path, filters=None, columns=None
         raise ConfigError(f'line_layout "{layout}": use "sheets" or "rows"')
     reads_before = _reads(client)
     records = _progress(_iter_full_records(client, module, params, header), on_progress)
-    writer = write_xlsx if suffix == ".xlsx" else write_csv
-    with _atomic(path) as temporary:
-        count, line_count = writer(temporary, module, header, lines, records,
-                                   split=bool(lines) and layout == "sheets")
+    count, line_count = write_export(path, module, header, lines, _typed(module, records, header, lines),
+                                     split=bool(lines) and layout == "sheets")
     names = tuple(c.header for c in header) + tuple(c.header for c in lines)
     return ExportResult(count, _reads(client) - reads_before, path, names, line_count)
 
@@ -223,17 +196,6 @@ def _find(name: str, fields: list[Field]) -> Field | None:
     return exact or next((f for f in fields if header_key(name) in field_keys(f)), None)
 
 
-def column_header(f: Field, index: dict[str, list[Field]], blocked: dict | None = None) -> str:
-    """The header the column matcher maps to `f` alone: its label, else `CF.<label>` for a
-    custom field, else its api name, else one of its aliases (when a custom field took the label)."""
-    candidates = [f.label] + ([f"CF.{f.label}"] if f.custom else []) + [f.api_name, *f.aliases]
-    for text in candidates:
-        key = header_key(text)
-        if [g.api_name for g in index.get(key, [])] == [f.api_name] and key not in (blocked or {}):
-            return text
-    return f.api_name
-
-
 # ---------------------------------------------------------------------------------------------
 # Values
 
@@ -292,19 +254,6 @@ def _text(raw: Any) -> str:
     if isinstance(raw, float):
         return number_text(raw)
     return str(raw)
-
-
-def csv_text(value: Any) -> str:
-    """A typed value as CSV cell text; text is guarded against formula injection."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return number_text(float(value)) if isinstance(value, float) else str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return guard_cell(str(value))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,281 +344,15 @@ def _reads(client) -> int:
     return int(getattr(stats, "reads", 0) or 0)
 
 
+def _typed(module: Module, records: Iterable[dict], header: list[Column],
+           lines: list[Column]) -> Iterator[ExportRecord]:
+    """Each record's typed values, as the export file writes them: its header columns, and one
+    list per line item when line columns are exported."""
+    for record in records:
+        items = [[field_value(line, c.field) for c in lines] for line in _lines_of(module, record)] if lines else []
+        yield ExportRecord([field_value(record, c.field) for c in header], items)
+
+
 def _lines_of(module: Module, record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     lines = record.get(module.line_items_key or "") or []
     return [line for line in lines if isinstance(line, Mapping)]
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing
-
-
-def write_csv(path: Path, module: Module, header: list[Column], lines: list[Column],
-              records: Iterable[dict], split: bool = False) -> tuple[int, int]:
-    """One row per record, or per line item with the header values repeated (documents).
-
-    UTF-8 with a BOM, so Excel opens accents right. Returns (records, line rows).
-    """
-    count = line_count = 0
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([guard_cell(c.header) for c in header + lines])
-        for record in records:
-            count += 1
-            head = [csv_text(field_value(record, c.field)) for c in header]
-            for line in _line_rows(module, record, lines):
-                line_count += bool(lines)
-                writer.writerow(head + [csv_text(field_value(line, c.field)) for c in lines])
-    return count, line_count
-
-
-def _line_rows(module: Module, record: Mapping[str, Any], lines: list[Column]) -> list[Mapping]:
-    """The line items of a document (one empty line when it has none or lines are not exported)."""
-    if not lines:
-        return [{}]
-    return _lines_of(module, record) or [{}]
-
-
-def write_xlsx(path: Path, module: Module, header: list[Column], lines: list[Column],
-               records: Iterable[dict], split: bool = False) -> tuple[int, int]:
-    """A streamed (write-only) workbook: typed cells, bold frozen header, autofilter, widths.
-
-    With `split` (documents), lines go to a second sheet joined by the key columns.
-    Returns (records, line rows).
-    """
-    from openpyxl import Workbook
-
-    records = iter(records)
-    sample = list(islice(records, SAMPLE_ROWS))
-    book = Workbook(write_only=True)
-    lists = ChoiceLists(book, spill=False)  # an export's sheets stay the data (and Line Items)
-    main_columns = header if split else header + lines
-    main = _Sheet(book, module.title[:31] or "Export", main_columns, lists, _id_note(module))
-    joins = _join_columns(module, header) if split else []
-    line_sheet = _Sheet(book, LINES_SHEET, joins + lines, lists, _id_note(module)) if split else None
-    sample_rows = [_rows_of(module, r, header, lines, split, joins) for r in sample]
-    main.start([row for head_rows, _ in sample_rows for row in head_rows])
-    if line_sheet:
-        line_sheet.start([row for _, line_rows in sample_rows for row in line_rows])
-    count = line_count = 0
-    for record in chain(sample, records):
-        count += 1
-        head_rows, line_rows = _rows_of(module, record, header, lines, split, joins)
-        for row in head_rows:
-            main.append(row)
-        for row in line_rows:
-            line_sheet.append(row)
-        line_count += len(line_rows) if split else (len(head_rows) if lines else 0)
-    main.finish()
-    if line_sheet:
-        line_sheet.finish()
-    lists.finish()
-    book.save(path)
-    return count, line_count
-
-
-def _id_note(module: Module) -> dict[str, str]:
-    return {module.id_field: ID_NOTE.format(thing=module.singular or "record")} if module.id_field else {}
-
-
-def _join_columns(module: Module, header: list[Column]) -> list[Column]:
-    """The header columns that tie a line to its document: the unique keys and the number.
-
-    The number too, because Zoho numbers every document while a key custom field is often
-    empty (documents typed in Zoho, not imported): joined by the key alone, their lines would
-    name no document and the importer would refuse the whole workbook.
-    """
-    keys = [c for c in header if c.field.custom and c.field.unique]
-    number = [c for c in header if c.field.api_name == module.number_field]
-    ids = [c for c in header if c.field.api_name == module.id_field]
-    return keys + number or ids
-
-
-def _rows_of(module, record, header, lines, split, joins) -> tuple[list[list], list[list]]:
-    """(rows for the main sheet, rows for the line sheet) of one record, typed values."""
-    head = [field_value(record, c.field) for c in header]
-    if split:
-        join = [field_value(record, c.field) for c in joins]
-        return [head], [join + [field_value(line, c.field) for c in lines]
-                        for line in _lines_of(module, record)]
-    return [head + [field_value(line, c.field) for c in lines]
-            for line in _line_rows(module, record, lines)], []
-
-
-class _Sheet:
-    """One write-only worksheet: widths and formats from a sample, then rows as they come.
-
-    Read-only columns get a grey header and a comment saying edits there are not imported;
-    dropdown and check-box columns get list validation with the values the importer accepts.
-    """
-
-    def __init__(self, book, title: str, columns: list[Column], lists: "ChoiceLists",
-                 notes: Mapping[str, str] | None = None):
-        self.sheet = book.create_sheet(title)
-        self.columns = columns
-        self.lists = lists
-        self.notes = notes or {}
-        self.rows = 0
-
-    def start(self, sample: list[list]) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for i, column in enumerate(self.columns, start=1):
-            width = max([len(column.header) + 2] + [_display_width(row[i - 1]) for row in sample])
-            self.sheet.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, max(MIN_WIDTH, width))
-        self.sheet.freeze_panes = "A2"
-        self.sheet.append([self._header_cell(c) for c in self.columns])
-
-    def append(self, values: list) -> None:
-        self.sheet.append([self._cell(v, c.field) for v, c in zip(values, self.columns)])
-        self.rows += 1
-
-    def finish(self) -> None:
-        from openpyxl.utils import get_column_letter
-
-        if self.columns:
-            self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
-        for i, column in enumerate(self.columns, start=1):
-            check = None if column.field.read_only else choice_validation(column.field, self.lists)
-            if check is not None:
-                letter = get_column_letter(i)
-                check.add(f"{letter}2:{letter}{LAST_ROW}")  # rows a person adds below are checked too
-                self.sheet.data_validations.append(check)
-
-    def _header_cell(self, column: Column):
-        from openpyxl.comments import Comment
-        from openpyxl.styles import Font, PatternFill
-
-        cell = _text_cell(self.sheet, column.header)
-        note = self.notes.get(column.field.api_name)
-        if note is None and column.field.read_only:
-            note = READ_ONLY_NOTE
-            cell.fill = PatternFill("solid", fgColor=READ_ONLY_FILL)
-        cell.font = Font(bold=True, italic=note == READ_ONLY_NOTE)
-        if note:
-            cell.comment = Comment(note, "bulkio", width=300, height=90)
-        return cell
-
-    def _cell(self, value: Any, f: Field):
-        if value is None:
-            return None
-        if isinstance(value, str):
-            cell = _text_cell(self.sheet, value)
-            cell.number_format = TEXT_FORMAT
-            return cell
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(self.sheet, value=value)
-        fmt = NUMBER_FORMATS.get(f.type) if not isinstance(value, bool) else None
-        if isinstance(value, dt.date):
-            fmt = NUMBER_FORMATS["date"]
-        if fmt:
-            cell.number_format = fmt
-        return cell
-
-
-class ChoiceLists:
-    """Allowed values for list validation: typed into the validation when short, else a column
-    of a hidden "Lists" sheet (Excel caps an inline list at 255 characters and splits options
-    at commas). The sheet is written whole by `finish`, so write-only workbooks can use it.
-    `spill=False` keeps the workbook's sheets as they are: long lists then get no validation."""
-
-    def __init__(self, book, spill: bool = True):
-        self.book = book
-        self.spill = spill
-        self.columns: list[list[str]] = []
-
-    def formula(self, title: str, choices) -> str | None:
-        """The validation's formula1 for `choices` (`title` heads their column on the sheet),
-        or None when they do not fit inline and `spill` is off."""
-        from openpyxl.utils import get_column_letter
-
-        choices = [str(c) for c in choices]
-        inline = ",".join(choices)
-        if len(inline) <= INLINE_LIST_MAX and not any("," in c or '"' in c for c in choices):
-            return f'"{inline}"'
-        if not self.spill:
-            return None
-        self.columns.append([title, *choices])
-        letter = get_column_letter(len(self.columns))
-        return f"{LISTS_SHEET}!${letter}$2:${letter}${len(choices) + 1}"
-
-    def finish(self) -> None:
-        """Write the hidden sheet, when some list did not fit inline."""
-        from itertools import zip_longest
-
-        if not self.columns:
-            return
-        sheet = self.book.create_sheet(LISTS_SHEET)
-        for values in zip_longest(*self.columns):
-            sheet.append([None if v is None else _text_cell(sheet, v) for v in values])
-        sheet.sheet_state = "hidden"
-
-
-def choice_validation(f: Field, lists: ChoiceLists):
-    """A list data validation holding the values `f` accepts (check boxes: TRUE, FALSE), or None."""
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    choices = CHECK_VALUES if f.type == "check_box" else f.values
-    formula = lists.formula(f.label, choices) if choices else None
-    if formula is None:
-        return None
-    check = DataValidation(type="list", formula1=formula, allow_blank=True)
-    check.error = f"Choose one of the listed values for {f.label}."
-    check.errorTitle = f.label[:32]
-    check.showErrorMessage = True
-    return check
-
-
-def _text_cell(sheet, text: str):
-    """A cell holding `text` as a string, never a formula, whatever it begins with."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    if needs_guard(text):
-        cell.quotePrefix = True  # what Excel itself sets for '=...: stays text when edited
-    return cell
-
-
-def _display_width(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, dt.date):
-        return 12
-    text = value if isinstance(value, str) else str(value)
-    return len(text.split("\n", 1)[0]) + 2
-
-
-class _atomic:
-    """Write to a temporary file beside `path`, then move it into place (never half a file)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self) -> Path:
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        if not directory.is_dir():
-            raise ConfigError(f"-o {self.path}: the folder {directory} does not exist")
-        try:
-            handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=directory)
-        except OSError as exc:
-            raise _cannot_write(self.path, exc) from None
-        os.close(handle)
-        self.temporary = Path(name)
-        return self.temporary
-
-    def __exit__(self, kind, exc, tb) -> None:
-        if kind is not None:
-            self.temporary.unlink(missing_ok=True)
-            return
-        try:
-            os.replace(self.temporary, self.path)
-        except OSError as error:
-            self.temporary.unlink(missing_ok=True)
-            raise _cannot_write(self.path, error) from None
-
-
-def _cannot_write(path: Path, exc: OSError) -> ConfigError:
-    # a read-only folder or a file open in Excel (Windows locks it): say so, exit 2, no traceback
-    return ConfigError(f"-o {path}: cannot write it ({exc.strerror or exc})")

@@ -16,7 +16,8 @@ from bulkio.errors import ConfigError
 from bulkio.catalogue.fields import load_fields
 from bulkio.catalogue import load_module
 from bulkio.importing import ImportOptions, run_import
-from bulkio.sheets.template import LISTS_SHEET, NOTES_SHEET, build_template, template_fields
+from bulkio.sheets.choices import LISTS_SHEET
+from bulkio.sheets.template import NOTES_SHEET, build_template, template_fields
 
 from tests.test_export import client_for
 

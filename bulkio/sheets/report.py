@@ -10,24 +10,23 @@ create the record twice; the summary says to check those rows in Zoho.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections import Counter
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from bulkio.errors import InputError, RowError
+from bulkio.errors import RowError
 from bulkio.outcomes import Category, RowOutcome, Status, category_of
 from bulkio.run.preflight import check_report, errors_path, report_kind
+from bulkio.sheets.saving import REPORT, AtomicFile, CannotWrite, writing
+from bulkio.sheets.xlsx import add_filter, column_widths, set_widths, text_cell
 
 OUTCOME_COLUMNS = ("row", "key", "status", "record_id", "error_code", "message")
 ERROR_COLUMNS = ("error_code", "message")
@@ -40,7 +39,6 @@ _FILLS = {
 }
 _BOLD = Font(bold=True)
 _MAX_WIDTH = 60
-_MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,7 @@ class ReportWriter:
         self._report.commit(_summary_rows(self.total, self.counts, summary))
         target = errors_path(self.path)
         for stale in (target.with_suffix(".csv"), target.with_suffix(".xlsx")):
-            with _os_errors(stale):
+            with writing(stale, REPORT):
                 stale.unlink(missing_ok=True)
         if self._errors is not None:
             self._errors.commit(None)
@@ -217,29 +215,29 @@ class _CsvSheet:
     """A CSV file written row by row into a temporary file, moved into place at `commit`."""
 
     def __init__(self, path: Path, header: list[str]):
-        self.path, self._tmp = path, _temporary(path)
+        self.path, self._file = path, _report_file(path)
         try:
-            with _os_errors(path):
+            with writing(path, REPORT):
                 # utf-8 with a BOM: Excel then opens accents correctly, and bulkio's reader strips it.
-                self._out = open(self._tmp, "w", encoding="utf-8-sig", newline="")
+                self._out = open(self._file.temporary, "w", encoding="utf-8-sig", newline="")
                 self._writer = csv.writer(self._out)
                 self._writer.writerow(header)
-        except InputError:
-            self._tmp.unlink(missing_ok=True)
+        except CannotWrite:
+            self._file.discard()
             raise
 
     def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
-        with _os_errors(self.path):
+        with writing(self.path, REPORT):
             self._writer.writerows(body)
 
     def commit(self, summary: list[list[str]] | None) -> None:
-        with _os_errors(self.path):
+        with writing(self.path, REPORT):
             self._out.close()
-            os.replace(self._tmp, self.path)
+        self._file.commit()
 
     def discard(self) -> None:
         self._out.close()
-        self._tmp.unlink(missing_ok=True)
+        self._file.discard()
 
 
 class _XlsxSheet:
@@ -247,7 +245,7 @@ class _XlsxSheet:
     optional Summary sheet at `commit`. Widths come from the first rows given."""
 
     def __init__(self, path: Path, title: str, header: list[str], first: list[list[str]], *, with_status: bool):
-        self.path, self._tmp = path, _temporary(path)
+        self.path, self._file = path, _report_file(path)
         self._book = Workbook(write_only=True)
         self._sheet = self._book.create_sheet(title)
         self._width = len(header)
@@ -256,7 +254,7 @@ class _XlsxSheet:
         _start_sheet(self._sheet, header, first)
 
     def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
-        with _os_errors(self.path):
+        with writing(self.path, REPORT):
             _append_rows(self._sheet, body, statuses, self._status_col)
         self._rows += len(body)
 
@@ -264,9 +262,9 @@ class _XlsxSheet:
         _end_sheet(self._sheet, self._width, self._rows)
         if summary is not None:
             _fill_sheet(self._book.create_sheet("Summary"), ["item", "value"], summary, None)
-        with _os_errors(self.path):
-            self._book.save(self._tmp)
-            os.replace(self._tmp, self.path)
+        with writing(self.path, REPORT):
+            self._book.save(self._file.temporary)
+        self._file.commit()
 
     def discard(self) -> None:
         if not self._sheet.closed:
@@ -274,7 +272,15 @@ class _XlsxSheet:
             # error here would only hide the one that led to the discard
             with suppress(Exception):
                 self._sheet.close()
-        self._tmp.unlink(missing_ok=True)
+        self._file.discard()
+
+
+def _report_file(path: Path) -> AtomicFile:
+    """The temporary file a report (or errors file) is written to; its folder is made again when
+    it went missing since the checks before the run."""
+    with writing(path, REPORT):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return AtomicFile(path, REPORT)
 
 
 def _fill_sheet(ws, header: list[str], body: list[list[str]], statuses: list[str] | None) -> None:
@@ -285,15 +291,14 @@ def _fill_sheet(ws, header: list[str], body: list[list[str]], statuses: list[str
 
 def _start_sheet(ws, header: list[str], body: list[list[str]]) -> None:
     # A write-only sheet takes widths and the frozen pane before its first row.
-    for i, width in enumerate(_widths(header, body), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    set_widths(ws, column_widths(header, body, widest=_MAX_WIDTH + 2))
     ws.freeze_panes = "A2"
-    ws.append([_cell(ws, h, font=_BOLD) for h in header])
+    ws.append([text_cell(ws, h, font=_BOLD) for h in header])
 
 
 def _append_rows(ws, body: list[list[str]], statuses: list[str] | None, status_col: int) -> None:
     for i, values in enumerate(body):
-        cells = [_cell(ws, v) for v in values]
+        cells = [text_cell(ws, v) for v in values]
         if status_col >= 0:
             cells[status_col].fill = _fill_for(statuses[i])
             cells[0] = WriteOnlyCell(ws, value=int(values[0]))  # row numbers sort as numbers
@@ -301,48 +306,11 @@ def _append_rows(ws, body: list[list[str]], statuses: list[str] | None, status_c
 
 
 def _end_sheet(ws, columns: int, rows: int) -> None:
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(columns, 1))}{rows + 1}"
-
-
-def _cell(ws, value: str, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=_excel_text(value))
-    # Text is text: "=SUM(A1)" or "00042" must come back exactly as the user wrote it.
-    cell.data_type = "s"
-    if font is not None:
-        cell.font = font
-    return cell
+    add_filter(ws, columns, rows)
 
 
 def _fill_for(status: str) -> PatternFill:
     return _FILLS[category_of(status)]
-
-
-def _widths(header: list[str], body: list[list[str]]) -> list[float]:
-    widths = [len(h) for h in header]
-    for values in body:
-        for i, v in enumerate(values):
-            if len(v) > widths[i]:
-                widths[i] = len(v)
-    return [min(max(w, 6), _MAX_WIDTH) + 2 for w in widths]
-
-
-def _temporary(path: Path) -> Path:
-    """An empty temporary file beside `path`, so a crash never leaves half a report behind and
-    the final move is a rename on the same disk."""
-    with _os_errors(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-        os.close(fd)
-    return Path(name)
-
-
-@contextmanager
-def _os_errors(path: Path) -> Iterator[None]:
-    try:
-        yield
-    except OSError as exc:
-        raise InputError(f"Cannot write the report {path}: {exc.strerror}. "
-                         "Pass --report PATH to write it elsewhere.") from None
 
 
 def unknown_note(n: int) -> str:
@@ -361,7 +329,3 @@ def _text(value: Any) -> str:
         return ""
     return str(value)
 
-
-def _excel_text(value: str) -> str:
-    # XLSX cannot hold control characters or more than 32,767 characters in a cell.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_CELL]

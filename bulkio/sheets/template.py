@@ -12,18 +12,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bulkio.catalogue.spelling import field_index
-from bulkio.errors import ConfigError
-from bulkio.exporting import LISTS_SHEET, MAX_WIDTH, MIN_WIDTH, ChoiceLists, choice_validation, column_header  # noqa: F401
-from bulkio.catalogue import Field, Module
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-LAST_ROW = 1_048_576
+from bulkio.catalogue import Field, Module
+from bulkio.errors import ConfigError
+from bulkio.catalogue.spelling import field_index
+from bulkio.sheets.choices import ChoiceLists, check_column, choice_validation
+from bulkio.sheets.headers import column_header
+from bulkio.sheets.saving import AtomicFile, writing
+from bulkio.sheets.xlsx import NUMBER_FORMATS, TEXT_FORMAT, fit_width, set_widths, text_cell
+
 NOTES_SHEET = "Notes"
 REQUIRED_FILL = "FFC7CE"
 HEADER_FILL = "DDEBF7"
-FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "decimal": "0.########", "percent": "0.########",
-           "number": "0"}
-TEXT_FORMAT = "@"  # text columns keep what is typed: 00123 stays 00123
+FORMATS = {**NUMBER_FORMATS, "decimal": "0.########", "percent": "0.########"}
 KINDS = {
     "string": "text", "multiline": "text (line breaks allowed)", "number": "a whole number",
     "decimal": "a number such as 2.5", "amount": "an amount such as 12.50",
@@ -71,8 +77,6 @@ def build_template(module: Module, path, *, connected: bool = True) -> Path:
 
     Example: build_template(load_fields(client, "items"), "items-template.xlsx")
     """
-    from openpyxl import Workbook
-
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ConfigError(f"-o {path.name}: a template is an .xlsx workbook; end the name with .xlsx")
@@ -82,15 +86,13 @@ def build_template(module: Module, path, *, connected: bool = True) -> Path:
     sheet = book.active
     sheet.title = (module.title or module.name)[:31]
     lists = ChoiceLists(book)
-    for number, (text, f) in enumerate(columns, start=1):
-        _column(sheet, number, text, f, module, lists)
+    sheet.append([_column(sheet, number, text, f, module, lists)
+                  for number, (text, f) in enumerate(columns, start=1)])
     sheet.freeze_panes = "A2"
     _notes(book.create_sheet(NOTES_SHEET), module, columns, connected)
     lists.finish()
-    try:
-        book.save(path)
-    except OSError as exc:
-        raise ConfigError(f"-o {path}: cannot write it ({exc.strerror})") from None
+    with AtomicFile(path) as temporary, writing(path):
+        book.save(temporary)
     return path
 
 
@@ -101,31 +103,24 @@ def _headed(module: Module, header: list[Field], lines: list[Field]) -> list[tup
             + [(column_header(f, line_index, blocked=header_index), f) for f in lines])
 
 
-def _column(sheet, number: int, text: str, f: Field, module: Module, lists: ChoiceLists) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    letter = get_column_letter(number)
-    cell = sheet.cell(row=1, column=number, value=text)
-    cell.data_type = "s"
+def _column(sheet, number: int, text: str, f: Field, module: Module, lists: ChoiceLists):
+    """Set up column `number` for field `f` (width, format, validation); return its header cell."""
+    cell = text_cell(sheet, text)
     required = f.required and f.level == "header"
     cell.font = Font(bold=True)
     cell.fill = PatternFill("solid", fgColor=REQUIRED_FILL if required else HEADER_FILL)
     cell.comment = Comment(describe_column(text, f, module), "bulkio", width=320, height=120)
-    dimension = sheet.column_dimensions[letter]
-    dimension.width = min(MAX_WIDTH, max(MIN_WIDTH, len(text) + 4))
+    dimension = sheet.column_dimensions[get_column_letter(number)]
+    dimension.width = fit_width(len(text) + 4)
     dimension.number_format = FORMATS.get(f.type, TEXT_FORMAT if f.type != "check_box" else "General")
     validation = _validation(f, lists)
     if validation is not None:
-        sheet.add_data_validation(validation)
-        validation.add(f"{letter}2:{letter}{LAST_ROW}")
+        check_column(sheet, validation, number)
+    return cell
 
 
 def _validation(f: Field, lists: ChoiceLists):
     """The data validation for a field's column, or None."""
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     check = choice_validation(f, lists)
     if check is not None:
         return check
@@ -184,8 +179,6 @@ def _kind(f: Field) -> str:
 
 
 def _notes(sheet, module: Module, columns: list[tuple[str, Field]], connected: bool) -> None:
-    from openpyxl.styles import Alignment, Font
-
     heads = ("Column", "Field", "Type", "Required", "Max length", "Allowed values", "Explanation")
     _append_text(sheet, heads)
     for cell in sheet[1]:
@@ -205,8 +198,7 @@ def _notes(sheet, module: Module, columns: list[tuple[str, Field]], connected: b
         general.append(OFFLINE_NOTE)
     for line in general:
         _append_text(sheet, [line])
-    for letter, width in zip("ABCDEFG", (28, 24, 12, 10, 11, 40, 90)):
-        sheet.column_dimensions[letter].width = width
+    set_widths(sheet, (28, 24, 12, 10, 11, 40, 90))
     for row in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -248,7 +240,10 @@ def _join_field(module: Module) -> Field | None:
 
 def _append_text(sheet, values) -> None:
     """Append a row whose text cells stay text even when they begin with = or +."""
-    sheet.append([None if v in ("", None) else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+    sheet.append([_note_cell(sheet, v) for v in values])
+
+
+def _note_cell(sheet, value):
+    if value in ("", None):
+        return None
+    return text_cell(sheet, value) if isinstance(value, str) else value
