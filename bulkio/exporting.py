@@ -405,7 +405,7 @@ def _read_in_pool(client, records: FullRecords, rows: Iterable[dict], wanted: se
             return known or row
         return records.read(row)
 
-    workers = max(1, int(getattr(getattr(client, "settings", None), "max_in_flight", 1) or 1))
+    workers = max(1, client.settings.max_in_flight)
     window: deque[Future] = deque()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulkio-export") as pool:
         try:
@@ -428,8 +428,7 @@ def _progress(records: Iterable[dict], on_progress) -> Iterator[dict]:
 
 
 def _reads(client) -> int:
-    stats = getattr(client, "stats", None)
-    return int(getattr(stats, "reads", 0) or 0)
+    return client.stats.reads
 
 
 def _lines_of(module: Module, record: Mapping[str, Any]) -> list[Mapping[str, Any]]:

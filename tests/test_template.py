@@ -15,7 +15,8 @@ from bulkio.prepare.columns import match_columns
 from bulkio.errors import ConfigError
 from bulkio.catalogue.fields import load_fields
 from bulkio.catalogue.modules import load_module
-from bulkio.importing import ImportOptions, run_import
+from bulkio.importing import run_import
+from bulkio.preparing import ImportOptions
 from bulkio.sheets.template import LISTS_SHEET, NOTES_SHEET, build_template, template_fields
 
 from tests.test_export import client_for

@@ -267,7 +267,7 @@ def _import_options(function):
 
 
 def _pipeline_options(file: Path, inputs, **extra):
-    from bulkio.importing import ImportOptions
+    from bulkio.preparing import ImportOptions
 
     extra.setdefault("resend_unknown", bool(click.get_current_context().meta.get("bulkio.resend_unknown")))
     return ImportOptions(
@@ -296,7 +296,8 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
 
     Example: bulkio import items.xlsx -m items -k "External ID" --skip-unchanged
     """
-    from bulkio.importing import resolve_module, run_import
+    from bulkio.importing import run_import
+    from bulkio.preparing import resolve_module
     from bulkio.cli.progress import row_progress
 
     opts = _pipeline_options(
@@ -329,7 +330,7 @@ def validate(file: Path, inputs, connection) -> None:
 
     Example: bulkio validate items.xlsx -m items -k "External ID"
     """
-    from bulkio.importing import module_for_validate, run_validate
+    from bulkio.validating import module_for_validate, run_validate
 
     opts = _pipeline_options(file, inputs)
     module, note, client = module_for_validate(inputs.module, lambda: _client(connection),
