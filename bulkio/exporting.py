@@ -36,6 +36,7 @@ from bulkio.errors import ConfigError
 from bulkio.prepare.formulas import guard_cell, needs_guard
 from bulkio.catalogue.modules import DOCUMENTED_FILTERS, Field, Module, header_key
 from bulkio.readers.cells import number_text
+from bulkio.zoho.protocol import Client
 
 SUFFIXES = (".xlsx", ".csv")
 LINES_SHEET = "Line Items"
@@ -79,7 +80,7 @@ class Column:
     field: Field
 
 
-def export_module(client, module: Module | str, path, filters=None, columns=None,
+def export_module(client: Client, module: Module | str, path, filters=None, columns=None,
                   on_progress: Callable[[int], None] | None = None, *,
                   line_layout: str | None = None) -> ExportResult:
     """Write every record of `module` (matching `filters`) to `path` (.xlsx or .csv).
@@ -205,7 +206,7 @@ def _select(module: Module, header: list[Field], lines: list[Field], wanted) -> 
     always = [f for f in header if f.api_name == module.id_field or (f.custom and f.unique)]
     if module.is_document and module.number_field:
         always += [f for f in header if f.api_name == module.number_field and f not in always]
-    chosen_header, chosen_lines = list(always), []
+    chosen_header, chosen_lines = list(always), list[Field]()
     for name in filter(None, names):
         found = _find(name, header) or _find(name, lines)
         if found is None:
@@ -493,8 +494,9 @@ def write_xlsx(path: Path, module: Module, header: list[Column], lines: list[Col
         head_rows, line_rows = _rows_of(module, record, header, lines, split, joins)
         for row in head_rows:
             main.append(row)
-        for row in line_rows:
-            line_sheet.append(row)
+        if line_sheet is not None:  # line rows come only with the line sheet
+            for row in line_rows:
+                line_sheet.append(row)
         line_count += len(line_rows) if split else (len(head_rows) if lines else 0)
     main.finish()
     if line_sheet:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from bulkio.catalogue.modules import Module
 from bulkio.errors import BulkioError, ExitCode, StoppedError
 from bulkio.prepare.documents import guard_line_items
-from bulkio.preparing import ImportOptions, Prepared, prepare, report_rows, summary
+from bulkio.preparing import ImportOptions, Prepared, prepare, report_rows, resolve_module, summary
 from bulkio.run.existing import FullRecords
 from bulkio.run.journal import Journal, unsettled
 from bulkio.run.journalfile import set_aside_if_damaged
@@ -67,18 +67,20 @@ class ImportResult:
 def run_import(
     opts: ImportOptions,
     client: Client,
-    module: Module,
+    module: Module | None = None,
     *,
     on_plan: Callable[[Plan], None] | None = None,
     on_progress: Callable[..., None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Validate, then write every valid row through `client`, journalled and resumable.
+    `module` defaults to `opts.module` with the organisation's custom fields.
 
     What the run needs at its end (the report, its errors file) is checked first, and the
     journal and its lock before the first read of Zoho: a run that must stop, stops (exit 2)
     before it sends anything."""
     check_report(opts.report_path(), source=opts.path, journal=opts.journal_path())
+    module = resolve_module(opts.module, client) if module is None else module
     prep = prepare(opts, module, client, on_warning)
     identity = _identity(opts, prep, client)
     run_opts = RunOptions(

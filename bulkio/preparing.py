@@ -28,7 +28,7 @@ from bulkio.prepare.documents import prepare_documents, read_document_table
 from bulkio.prepare.formulas import unguard_cell, unguard_frame
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.prepare.mapper import PayloadBuilder, payload_hash
-from bulkio.prepare.validation import ValidationResult, key_warnings, resolve_key, validate_frame
+from bulkio.prepare.validation import Record, ValidationResult, key_warnings, resolve_key, validate_frame
 from bulkio.readers import file_kind, iter_tables, read_notes, read_table
 from bulkio.run.runner import WorkItem
 from bulkio.sheets.report import ReportRow
@@ -184,10 +184,11 @@ class Preparer:
                               seen_keys=self.seen_keys, decimal_separator=self.separator,
                               clear_marker=self.opts.clear_marker)
 
-    def _work_item(self, record) -> WorkItem:
+    def _work_item(self, record: Record) -> WorkItem:
         payload = self.to_payload(record.values)
-        name = record.values.get(self.module.name_field)
-        record_id = record.values.get(self.module.id_field)
+        name_field, id_field = self.module.name_field, self.module.id_field
+        name = record.values.get(name_field) if name_field else None
+        record_id = record.values.get(id_field) if id_field else None
         return WorkItem(record.row, record.key, payload, payload_hash(payload), name=name, record_id=record_id)
 
 

@@ -46,16 +46,18 @@ T = TypeVar("T")
 
 
 def run_validate(
-    opts: ImportOptions, module: Module, *, on_warning: Callable[[str], None] | None = None,
+    opts: ImportOptions, module: Module | None = None, *, on_warning: Callable[[str], None] | None = None,
     large_file_bytes: int | None = None, chunk_rows: int | None = None, client: Client | None = None,
 ) -> ImportResult:
     """Check every row and write the report; no write call is made. With a `client`, the
-    names of documents (customers, items, taxes...) are looked up too, by reading.
+    names of documents (customers, items, taxes...) are looked up too, by reading. `module`
+    defaults to `opts.module`, with the organisation's custom fields when there is a client.
 
     A file larger than `large_file_bytes` (default LARGE_FILE_BYTES) is read, checked and
     reported `chunk_rows` rows at a time (validate_streamed), documents excepted.
     """
     check_report(opts.report_path(), source=opts.path)
+    module = resolve_module(opts.module, client) if module is None else module
     limit = LARGE_FILE_BYTES if large_file_bytes is None else large_file_bytes
     if not module.is_document and is_large(opts.path, limit):
         return validate_streamed(opts, module, on_warning=on_warning, chunk_rows=chunk_rows or CHUNK_ROWS)
