@@ -29,6 +29,7 @@ from bulkio.errors import (
     RateLimitError,
     StoppedError,
 )
+from bulkio.version import __version__
 
 if TYPE_CHECKING:
     from bulkio.catalogue.modules import Module, load_module
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from bulkio.zoho.connect import connect
     from bulkio.zoho.protocol import Client
 
-__version__ = "0.1.0"
 
 _LAZY = {
     "run_import": "bulkio.importing", "ImportResult": "bulkio.importing",
