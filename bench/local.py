@@ -32,7 +32,8 @@ def _child(mode: str, path: Path) -> dict:
 
     import tempfile
 
-    from bulkio.importing import ImportOptions, prepare, read_frame, run_validate
+    from bulkio.preparing import ImportOptions, prepare, read_frame
+    from bulkio.validating import run_validate
 
     module = bench_module()
     opts = ImportOptions(path=path, module="items", key=KEY_LABEL)

@@ -52,7 +52,7 @@ def run_case(n: int, latency_ms: float, *, window_s: float = 60.0, told: float =
     """One case: sandbox limited to `n` per `window_s`, bulkio told `told` x n, about `windows`
     windows of rows to write."""
     from bulkio.catalogue.fields import load_fields
-    from bulkio.importing import ImportOptions, prepare
+    from bulkio.preparing import ImportOptions, prepare
     from bulkio.run.runner import RunOptions, run_rows
 
     rows = int(n * windows)

@@ -34,6 +34,7 @@ from bulkio.readers.cells import number_text
 from bulkio.zoho.records import MISSING, raw_value
 from bulkio.sheets.export import Column, ExportRecord, write_export
 from bulkio.sheets.headers import column_header
+from bulkio.zoho.protocol import Client
 
 SUFFIXES = (".xlsx", ".csv")
 NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
@@ -55,7 +56,7 @@ class ExportResult:
     lines: int = 0
 
 
-def export_module(client, module: Module | str, path, filters=None, columns=None,
+def export_module(client: Client, module: Module | str, path, filters=None, columns=None,
                   on_progress: Callable[[int], None] | None = None, *,
                   line_layout: str | None = None) -> ExportResult:
     """Write every record of `module` (matching `filters`) to `path` (.xlsx or .csv).
@@ -179,7 +180,7 @@ def _select(module: Module, header: list[Field], lines: list[Field], wanted) -> 
     always = [f for f in header if f.api_name == module.id_field or (f.custom and f.unique)]
     if module.is_document and module.number_field:
         always += [f for f in header if f.api_name == module.number_field and f not in always]
-    chosen_header, chosen_lines = list(always), []
+    chosen_header, chosen_lines = list(always), list[Field]()
     for name in filter(None, names):
         found = _find(name, header) or _find(name, lines)
         if found is None:
@@ -317,7 +318,7 @@ def _read_in_pool(client, records: FullRecords, rows: Iterable[dict], wanted: se
             return known or row
         return records.read(row)
 
-    workers = max(1, int(getattr(getattr(client, "settings", None), "max_in_flight", 1) or 1))
+    workers = max(1, client.settings.max_in_flight)
     window: deque[Future] = deque()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulkio-export") as pool:
         try:
@@ -340,8 +341,7 @@ def _progress(records: Iterable[dict], on_progress) -> Iterator[dict]:
 
 
 def _reads(client) -> int:
-    stats = getattr(client, "stats", None)
-    return int(getattr(stats, "reads", 0) or 0)
+    return client.stats.reads
 
 
 def _typed(module: Module, records: Iterable[dict], header: list[Column],

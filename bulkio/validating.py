@@ -1,46 +1,72 @@
-"""`validate` for a file too large to hold whole: read, check and report it chunk by chunk.
+"""`validate`: check every row as `import` would and report every problem; nothing is written.
 
-The whole-file path (`pipeline.prepare`) holds the table, every record and every payload at
-once: about 500 MB for 100,000 rows of 20 columns, 4 GB for a million. Here only one chunk (and
-the next, read ahead) is held; each chunk's report rows go straight to the report and errors
-files, and the result keeps counts and the first problems only. The report is the same as the
-whole-file path writes: one row per input row, in input order, duplicate keys found across
-chunks. Documents are not read this way: their rows group with their neighbours.
+A file is prepared by the same `bulkio.preparing.Preparer` as `import` prepares it: whole, or,
+for a file too large to hold whole, chunk by chunk. Whole, the table, every record and every
+payload are held at once: about 500 MB for 100,000 rows of 20 columns, 4 GB for a million. In
+chunks only one chunk (and the next, read ahead) is held; each chunk's report rows go straight
+to the report and errors files, and the result keeps counts and the first problems only. The
+report is the same either way: one row per input row, in input order, duplicate keys found
+across chunks. Documents are always read whole: their rows group with their neighbours.
+
+Example:
+    result = run_validate(ImportOptions(Path("items.csv"), "items"), load_module("items"))
+    result.counts["invalid"], result.files.report
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import pandas as pd
-
-from bulkio.prepare.columns import ColumnPlan, check_header_row, load_mapping, match_columns
-from bulkio.prepare.mapper import PayloadBuilder
-from bulkio.catalogue import Module
-from bulkio.importing import ImportOptions, ImportResult, Prepared, _merge, _unguard, decimal_separator
-from bulkio.readers import describe, file_kind, iter_tables
+from bulkio.catalogue import Module, load_module
+from bulkio.errors import ConfigError
+from bulkio.importing import ImportResult
+from bulkio.preparing import (
+    ImportOptions,
+    Prepared,
+    Preparer,
+    prepare,
+    read_chunks,
+    report_rows,
+    resolve_module,
+    summary,
+)
+from bulkio.readers import describe
+from bulkio.run.preflight import check_report
 from bulkio.outcomes import RowOutcome, Status
-from bulkio.sheets.report import ReportWriter
-from bulkio.prepare.validation import ValidationResult, key_warnings, resolve_key, validate_frame
+from bulkio.sheets.report import ReportWriter, write_report
+from bulkio.zoho.protocol import Client
 
 LARGE_FILE_BYTES = 50 * 1024 * 1024  # ~210,000 rows of 20 columns: ~1 GB read whole
 CHUNK_ROWS = 50_000
 KEPT_PROBLEMS = 50  # problem rows kept for the screen (render.MAX_PROBLEMS); the rest are counted
-TOTAL_ROW = "E_TOTAL_ROW"
 
 T = TypeVar("T")
 
 
-def is_large(path: Path, limit_bytes: int = LARGE_FILE_BYTES) -> bool:
-    """True when `path` is too big to read whole: over `limit_bytes` on disk, a workbook counted
-    at twice its size (zipped XML holds about twice the rows of a CSV of the same size)."""
-    zipped = describe(path).kind == "xlsx"  # first: it says clearly what is wrong with the file
-    return Path(path).stat().st_size * (2 if zipped else 1) > limit_bytes
+def run_validate(
+    opts: ImportOptions, module: Module | None = None, *, on_warning: Callable[[str], None] | None = None,
+    large_file_bytes: int | None = None, chunk_rows: int | None = None, client: Client | None = None,
+) -> ImportResult:
+    """Check every row and write the report; no write call is made. With a `client`, the
+    names of documents (customers, items, taxes...) are looked up too, by reading. `module`
+    defaults to `opts.module`, with the organisation's custom fields when there is a client.
+
+    A file larger than `large_file_bytes` (default LARGE_FILE_BYTES) is read, checked and
+    reported `chunk_rows` rows at a time (validate_streamed), documents excepted.
+    """
+    check_report(opts.report_path(), source=opts.path)
+    module = resolve_module(opts.module, client) if module is None else module
+    limit = LARGE_FILE_BYTES if large_file_bytes is None else large_file_bytes
+    if not module.is_document and is_large(opts.path, limit):
+        return validate_streamed(opts, module, on_warning=on_warning, chunk_rows=chunk_rows or CHUNK_ROWS)
+    prep = prepare(opts, module, client, on_warning)
+    rows = validated_rows(prep)
+    files = write_report(opts.report_path(), rows, prep.frame,
+                         summary=summary(opts, module, prep.key_api_name, Counter(r.status for r in rows), {}))
+    return ImportResult(rows, files, warnings=prep.columns.warnings)
 
 
 def validate_streamed(
@@ -53,104 +79,42 @@ def validate_streamed(
 
     Example: validate_streamed(ImportOptions(Path("big.csv"), "items"), module, chunk_rows=50_000)
     """
-    checker = _ChunkChecker(opts, module)
+    preparer = Preparer(opts, module, on_warning=on_warning)
     kept: list[RowOutcome] = []
     with ReportWriter(opts.report_path()) as writer:
-        for chunk, final in _flag_last(checker.chunks(chunk_rows)):
-            rows = checker.report_rows(chunk, final)
+        for chunk, last in _flag_last(read_chunks(opts.path, chunk_rows, opts.sheet)):
+            prep = preparer.prepare(chunk, last=last)
+            rows = validated_rows(prep)
             writer.add(rows, chunk)
             kept += [r for r in rows if r.status == Status.INVALID][: keep_problems - len(kept)]
-            checker.announce(on_warning)
-        files = writer.close(summary=checker.summary(writer))
-    return ImportResult(kept, files, warnings=checker.warnings, tally=Counter(writer.counts))
+        files = writer.close(summary=summary(opts, module, preparer.key_api_name, writer.counts, {}))
+    return ImportResult(kept, files, warnings=preparer.warnings, tally=Counter(writer.counts))
 
 
-@dataclass
-class _ChunkChecker:
-    """Reads, matches, checks and maps one chunk after another, carrying what must span them:
-    the column plan (matched on the first chunk) and the keys seen so far."""
+def validated_rows(prep: Prepared) -> list[RowOutcome]:
+    """The report rows of a validation: `valid` for every row that would be sent, the problems of the others."""
+    return report_rows(prep, [RowOutcome(i.row, i.key, Status.VALID) for i in prep.items])
 
-    opts: ImportOptions
-    module: Module
-    columns: ColumnPlan | None = None
-    separator: str = "."
-    seen_keys: dict[str, int] = field(default_factory=dict)
-    announced: int = 0
 
-    def __post_init__(self):
-        self.mapping = load_mapping(self.opts.mapping) if self.opts.mapping else None
-        options = self.mapping.options if self.mapping else {}
-        self.date_format = self.opts.date_format or options.get("date_format")
-        self.key_field = resolve_key(self.module, self.opts.key) if self.opts.key else None
-        self.to_payload = PayloadBuilder(self.module, self.opts.effective_mode)
+def is_large(path: Path, limit_bytes: int = LARGE_FILE_BYTES) -> bool:
+    """True when `path` is too big to read whole: over `limit_bytes` on disk, a workbook counted
+    at twice its size (zipped XML holds about twice the rows of a CSV of the same size)."""
+    zipped = describe(path).kind == "xlsx"  # first: it says clearly what is wrong with the file
+    return Path(path).stat().st_size * (2 if zipped else 1) > limit_bytes
 
-    @property
-    def warnings(self) -> list[str]:
-        return self.columns.warnings if self.columns else []
 
-    def chunks(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
-        """The file's chunks as `pipeline.read_frame` reads it: CSV cells unguarded."""
-        is_text = file_kind(self.opts.path) != "xlsx"
-        for chunk in iter_tables(self.opts.path, chunk_rows=chunk_rows, sheet=self.opts.sheet):
-            yield _unguard(chunk) if is_text else chunk
-
-    def report_rows(self, chunk: pd.DataFrame, final: bool) -> list[RowOutcome]:
-        """One report row per row of `chunk`, exactly as `run_validate` reports them."""
-        if self.columns is None:
-            self.columns = match_columns(list(chunk.columns), self.module, self.mapping)
-            self.columns.warnings.extend(key_warnings(self.key_field))
-            check_header_row(chunk, self.module, self.columns, self.mapping)
-            self.separator = decimal_separator(self.opts, self.mapping, self.columns)
-        validation = self._check(chunk, final)
-        valid = []
-        for record in validation.records:
-            self.to_payload(record.values)  # mapping problems surface here, as in prepare()
-            valid.append(RowOutcome(record.row, record.key, Status.VALID))
-        key_api = self.key_field.api_name if self.key_field else None
-        return _merge(Prepared(self.module, chunk, self.columns, validation, [], key_api), valid)
-
-    def _check(self, chunk: pd.DataFrame, final: bool) -> ValidationResult:
-        result = self._validate(chunk)
-        if final or not any(e.code == TOTAL_ROW for e in result.errors):
-            return result
-        # validate_frame takes a frame's last row for the file's last one, where a "Total" row
-        # sits; a chunk's last row is not. Checked alone it escapes that test (and a key it
-        # repeats is still found: seen_keys holds the first row of each key).
-        last = int(chunk.index[-1])
-        alone = self._validate(chunk.iloc[-1:])
-        return ValidationResult(
-            [r for r in result.records if r.row != last] + alone.records,
-            [e for e in result.errors if e.row != last] + alone.errors,
-            (result.invalid_rows - {last}) | alone.invalid_rows,
-            result.total_rows,
-        )
-
-    def _validate(self, frame: pd.DataFrame) -> ValidationResult:
-        return validate_frame(frame, self.module, self.columns, key_field=self.key_field,
-                              mode=self.opts.effective_mode, date_format=self.date_format,
-                              seen_keys=self.seen_keys, decimal_separator=self.separator,
-                              clear_marker=self.opts.clear_marker)
-
-    def announce(self, on_warning: Callable[[str], None] | None) -> None:
-        """Pass on the warnings not yet passed on (they come with the first chunk, mostly)."""
-        fresh = self.warnings[self.announced:]
-        self.announced += len(fresh)
-        for warning in fresh:
-            if on_warning:
-                on_warning(warning)
-
-    def summary(self, writer: ReportWriter) -> dict:
-        """The facts of the report's summary sheet, as `pipeline._summary` gives them."""
-        return {
-            "file": str(self.opts.path),
-            "module": self.module.name,
-            "mode": self.opts.effective_mode,
-            "key": self.key_field.api_name if self.key_field else "",
-            "rows": writer.total,
-            "statuses": dict(writer.counts),
-            "calls": {},
-            "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-        }
+def module_for_validate(name: str, make_client: Callable[[], Client], *,
+                        needs_custom: bool) -> tuple[Module, str | None, Client | None]:
+    """(module, note, client) to validate with: the organisation's custom fields (and, for
+    documents, its names to look up) when a connection is configured; else the catalogue alone,
+    with a note (or an error when -k needs the custom fields)."""
+    try:
+        client = make_client()
+    except ConfigError as exc:
+        if needs_custom:
+            raise ConfigError(f"-k/--key names a custom field, so validate must read them from Zoho: {exc}") from exc
+        return load_module(name), "no Zoho connection configured: custom fields and names are not checked", None
+    return resolve_module(name, client), None, client
 
 
 def _flag_last(items: Iterable[T]) -> Iterator[tuple[T, bool]]:

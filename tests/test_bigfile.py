@@ -11,7 +11,8 @@ import pytest
 
 from bulkio.errors import ExitCode
 from bulkio.catalogue import load_module
-from bulkio.importing import ImportOptions, run_validate
+from bulkio.preparing import ImportOptions
+from bulkio.validating import run_validate
 from bulkio.readers import iter_tables
 from bulkio.cli.render import problem_lines, summary_lines
 from bulkio.outcomes import RowOutcome

@@ -4,7 +4,8 @@ skip-unchanged share the run's `FullRecords` (the list and the documents' full r
 from __future__ import annotations
 
 from bulkio.run.existing import FullRecords
-from bulkio.importing import ImportOptions, run_import
+from bulkio.importing import run_import
+from bulkio.preparing import ImportOptions
 from test_documents import HEADERS, invoice_rows, org, write_xlsx  # noqa: F401  (org: fixture)
 
 DOCUMENTS = 6

@@ -17,9 +17,11 @@ from bulkio.errors import ConfigError
 from bulkio.exporting import export_columns, export_module, filter_params
 from bulkio.catalogue.fields import load_fields
 from bulkio.catalogue import load_module
-from bulkio.importing import ImportOptions, run_import
+from bulkio.importing import run_import
+from bulkio.preparing import ImportOptions
 from bulkio.readers import read_table
 from bulkio.settings import ConnectionSettings
+from client_double import ClientDouble
 
 FORMULA = '=HYPERLINK("http://x","y")'
 
@@ -251,13 +253,13 @@ def test_the_export_command_writes_the_file_and_says_so(sandbox, tmp_path, monke
     assert bad.exit_code != 0
 
 
-class DocumentsClient:
+class DocumentsClient(ClientDouble):
     """Stands in for ZohoClient where the sandbox serves no documents yet: Zoho's list answer
     (no line items) and the one-record answer (with them)."""
 
     def __init__(self, invoices):
+        super().__init__()
         self.invoices = {i["invoice_id"]: i for i in invoices}
-        self.stats = type("Stats", (), {"reads": 0})()
 
     def iter_records(self, module, params=None):
         self.stats.reads += 1

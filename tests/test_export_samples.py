@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bulkio.catalogue import load_module
-from bulkio.importing import ImportOptions, run_validate
+from bulkio.preparing import ImportOptions
+from bulkio.validating import run_validate
 from bulkio.readers import read_table
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 
 from bulkio.run.memory import FILE_NAME, RecordMemory, state_dir
+from client_double import ClientDouble
 
 
 def test_a_record_put_by_one_run_is_found_by_the_next(tmp_path):
@@ -58,10 +59,11 @@ def test_the_state_directory_follows_the_environment(monkeypatch, tmp_path):
     assert state_dir() == tmp_path / "mine"
 
 
-class _Zoho:
+class _Zoho(ClientDouble):
     """A client whose contact answers by id leave out last_modified_time."""
 
     def __init__(self):
+        super().__init__()
         self.reads = 0
 
     def iter_records(self, module):

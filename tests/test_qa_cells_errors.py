@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from bulkio.errors import InputError
-from bulkio.importing import ImportOptions, prepare, resolve_module, run_import
+from bulkio.importing import run_import
+from bulkio.preparing import ImportOptions, prepare, resolve_module
 from bulkio.zoho.client import ZohoClient
 from bulkio.catalogue import load_module
 from bulkio.readers import read_table

@@ -93,7 +93,7 @@ def test_keys_that_differ_only_in_case_are_refused_naming_both_rows(sandbox, tmp
 
 def test_a_document_s_rows_with_nfc_and_nfd_keys_are_one_document(tmp_path):
     from bulkio.catalogue import load_module
-    from bulkio.importing import ImportOptions, prepare
+    from bulkio.preparing import ImportOptions, prepare
 
     source = write_bytes(tmp_path / "invoices.csv", csv_text(
         ["Invoice Number", "Customer Name", "Item Name", "Quantity", "Rate"],

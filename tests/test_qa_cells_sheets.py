@@ -13,7 +13,7 @@ import pytest
 
 from bulkio.errors import InputError
 from bulkio.catalogue import load_module
-from bulkio.importing import ImportOptions, prepare
+from bulkio.preparing import ImportOptions, prepare
 from bulkio.readers import describe, read_table
 
 from e2e_support import add_item_fields, import_args, invoke, items_by_key, outcomes, sandbox_env

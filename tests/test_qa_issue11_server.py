@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bulkio.cli import options as cli_options
+from bulkio.zoho import connect as connecting
 from bulkio.sandbox import scopes as sandbox_scopes
 from e2e_support import FAST, csv_text, invoke, journal_rows, outcomes, read_table, sandbox_env, start_bulkio
 from test_e2e_kill import kill_when_some_rows_are_done
@@ -60,13 +60,13 @@ def statuses_of(rows):
 @pytest.fixture
 def short_timeouts(monkeypatch):
     """The CLI's settings with reads timing out after 0.3 s and writes after 0.4 s (bulkio has
-    no option for it: ConnectionSettings.timeout / write_timeout, set where the CLI loads them)."""
-    real = cli_options.load_settings
+    no option for it: ConnectionSettings.timeout / write_timeout, set where connect() loads them)."""
+    real = connecting.load_settings
 
     def load(flags, **kwargs):
         return real(flags, **kwargs, timeout=(2.0, 0.3), write_timeout=0.4)
 
-    monkeypatch.setattr(cli_options, "load_settings", load)
+    monkeypatch.setattr(connecting, "load_settings", load)
 
 
 def faults(sandbox):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from bulkio.errors import ExitCode, InputError, StoppedError
-from bulkio.importing import ImportOptions, resolve_module, run_import
+from bulkio.importing import run_import
 from bulkio.outcomes import RowOutcome
+from bulkio.preparing import ImportOptions, resolve_module
 from bulkio.sheets.report import write_report
 from e2e_support import csv_text, invoke, numbered_items, sandbox_env, write_bytes
 from test_client import client_for

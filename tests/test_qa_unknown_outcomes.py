@@ -16,6 +16,7 @@ from bulkio.run.runner import RunOptions, WorkItem, run_rows
 from bulkio.zoho.session import build_session
 from bulkio.settings import ConnectionSettings
 from bulkio.run.settle import Checker
+from client_double import ClientDouble
 
 PAUSES = (0.1, 0.2, 0.4, 0.8, 1.6)
 
@@ -76,7 +77,7 @@ def test_an_apply_slower_than_the_read_timeout_is_not_sent_twice(sandbox_factory
 def test_the_check_waits_growing_pauses_counted_from_the_send():
     slept, now = [], [100.0]
 
-    class Nothing:
+    class Nothing(ClientDouble):
         def iter_records(self, module, params):
             return iter(())
 

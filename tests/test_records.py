@@ -10,7 +10,8 @@ from test_variant_server import front  # noqa: F401  (fixture: the sandbox behin
 from bulkio.catalogue.fields import load_fields
 from bulkio.catalogue import Field
 from bulkio.exporting import export_module
-from bulkio.importing import ImportOptions, run_import
+from bulkio.importing import run_import
+from bulkio.preparing import ImportOptions
 from bulkio.zoho.records import MISSING, custom_value, field_of_entry, raw_value, standard_value
 
 DATE = Field(api_name="cf_launch_date", label="Launch Date", type="date", custom=True, customfield_id="7")

@@ -15,7 +15,8 @@ from bulkio.prepare.columns import match_columns
 from bulkio.errors import ConfigError
 from bulkio.catalogue.fields import load_fields
 from bulkio.catalogue import load_module
-from bulkio.importing import ImportOptions, run_import
+from bulkio.importing import run_import
+from bulkio.preparing import ImportOptions
 from bulkio.sheets.choices import LISTS_SHEET
 from bulkio.sheets.template import NOTES_SHEET, build_template, template_fields
 

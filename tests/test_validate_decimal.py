@@ -7,7 +7,7 @@ import pytest
 
 from bulkio.prepare.columns import Mapping, load_mapping, match_columns
 from bulkio.errors import ConfigError, RowError
-from bulkio.importing import XLSX_DECIMAL_COMMA, ImportOptions, prepare
+from bulkio.preparing import XLSX_DECIMAL_COMMA, ImportOptions, prepare
 from bulkio.prepare.validation import validate_frame
 
 from e2e_support import (

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
-from bulkio import __version__
+from bulkio.version import __version__
 from bulkio.run.memory import state_dir
 from bulkio.zoho.session import scrub
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import bulkio
 from bulkio.cli.render import export_line, problem_lines, summary_lines
 from bulkio.exporting import export_module
-from bulkio.importing import ImportOptions, resolve_module, run_import, run_validate
+from bulkio.importing import run_import
+from bulkio.preparing import ImportOptions, resolve_module
+from bulkio.validating import run_validate
 from bulkio.sandbox.seed import add_custom_fields_from
 from bulkio.settings import ConnectionSettings
 from bulkio.zoho.client import ZohoClient

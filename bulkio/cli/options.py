@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from bulkio.settings import APPS, REGIONS, ConnectionSettings, load_settings
+from bulkio.settings import APPS, REGIONS
 
 MODES = ("upsert", "update", "create")
 
@@ -35,17 +35,6 @@ class ConnectionOptions:
     api_url: str | None = None
     accounts_url: str | None = None
     config: Path | None = None
-
-    def settings(self, **limits) -> ConnectionSettings:
-        """Settings from these flags > env vars > config file; `limits` as in load_settings."""
-        flags = {
-            "organization_id": self.org,
-            "region": self.region,
-            "app": self.app,
-            "api_url": self.api_url,
-            "accounts_url": self.accounts_url,
-        }
-        return load_settings(flags, config=self.config, **limits)
 
 
 @dataclass(frozen=True)
@@ -68,12 +57,11 @@ def build_client(connection: ConnectionOptions, *, rate=None, concurrency=None, 
 
     Example: build_client(connection, rate=100, concurrency=5, daily_limit=1000)
     """
-    from bulkio.zoho.client import (
-        ZohoClient,  # keeps `--help` fast: requests loads only when a command runs
-    )
+    from bulkio.zoho.connect import connect  # keeps `--help` fast: requests loads only when a command runs
 
-    settings = connection.settings(rate_per_minute=rate, max_in_flight=concurrency, daily_limit=daily_limit)
-    return ZohoClient(settings, **kwargs)
+    return connect(connection.config, organization_id=connection.org, region=connection.region, app=connection.app,
+                   api_url=connection.api_url, accounts_url=connection.accounts_url, rate_per_minute=rate,
+                   max_in_flight=concurrency, daily_limit=daily_limit, **kwargs)
 
 
 _CONNECTION = [

@@ -51,8 +51,7 @@ def state_dir() -> Path:
 def scope_of(client) -> str:
     """The organisation a client writes to: API root and organisation id (the sandbox and
     Zoho may share an organisation id)."""
-    settings = getattr(client, "settings", None)
-    return f"{getattr(settings, 'api_url', '')}#{getattr(settings, 'organization_id', '')}"
+    return f"{client.settings.api_url}#{client.settings.organization_id}"
 
 
 class RecordMemory:

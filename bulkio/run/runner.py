@@ -411,5 +411,5 @@ def _from_journal(item: WorkItem, entry: JournalEntry) -> RowOutcome:
 
 
 def _calls(client) -> dict[str, int]:
-    stats = getattr(client, "stats", None)
-    return {name: int(getattr(stats, name, 0) or 0) for name in ("reads", "writes", "retries")}
+    stats = client.stats
+    return {"reads": stats.reads, "writes": stats.writes, "retries": stats.retries}

@@ -25,7 +25,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 from urllib3.util.retry import Retry
 
-from bulkio import __version__
+from bulkio.version import __version__
 
 USER_AGENT = f"bulkio/{__version__}"
 #: (connect, read) seconds; the client gives a write a little longer to answer

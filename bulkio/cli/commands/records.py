@@ -28,7 +28,8 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
     Example: bulkio import items.xlsx -m items -k "External ID" --skip-unchanged
     """
     from bulkio.cli.progress import row_progress
-    from bulkio.importing import resolve_module, run_import
+    from bulkio.importing import run_import
+    from bulkio.preparing import resolve_module
 
     opts = _options(
         file, inputs, dry_run=dry_run, skip_unchanged=skip_unchanged, rate=rate, concurrency=concurrency,
@@ -59,7 +60,7 @@ def validate(file: Path, inputs, connection) -> None:
 
     Example: bulkio validate items.xlsx -m items -k "External ID"
     """
-    from bulkio.importing import module_for_validate, run_validate
+    from bulkio.validating import module_for_validate, run_validate
 
     opts = _options(file, inputs)
     module, note, client = module_for_validate(inputs.module, lambda: connect(connection),
@@ -70,7 +71,7 @@ def validate(file: Path, inputs, connection) -> None:
 
 
 def _options(file: Path, inputs: InputOptions, **extra):
-    from bulkio.importing import ImportOptions
+    from bulkio.preparing import ImportOptions
 
     extra.setdefault("resend_unknown", resend_unknown())
     return ImportOptions(
