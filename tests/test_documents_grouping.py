@@ -7,7 +7,7 @@ empty key that carry header data stay documents of their own."""
 from __future__ import annotations
 
 from e2e_support import FAST, csv_text, invoke, outcomes
-from test_qa_documents import env  # noqa: F401  (the seeded sandbox fixture)
+from test_other_systems_documents import env  # noqa: F401  (the seeded sandbox fixture)
 
 HEADER = ["Invoice Number", "Customer Name", "Invoice Date", "Item Name", "Quantity"]
 NO_KEY = ('"{column}" is empty; every line of an invoice repeats its {column}{previous}; '

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from e2e_support import FAST, csv_text, invoke, outcomes
-from test_qa_documents import env  # noqa: F401  (the seeded sandbox fixture)
+from test_other_systems_documents import env  # noqa: F401  (the seeded sandbox fixture)
 
 HEADER = ["Legacy Number", "Invoice Number", "Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
 

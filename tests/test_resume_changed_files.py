@@ -1,5 +1,5 @@
-"""QA, issue 11, the file's side, for contacts and invoices with line items (items are covered
-by test_qa_resume_rowid.py): create mode (no -k) run again after the file changed -- a row
+"""Resume after the file changed, for contacts and invoices with line items (items are covered
+by test_resume_by_record.py): create mode (no -k) run again after the file changed -- a row
 inserted at the top, the file sorted, a row deleted, a row duplicated, a row edited (also
 after a kill) -- leaves every record its own data and every row once in Zoho.
 
@@ -16,7 +16,7 @@ import pytest
 from bulkio.run.journal import JournalEntry, RowSig, match
 from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
 from test_client import client_for
-from test_qa_resume_rowid import _as_schema_1
+from test_resume_by_record import _as_schema_1
 
 CONTACT_HEADER = ["Display Name", "Email", "Contact Type"]
 INVOICE_HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]

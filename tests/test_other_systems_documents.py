@@ -1,4 +1,4 @@
-"""QA: documents with line items as a bookkeeper brings them from another system (Xero,
+"""Other systems' documents: documents with line items as a bookkeeper brings them from another system (Xero,
 QuickBooks Online, a hand-made sales order sheet), imported through the CLI into a sandbox
 seeded with the samples' items and contacts. Each test pins a fix: a foreign heading that
 matched nothing, a split invoice sent with half its lines, a "Discount %" of 10 taken off as

@@ -1,4 +1,4 @@
-"""Everything checked before the first write (issue 11, point 10): a report path the run could
+"""Everything checked before the first write : a report path the run could
 not use stops it with exit 2 before anything is sent. Before, `--report report.pdf`, a folder
 that is a file or a report open in Excel were found after every row was written."""
 

@@ -1,4 +1,4 @@
-"""One run per journal (issue 11, point 2): two `bulkio import` processes started at once on the
+"""One run per journal : two `bulkio import` processes started at once on the
 same file and journal must not both send. Before the lock, 60 invoices became 115."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 11, point 7 (client side) and "hours of waiting": a write whose request went out and
+"""Unsettled writes, client side, in seconds not hours: a write whose request went out and
 whose answer settles nothing (a 5xx, a gateway page, a timeout, a dropped connection) may have
 been applied, so the client raises OutcomeUnknown with a plain reason and never resends it;
 reads are retried; a server that accepts and never answers costs seconds, not minutes."""

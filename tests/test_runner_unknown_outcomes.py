@@ -1,4 +1,4 @@
-"""QA, issue 11 point 7 (runner side): a write whose answer never came may have been applied.
+"""Unknown outcomes, runner side: a write whose answer never came may have been applied.
 
 Over real HTTP against the sandbox's write faults: a write applied and then answered 504 with
 a gateway's HTML page, an apply slower than the client's read timeout, and auto-numbered

@@ -1,4 +1,4 @@
-"""QA, issue 11: a real `bulkio import` of auto-numbered invoices (create mode, nothing
+"""Kill and resume of documents: a real `bulkio import` of auto-numbered invoices (create mode, nothing
 identifies them) killed with SIGKILL in mid-run, then the same command: no invoice twice, and
 every row reported -- created, or unknown (its write went out, no answer came) with what to
 check, never sent again without the person's say."""

@@ -1,4 +1,4 @@
-"""Issue 11, point 5: a number whose comma could separate thousands or decimals is refused until
+"""Ambiguous numbers: a number whose comma could separate thousands or decimals is refused until
 --decimal-comma or --decimal-point says which.
 
 A semicolon-separated CSV (what Excel writes where the comma marks decimals) without

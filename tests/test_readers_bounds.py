@@ -1,4 +1,4 @@
-"""Issue 11, point 9: readers are bounded, and files they cannot read get a message that names
+"""Bounded readers: readers are bounded, and files they cannot read get a message that names
 the file and says what to do.
 
 One stray space in cell XFD1048576 of a 2 KB workbook aborted `bulkio validate` (calamine

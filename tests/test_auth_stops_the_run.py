@@ -1,4 +1,4 @@
-"""Issue 11, point 6: a refresh that fails part-way, or a 401 to a token minted a moment ago (a
+"""Auth failures stop the run: a refresh that fails part-way, or a 401 to a token minted a moment ago (a
 missing scope), stops the run once (exit 3) naming the scopes the module's OpenAPI file lists;
 the rows not sent stay pending and the same command sends them once the credentials work; no
 storm of token requests."""

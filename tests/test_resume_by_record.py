@@ -1,4 +1,4 @@
-"""QA, issue 11 point 1: the journal knows its rows by what they send, not by where they are.
+"""Resume by record: the journal knows its rows by what they send, not by where they are.
 
 Create mode (no -k) used to match journal entries by row number: a row inserted at the top
 gave every existing record its neighbour's data. Over real HTTP through the CLI."""
