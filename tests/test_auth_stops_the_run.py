@@ -17,7 +17,7 @@ from e2e_support import (
     add_item_fields, csv_text, import_args, invoke, journal_rows, numbered_items, outcomes, sandbox_env,
     statuses, write_bytes,
 )
-from test_client import client_for
+from sandbox_clients import client_for
 
 EXTERNAL_ID = (("External ID", "string", {"is_unique": True}),)
 ITEM_SCOPES = "ZohoBooks.settings.CREATE, ZohoBooks.settings.READ, ZohoBooks.settings.UPDATE"

@@ -17,7 +17,7 @@ from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.catalogue.modules import load_module
 from bulkio.run.runner import RunOptions, run_rows
-from test_client import client_for
+from sandbox_clients import client_for
 
 KEY = "cf_order_ref"
 CUSTOMERS = ["Bowman Ltd", "Acme Corp", "Globex", "Initech"]

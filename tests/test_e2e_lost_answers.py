@@ -18,10 +18,10 @@ import requests
 
 from bulkio.cli import options as cli_options
 from bulkio.sandbox import scopes as sandbox_scopes
-from e2e_support import FAST, csv_text, invoke, journal_rows, outcomes, read_table, sandbox_env, start_bulkio
-from test_e2e_kill import kill_when_some_rows_are_done
-from test_client_outcome_unknown import mute_port  # noqa: F401 - a fixture
-from test_client import client_for
+from e2e_support import (
+    FAST, csv_text, invoke, journal_rows, kill_when_some_rows_are_done, outcomes, read_table, sandbox_env, start_bulkio,
+)
+from sandbox_clients import client_for
 
 CONTACT_KEY = "cf_external_id"
 

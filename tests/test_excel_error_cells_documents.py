@@ -14,9 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
-from test_client import client_for
-from test_readers_bounds import compound_file, ods_file
+from e2e_support import FAST, compound_file, csv_text, invoke, ods_file, outcomes, sandbox_env
+from sandbox_clients import client_for
 
 EXCEL_ERROR = ('"{column}" holds the Excel error #N/A: the formula in this cell failed; fix the '
                "formula, or type the value in its place")

@@ -7,7 +7,7 @@ import threading
 import time
 
 from bulkio.exporting import export_module
-from test_client import client_for
+from sandbox_clients import client_for
 from test_documents import org  # noqa: F401  (fixture)
 
 INVOICES = 30

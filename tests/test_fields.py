@@ -9,7 +9,7 @@ from bulkio.cli import cli
 from bulkio.catalogue.fields import format_fields_table, load_fields
 from bulkio.catalogue.modules import Field, Module
 from e2e_support import sandbox_env
-from test_client import client_for
+from sandbox_clients import client_for
 
 
 def add_fields(sandbox) -> None:

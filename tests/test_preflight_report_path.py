@@ -12,7 +12,7 @@ from bulkio.importing import ImportOptions, resolve_module, run_import
 from bulkio.outcomes import RowOutcome
 from bulkio.sheets.report import write_report
 from e2e_support import csv_text, invoke, numbered_items, sandbox_env, write_bytes
-from test_client import client_for
+from sandbox_clients import client_for
 
 EXCEL_OPEN = ("is open in Excel or another spreadsheet program ({lock} is beside it), so it cannot "
               "be replaced: close it there and run the same command again, or pass --report PATH "

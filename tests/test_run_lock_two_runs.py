@@ -11,7 +11,7 @@ from pathlib import Path
 import bulkio
 from bulkio.run.runlock import RunLock
 from e2e_support import csv_text, invoke, sandbox_env, start_bulkio, write_bytes
-from test_client import client_for
+from sandbox_clients import client_for
 
 INVOICES = 60
 HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]

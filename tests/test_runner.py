@@ -7,30 +7,15 @@ import threading
 
 import pytest
 
-from bulkio.zoho.client import ZohoClient
 from bulkio.catalogue.fields import load_fields
 from bulkio.run.journal import Journal
 from bulkio.prepare.mapper import payload_hash
 from bulkio.run.runner import RunOptions, WorkItem, run_rows
-from bulkio.zoho.session import build_session
-from bulkio.settings import ConnectionSettings
+from sandbox_clients import client_for
 
 KEY = "cf_external_id"
 UPSERT = RunOptions(mode="upsert", key_field=KEY, concurrency=4)
 CREATE = RunOptions(mode="create", concurrency=4)
-
-
-def client_for(sandbox) -> ZohoClient:
-    """A client for `sandbox` whose backoffs are short enough that tests never wait long."""
-    settings = ConnectionSettings(
-        organization_id=sandbox.org_id, api_url=sandbox.api_url("books"),
-        accounts_url=sandbox.accounts_url, client_id=sandbox.client_id,
-        client_secret=sandbox.client_secret, refresh_token=sandbox.refresh_token,
-        rate_per_minute=600_000, max_in_flight=10, daily_limit=None,
-    )
-    session = build_session(backoff_factor=0.01, backoff_jitter=0.01)
-    return ZohoClient(settings, session=session, backoff_base=0.01)
-
 
 @pytest.fixture
 def setup(sandbox):

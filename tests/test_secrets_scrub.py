@@ -22,7 +22,7 @@ from bulkio.sandbox import Sandbox, SandboxConfig
 from bulkio.sandbox.server import exposure_warning
 from bulkio.zoho.session import build_session, scrub
 from bulkio.settings import load_settings
-from test_client_outcome_unknown import send_answer, serving
+from canned_zoho import send_answer, serving
 
 CLIENT_SECRET = "SENTINEL+secret/7f3a=="
 REFRESH_TOKEN = "1000.SENTINEL&refresh=9c1d"
