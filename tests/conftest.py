@@ -12,8 +12,11 @@ import pytest
 
 from bulkio.cli.demo import samples_dir
 from bulkio.sandbox.seed import add_custom_fields_from
+from bulkio.catalogue.fields import load_fields
+from documents_support import CUSTOMERS, ITEMS
 from e2e_support import FAST, csv_text, invoke, sandbox_env
-from sandbox_clients import Zoho
+from runner_support import keyed_items_org
+from sandbox_clients import Zoho, client_for
 
 pytest_plugins = ["bulkio.sandbox.pytest_plugin"]
 
@@ -42,6 +45,24 @@ def samples_env(sandbox, tmp_path):
         assert seeded.exit_code == 0, seeded.output
     sandbox.stats.reset()
     return env
+
+
+@pytest.fixture
+def invoice_org(sandbox):
+    """A sandbox with customers, items and a unique invoice field; the client and module."""
+    sandbox.add_custom_field("invoice", "Order Ref", is_unique=True)
+    client = client_for(sandbox)
+    for name in CUSTOMERS:
+        client.create("contacts", {"contact_name": name, "contact_type": "customer"})
+    for name, rate in ITEMS.items():
+        client.create("items", {"name": name, "rate": rate, "sku": name[:3].upper()})
+    return sandbox, client, load_fields(client, "invoices")
+
+
+@pytest.fixture
+def items_org(sandbox):
+    """A sandbox whose items have a unique External ID: (sandbox, a client, the items module)."""
+    return keyed_items_org(sandbox)
 
 
 @pytest.fixture

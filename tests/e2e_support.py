@@ -197,6 +197,19 @@ def as_schema_1(path):
         """)
 
 
+def columns_of(output: str) -> dict[str, dict[str, str]]:
+    """The table read back by the header's column positions: api name -> column -> text."""
+    header, *lines = output.splitlines()
+    names = header.split()
+    names = ["API NAME", *names[2:]]  # "API NAME" is two words
+    starts = [header.index(n) for n in names]
+    rows = {}
+    for line in lines:
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
+        rows[cells[0]] = dict(zip(names, cells))
+    return rows
+
+
 # --- the sandbox's side ------------------------------------------------------------------------
 
 def items_by_key(sandbox) -> dict[str, dict]:

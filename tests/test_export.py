@@ -22,6 +22,7 @@ from sandbox_clients import client_for
 
 FORMULA = '=HYPERLINK("http://x","y")'
 
+
 def add_item_fields(sandbox) -> None:
     sandbox.add_custom_field("item", "External ID", is_unique=True)
     sandbox.add_custom_field("item", "Category", data_type="dropdown", values=["Hardware", "Software", "Services"])

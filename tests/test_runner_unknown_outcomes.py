@@ -17,6 +17,7 @@ from sandbox_clients import client_for
 
 PAUSES = (0.1, 0.2, 0.4, 0.8, 1.6)
 
+
 def item_rows(n):
     out = []
     for i in range(n):
