@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -89,3 +90,29 @@ def _handler(zoho: CannedZoho) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+def send_answer(handler: BaseHTTPRequestHandler, status: int, kind: str, body: str) -> None:
+    """One whole answer from a request handler."""
+    payload = body.encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", kind)
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
+@contextmanager
+def serving(handler_class, **attributes):
+    """A local HTTP server with `handler_class` in a thread, `attributes` set on the server."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+    server.daemon_threads = True
+    for name, value in attributes.items():
+        setattr(server, name, value)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,7 +3,8 @@
 The tests drive the real CLI (click's CliRunner, or the `bulkio` console script in a subprocess
 where a process must be killed) against the sandbox over loopback. This module holds what they
 share: the items custom fields, the environment that points bulkio at a sandbox, awkward input
-files written as bytes, and readers for the report, the errors file and the journal.
+files written as bytes (and files that are no workbook), readers for the report, the errors file
+and the journal, and a real `bulkio` process to start and kill.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import signal
 import sqlite3
+import struct
 import subprocess
 import sys
+import time
+import zipfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -117,6 +122,28 @@ def numbered_items(n: int, *, start: int = 0) -> tuple[list[str], list[list[str]
     return header, rows
 
 
+def compound_file(path: Path, streams: list[str]) -> Path:
+    """A Compound File (CDF) as Office writes it: header sector, then a directory sector whose
+    128-byte entries name the streams (UTF-16). An encrypted workbook holds EncryptionInfo and
+    EncryptedPackage (MS-OFFCRYPTO); an old .xls holds Workbook."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HHH", 0x3E, 3, 0xFFFE)
+    header = header.ljust(512, b"\x00")
+    entries = b""
+    for name in ["Root Entry", *streams]:
+        encoded = (name + "\x00").encode("utf-16-le")
+        entries += encoded.ljust(64, b"\x00") + struct.pack("<H", len(encoded)) + b"\x02".ljust(62, b"\x00")
+    path.write_bytes(header + entries.ljust(512, b"\x00"))
+    return path
+
+
+def ods_file(path: Path) -> Path:
+    """An OpenDocument spreadsheet's zip (mimetype and a bare content.xml)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return path
+
+
 # --- outputs -----------------------------------------------------------------------------------
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -153,6 +180,34 @@ def journal_rows(path: Path) -> dict[int, str]:
             conn.close()
     except sqlite3.Error:  # created but no table yet
         return {}
+
+
+def as_schema_1(path):
+    """Rewrite today's journal as bulkio wrote it before (schema "1", table `rows`)."""
+    with sqlite3.connect(path) as conn:
+        conn.executescript("""
+            CREATE TABLE rows (row INTEGER PRIMARY KEY, key TEXT, payload_hash TEXT,
+                status TEXT NOT NULL, record_id TEXT, error_code TEXT, message TEXT,
+                retryable INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+                updated_at REAL NOT NULL);
+            INSERT INTO rows SELECT row, key, payload_hash, status, record_id, error_code, message,
+                retryable, attempts, updated_at FROM entries;
+            DROP TABLE entries;
+            UPDATE meta SET value = '1' WHERE name = 'schema';
+        """)
+
+
+def columns_of(output: str) -> dict[str, dict[str, str]]:
+    """The table read back by the header's column positions: api name -> column -> text."""
+    header, *lines = output.splitlines()
+    names = header.split()
+    names = ["API NAME", *names[2:]]  # "API NAME" is two words
+    starts = [header.index(n) for n in names]
+    rows = {}
+    for line in lines:
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
+        rows[cells[0]] = dict(zip(names, cells))
+    return rows
 
 
 # --- the sandbox's side ------------------------------------------------------------------------
@@ -204,3 +259,17 @@ def start_bulkio(args: Sequence[str], env: dict, **popen) -> subprocess.Popen:
         bulkio_command() + list(args), env=subprocess_env(env),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen,
     )
+
+
+def kill_when_some_rows_are_done(proc, journal, at_least: int, timeout: float = 30) -> dict[int, str]:
+    """SIGKILL `proc` once the journal shows `at_least` rows created; the journal then."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = journal_rows(journal)
+        if sum(s == "created" for s in rows.values()) >= at_least:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            return journal_rows(journal)
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.02)
+    raise AssertionError(f"no {at_least} rows done within {timeout} s: {journal_rows(journal)}")

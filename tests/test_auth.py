@@ -11,7 +11,7 @@ import pytest
 from bulkio.zoho.auth import ZohoAuth
 from bulkio.errors import AuthError, AuthStopped
 from bulkio.zoho.session import build_session
-from test_client import client_for
+from sandbox_clients import client_for
 
 
 class Clock:

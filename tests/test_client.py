@@ -8,35 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bulkio import __version__
-from bulkio.zoho.client import ZohoClient
 from bulkio.errors import ApiError, NotFoundError, OutcomeUnknown, QuotaExhausted
-from bulkio.zoho.session import build_session
-from bulkio.settings import ConnectionSettings
 
-UNLIMITED = {"rate_limit": 1_000_000, "daily_limit": 1_000_000, "max_concurrent": 100}
-
-
-def client_for(sandbox, *, rate=60_000, in_flight=5, daily=None, access_token=None, **kwargs) -> ZohoClient:
-    """A client pointed at `sandbox`, with backoffs short enough that tests never wait long."""
-    settings = ConnectionSettings(
-        organization_id=sandbox.org_id,
-        api_url=sandbox.api_url("books"),
-        accounts_url=sandbox.accounts_url,
-        client_id=None if access_token else sandbox.client_id,
-        client_secret=None if access_token else sandbox.client_secret,
-        refresh_token=None if access_token else sandbox.refresh_token,
-        access_token=access_token,
-        rate_per_minute=rate,
-        max_in_flight=in_flight,
-        daily_limit=daily,
-    )
-    kwargs.setdefault("session", build_session(backoff_factor=0.01, backoff_jitter=0.01))
-    kwargs.setdefault("backoff_base", 0.05)
-    return ZohoClient(settings, **kwargs)
-
-
-def item(n: int) -> dict:
-    return {"name": f"Item {n:04d}", "rate": 10 + n}
+from sandbox_clients import UNLIMITED, client_for, item
 
 
 def test_every_call_carries_token_org_agent_and_json(sandbox):

@@ -10,7 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from bulkio.zoho.limiter import SAFETY
-from test_client import client_for
+from sandbox_clients import client_for
 
 
 def burst(client, calls: int, threads: int = 5) -> float:

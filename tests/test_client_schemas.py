@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from test_client import client_for
+from sandbox_clients import client_for
 
 from openapi import OPENAPI
 

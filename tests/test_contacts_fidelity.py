@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from e2e_support import csv_text, invoke, outcomes, sandbox_env
-from test_client import client_for
+from sandbox_clients import client_for
 
 HEADER = ["External ID", "Display Name", "Contact Type", "First Name", "Email"]
 

@@ -11,9 +11,9 @@ import pytest
 from bulkio.cli.demo import run_demo
 from bulkio.catalogue import custom_field, is_custom_field_meta, load_module
 from e2e_support import (
-    KEY, add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env, write_bytes,
+    KEY, add_item_fields, columns_of, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env,
+    write_bytes,
 )
-from test_fields import columns_of
 
 WARNING = 'Zoho does not say whether "{}" has "Prevent duplicate values" on'
 

@@ -12,7 +12,7 @@ from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.mapper import PayloadBuilder, build_payload, reshape_custom_fields, shape_for
 from bulkio.catalogue import WRITE_KINDS, Field, load_module
 from openapi import load_spec
-from test_client import client_for
+from sandbox_clients import client_for
 
 MODULES = ("items", "contacts", "invoices", "estimates", "salesorders", "purchaseorders",
            "creditnotes", "bills")

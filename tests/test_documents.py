@@ -1,11 +1,10 @@
 """Documents with line items against the sandbox: grouped rows, the line_items JSON form and
 two-sheet workbooks become the same documents, names become ids, errors land on the document's
-first row with nothing sent for it (updates that would replace line items: test_lineguard.py)."""
+first row with nothing sent for it, and updates that would replace line items are refused."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -13,52 +12,13 @@ import pytest
 
 from bulkio.prepare.columns import match_columns
 from bulkio.prepare.documents import prepare_documents
-from bulkio.readers.documents import read_document_table
-from bulkio.run.lineguard import guard_line_items
 from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.catalogue import load_module
-from bulkio.run.runner import RunOptions, run_rows
-from test_client import client_for
-
-KEY = "cf_order_ref"
-CUSTOMERS = ["Bowman Ltd", "Acme Corp", "Globex", "Initech"]
-ITEMS = {"Widget": 10.0, "Gadget": 4.0, "Sprocket": 2.5, "Doohickey": 7.25, "Gizmo": 12.0}
-HEADERS = ["Order Ref", "Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate", "Tax Name"]
-
-
-@pytest.fixture
-def org(sandbox):
-    """A sandbox with customers, items and a unique invoice field; the client and module."""
-    sandbox.add_custom_field("invoice", "Order Ref", is_unique=True)
-    client = client_for(sandbox)
-    for name in CUSTOMERS:
-        client.create("contacts", {"contact_name": name, "contact_type": "customer"})
-    for name, rate in ITEMS.items():
-        client.create("items", {"name": name, "rate": rate, "sku": name[:3].upper()})
-    return sandbox, client, load_fields(client, "invoices")
-
-
-def invoice_rows(count: int = 20) -> list[list]:
-    """`count` invoices over 55 rows (1-5 lines each) with names instead of ids."""
-    sizes = ([1, 2, 3, 4, 4] * 3 + [1, 2, 3, 4, 3])[:count]
-    names = list(ITEMS)
-    rows = []
-    for n, size in enumerate(sizes):
-        for line in range(size):
-            rows.append([f"ORD-{n:03d}", CUSTOMERS[n % 4], "2024-05-01", names[(n + line) % 5],
-                         line + 1, 3.5 if line == 1 else None, "Sales Tax" if line == 0 else None])
-    return rows
-
-
-def write_xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+from bulkio.readers.documents import read_document_table
+from documents_support import HEADERS, ITEMS, by_ref, invoice_rows, prepare, send, writes
+from e2e_support import write_xlsx
+from sandbox_clients import client_for
 
 
 def expected_total(lines: list[list]) -> float:
@@ -69,33 +29,8 @@ def expected_total(lines: list[list]) -> float:
     return round(total, 2)
 
 
-def prepare(client, module, path, *, key="Order Ref", mode="upsert", sheet=None):
-    frame = read_document_table(path, module, sheet=sheet)
-    plan = match_columns(list(frame.columns), module)
-    return prepare_documents(frame, module, plan, key_field=key, mode=mode,
-                             resolver=LookupResolver(client))
-
-
-def send(client, module, batch, *, mode="upsert", key=KEY, replace=False, skip_unchanged=False):
-    """What pipeline.run_import does with a batch: refuse line-item updates, then run."""
-    items, refused = guard_line_items(batch.items, client=client, module=module, mode=mode,
-                                      key_field=key, replace=replace)
-    result = run_rows(items, client=client, module=module, journal=None,
-                      options=RunOptions(mode=mode, key_field=key, skip_unchanged=skip_unchanged))
-    outcomes = {**result.outcomes, **{o.row: o for o in refused}}
-    return {row: outcomes[row] for row in sorted(outcomes)}
-
-
-def by_ref(sandbox) -> dict[str, dict]:
-    return {r["custom_field_hash"][KEY]: r for r in sandbox.records("invoices")}
-
-
-def writes(sandbox) -> int:
-    return sum(1 for m, *_ in sandbox.stats.requests if m in ("POST", "PUT", "DELETE"))
-
-
-def test_xlsx_of_20_invoices_creates_them_with_lines_and_totals_then_nothing_again(org, tmp_path):
-    sandbox, client, module = org
+def test_xlsx_of_20_invoices_creates_them_with_lines_and_totals_then_nothing_again(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     rows = invoice_rows()
     assert len(rows) == 55
     path = write_xlsx(tmp_path / "invoices.xlsx", HEADERS, rows)
@@ -126,8 +61,8 @@ def test_xlsx_of_20_invoices_creates_them_with_lines_and_totals_then_nothing_aga
     assert writes(sandbox) == 0 and len(sandbox.records("invoices")) == 20
 
 
-def test_json_cell_form_gives_the_same_documents_as_grouped_rows(org, tmp_path):
-    sandbox, client, module = org
+def test_json_cell_form_gives_the_same_documents_as_grouped_rows(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     rows = invoice_rows()
     grouped = prepare(client, module, write_xlsx(tmp_path / "rows.xlsx", HEADERS, rows))
     docs: dict[str, list] = {}
@@ -145,10 +80,10 @@ def test_json_cell_form_gives_the_same_documents_as_grouped_rows(org, tmp_path):
     assert [i.row for i in as_json.items] == list(range(2, 22))
 
 
-def test_export_workbook_with_a_line_sheet_imports_back_unchanged(org, tmp_path):
+def test_export_workbook_with_a_line_sheet_imports_back_unchanged(invoice_org, tmp_path):
     from bulkio.exporting import export_module
 
-    sandbox, client, module = org
+    sandbox, client, module = invoice_org
     send(client, module, prepare(client, module, write_xlsx(tmp_path / "in.xlsx", HEADERS, invoice_rows())))
     exported = export_module(client, module, tmp_path / "out.xlsx")
     assert openpyxl.load_workbook(exported.path).sheetnames[1] == "Line Items"
@@ -162,8 +97,8 @@ def test_export_workbook_with_a_line_sheet_imports_back_unchanged(org, tmp_path)
     assert writes(sandbox) == 0
 
 
-def test_line_sheet_rows_naming_no_document_stop_the_import(org, tmp_path):
-    _, client, module = org
+def test_line_sheet_rows_naming_no_document_stop_the_import(invoice_org, tmp_path):
+    _, client, module = invoice_org
     book = openpyxl.Workbook()
     book.active.title = "Invoices"
     book.active.append(["Order Ref", "Customer Name"])
@@ -183,8 +118,8 @@ def test_line_sheet_rows_naming_no_document_stop_the_import(org, tmp_path):
         "row 3 (A-2); fix the Order Ref cells or remove the lines")
 
 
-def test_problems_land_on_the_documents_first_row_and_nothing_is_sent_for_it(org, tmp_path):
-    sandbox, client, module = org
+def test_problems_land_on_the_documents_first_row_and_nothing_is_sent_for_it(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     # Zoho keeps item names unique, not SKUs: a second "GIZ" makes that SKU ambiguous
     client.create("items", {"name": "Gizmo Pro", "rate": 99, "sku": "GIZ"})
     gizmos = sorted(i["item_id"] for i in sandbox.records("items") if i.get("sku") == "GIZ")
@@ -219,8 +154,8 @@ def frame(data: dict, first_row: int = 2) -> pd.DataFrame:
     return df
 
 
-def test_ids_are_used_as_they_are_without_any_lookup(org):
-    sandbox, client, module = org
+def test_ids_are_used_as_they_are_without_any_lookup(invoice_org):
+    sandbox, client, module = invoice_org
     customer = sandbox.records("contacts")[0]["contact_id"]
     item = sandbox.records("items")[0]["item_id"]
     df = frame({"Invoice Number": ["INV-9", "INV-9"], "Customer ID": [customer, ""],
@@ -364,10 +299,10 @@ def test_changed_fields_compares_lines_in_order_ignoring_what_zoho_adds():
     assert "line_items" in changed_fields(module, more, stored)
 
 
-def test_a_tax_name_not_in_zohos_taxes_list_says_to_give_the_groups_id(org, tmp_path):
+def test_a_tax_name_not_in_zohos_taxes_list_says_to_give_the_groups_id(invoice_org, tmp_path):
     """Tax names resolve through GET /settings/taxes, which lists simple and compound taxes only
     (taxes.yml); a tax group's name is found in no list, so the row is told to give its id."""
-    sandbox, client, module = org
+    sandbox, client, module = invoice_org
     rows = [["T-1", "Globex", "2024-05-01", "Widget", 1, None, "GST+PST"],
             ["T-2", "Globex", "2024-05-01", "Widget", 1, None, "vat"]]
     batch = prepare(client, module, write_xlsx(tmp_path / "tax.xlsx", HEADERS, rows))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from e2e_support import csv_text, invoke, outcomes, sandbox_env
-from test_client import client_for
+from sandbox_clients import client_for
 
 CUSTOMERS = ["Bowman Ltd", "Acme Corp"]
 ITEMS = {"Widget": 10.0, "Gadget": 4.0}

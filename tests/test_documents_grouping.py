@@ -7,18 +7,17 @@ empty key that carry header data stay documents of their own."""
 from __future__ import annotations
 
 from e2e_support import FAST, csv_text, invoke, outcomes
-from test_qa_documents import env  # noqa: F401  (the seeded sandbox fixture)
 
 HEADER = ["Invoice Number", "Customer Name", "Invoice Date", "Item Name", "Quantity"]
 NO_KEY = ('"{column}" is empty; every line of an invoice repeats its {column}{previous}; '
           "fill it in on this row")
 
 
-def _import(env, tmp_path, header, rows, *extra):
+def _import(samples_env, tmp_path, header, rows, *extra):
     path = tmp_path / "invoices.csv"
     path.write_text(csv_text(header, rows))
     report = tmp_path / "invoices.report.csv"
-    result = invoke(env, "import", path, "-m", "invoices", "--rate", FAST, "--report", report, *extra)
+    result = invoke(samples_env, "import", path, "-m", "invoices", "--rate", FAST, "--report", report, *extra)
     return result, outcomes(report)
 
 
@@ -28,8 +27,8 @@ def _no_key(column: str, row: int | None = None, value: str = "") -> str:
 
 
 def test_continuation_rows_without_the_invoice_number_send_nothing_for_their_invoice(
-        sandbox, env, tmp_path):
-    result, report = _import(env, tmp_path, HEADER, [
+        sandbox, samples_env, tmp_path):
+    result, report = _import(samples_env, tmp_path, HEADER, [
         ["C-1", "Summit Legal", "2024-06-01", "Webcam 4K", "1"],
         ["", "", "", "Headset ANC", "2"],
         ["", "", "", "Webcam 4K", "3"],
@@ -46,9 +45,9 @@ def test_continuation_rows_without_the_invoice_number_send_nothing_for_their_inv
     assert sandbox.stats.writes == 1
 
 
-def test_a_missing_k_key_names_the_nearest_row_above_that_has_it(sandbox, env, tmp_path):
+def test_a_missing_k_key_names_the_nearest_row_above_that_has_it(sandbox, samples_env, tmp_path):
     header = ["Legacy Number", "Customer Name", "Invoice Date", "Item Name", "Quantity"]
-    result, report = _import(env, tmp_path, header, [
+    result, report = _import(samples_env, tmp_path, header, [
         ["P-1", "Summit Legal", "2024-06-01", "Webcam 4K", "1"],
         ["P-1", "", "", "Headset ANC", "1"],
         ["", "", "", "Webcam 4K", "2"],
@@ -62,8 +61,8 @@ def test_a_missing_k_key_names_the_nearest_row_above_that_has_it(sandbox, env, t
     assert [r["custom_field_hash"]["cf_legacy_number"] for r in sandbox.records("invoices")] == ["P-2"]
 
 
-def test_the_key_after_a_keyless_line_goes_on_with_its_document_not_a_split(sandbox, env, tmp_path):
-    result, report = _import(env, tmp_path, HEADER, [
+def test_the_key_after_a_keyless_line_goes_on_with_its_document_not_a_split(sandbox, samples_env, tmp_path):
+    result, report = _import(samples_env, tmp_path, HEADER, [
         ["K-1", "Summit Legal", "2024-06-01", "Webcam 4K", "1"],
         ["", "", "", "Headset ANC", "2"],
         ["K-1", "Summit Legal", "2024-06-01", "Webcam 4K", "3"]])
@@ -75,9 +74,9 @@ def test_the_key_after_a_keyless_line_goes_on_with_its_document_not_a_split(sand
     assert sandbox.records("invoices") == [] and sandbox.stats.writes == 0
 
 
-def test_empty_keys_with_header_data_stay_documents_of_their_own(sandbox, env, tmp_path):
+def test_empty_keys_with_header_data_stay_documents_of_their_own(sandbox, samples_env, tmp_path):
     # no row above with a key: the message cannot point at one, and no document is blamed
-    result, report = _import(env, tmp_path, HEADER, [
+    result, report = _import(samples_env, tmp_path, HEADER, [
         ["", "", "", "Headset ANC", "2"],
         ["", "Summit Legal", "2024-06-01", "Webcam 4K", "1"],
         ["", "Riverside Clinic", "2024-06-02", "Headset ANC", "4"]])
@@ -91,8 +90,8 @@ def test_empty_keys_with_header_data_stay_documents_of_their_own(sandbox, env, t
         "Riverside Clinic", "Summit Legal"]
 
 
-def test_a_keyless_line_below_a_keyless_document_blames_that_document(sandbox, env, tmp_path):
-    result, report = _import(env, tmp_path, HEADER, [
+def test_a_keyless_line_below_a_keyless_document_blames_that_document(sandbox, samples_env, tmp_path):
+    result, report = _import(samples_env, tmp_path, HEADER, [
         ["", "Summit Legal", "2024-06-01", "Webcam 4K", "1"],
         ["", "", "", "Headset ANC", "2"]])
 

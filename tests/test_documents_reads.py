@@ -6,7 +6,8 @@ from __future__ import annotations
 from bulkio.run.existing import FullRecords
 from bulkio.importing import run_import
 from bulkio.preparing import ImportOptions
-from test_documents import HEADERS, invoice_rows, org, write_xlsx  # noqa: F401  (org: fixture)
+from documents_support import HEADERS, invoice_rows
+from e2e_support import write_xlsx
 
 DOCUMENTS = 6
 
@@ -17,8 +18,8 @@ def _import(client, module, path, tmp_path, **options):
     return run_import(opts, client, module)
 
 
-def test_skip_unchanged_reimport_reads_each_invoice_once(org, tmp_path, monkeypatch):
-    sandbox, client, module = org
+def test_skip_unchanged_reimport_reads_each_invoice_once(invoice_org, tmp_path, monkeypatch):
+    sandbox, client, module = invoice_org
     path = write_xlsx(tmp_path / "invoices.xlsx", HEADERS, invoice_rows(DOCUMENTS))
     first = _import(client, module, path, tmp_path)
     assert [r.status for r in first.rows] == ["created"] * DOCUMENTS
@@ -36,8 +37,8 @@ def test_skip_unchanged_reimport_reads_each_invoice_once(org, tmp_path, monkeypa
     assert sandbox.stats.writes == 0
 
 
-def test_full_records_reads_the_list_and_each_document_once(org):
-    sandbox, client, module = org
+def test_full_records_reads_the_list_and_each_document_once(invoice_org):
+    sandbox, client, module = invoice_org
     client.create("contacts", {"contact_name": "Solo", "contact_type": "customer"})
     customer = next(c for c in client.iter_records("contacts") if c["contact_name"] == "Solo")
     item = next(iter(client.iter_records("items")))
@@ -57,8 +58,8 @@ def test_full_records_reads_the_list_and_each_document_once(org):
     assert sandbox.stats.by_module[("GET", "invoices")] == 2
 
 
-def test_a_second_run_reads_only_the_list_when_it_remembers_what_it_wrote(org, tmp_path):
-    sandbox, client, module = org
+def test_a_second_run_reads_only_the_list_when_it_remembers_what_it_wrote(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     path = write_xlsx(tmp_path / "invoices.xlsx", HEADERS, invoice_rows(DOCUMENTS))
     _import(client, module, path, tmp_path)
     sandbox.stats.reset()

@@ -9,25 +9,11 @@ import time
 import pytest
 
 from e2e_support import (
-    add_item_fields, csv_text, import_args, invoke, items_by_key, journal_rows, numbered_items,
-    sandbox_env, start_bulkio, statuses, write_bytes,
+    add_item_fields, csv_text, import_args, invoke, items_by_key, journal_rows, kill_when_some_rows_are_done,
+    numbered_items, sandbox_env, start_bulkio, statuses, write_bytes,
 )
 
 ROWS = 40
-
-
-def kill_when_some_rows_are_done(proc, journal, at_least: int, timeout: float = 30) -> dict[int, str]:
-    """SIGKILL `proc` once the journal shows `at_least` rows created; the journal then."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rows = journal_rows(journal)
-        if sum(s == "created" for s in rows.values()) >= at_least:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-            return journal_rows(journal)
-        assert proc.poll() is None, proc.stderr.read().decode()
-        time.sleep(0.02)
-    raise AssertionError(f"no {at_least} rows done within {timeout} s: {journal_rows(journal)}")
 
 
 @pytest.mark.parametrize("mode", ["upsert", "create"])

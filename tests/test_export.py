@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from bulkio.cli import cli
-from bulkio.zoho.client import ZohoClient
 from bulkio.errors import ConfigError
 from bulkio.exporting import export_columns, export_module, filter_params
 from bulkio.catalogue.fields import load_fields
@@ -22,16 +21,9 @@ from bulkio.preparing import ImportOptions
 from bulkio.readers import read_table
 from bulkio.settings import ConnectionSettings
 from client_double import ClientDouble
+from sandbox_clients import client_for
 
 FORMULA = '=HYPERLINK("http://x","y")'
-
-
-def client_for(sandbox) -> ZohoClient:
-    settings = ConnectionSettings(
-        organization_id=sandbox.org_id, api_url=sandbox.api_url("books"), accounts_url=sandbox.accounts_url,
-        client_id=sandbox.client_id, client_secret=sandbox.client_secret, refresh_token=sandbox.refresh_token,
-        rate_per_minute=1_000_000, max_in_flight=10, daily_limit=10**9)
-    return ZohoClient(settings)
 
 
 def add_item_fields(sandbox) -> None:

@@ -7,11 +7,10 @@ import threading
 import time
 
 from bulkio.exporting import export_module
-from test_client import client_for
-from test_documents import org  # noqa: F401  (fixture)
+from documents_support import KEY
+from sandbox_clients import client_for
 
 INVOICES = 30
-KEY = "cf_order_ref"
 
 
 class WatchedClient:
@@ -36,8 +35,8 @@ class WatchedClient:
                 self.in_flight -= 1
 
 
-def test_an_export_of_30_invoices_reads_their_lines_concurrently_and_in_order(org, tmp_path):
-    sandbox, client, module = org
+def test_an_export_of_30_invoices_reads_their_lines_concurrently_and_in_order(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     customer = next(iter(client.iter_records("contacts")))
     items = list(client.iter_records("items"))
     for n in range(INVOICES):

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from bulkio.cli import cli
 from bulkio.catalogue.fields import format_fields_table, load_fields
 from bulkio.catalogue import Field, Module
-from e2e_support import sandbox_env
-from test_client import client_for
+from e2e_support import columns_of, sandbox_env
+from sandbox_clients import client_for
 
 
 def add_fields(sandbox) -> None:
@@ -29,19 +29,6 @@ def test_load_fields_merges_the_entitys_custom_fields(sandbox):
     assert module.field("name").required  # the catalogue's own fields are kept
     gets = [q for m, p, q, h, b in sandbox.stats.requests if p.endswith("/settings/fields")]
     assert gets == [{"entity": "item", "filter_custom_fields": "true", "organization_id": sandbox.org_id}]
-
-
-def columns_of(output: str) -> dict[str, dict[str, str]]:
-    """The table read back by the header's column positions: api name -> column -> text."""
-    header, *lines = output.splitlines()
-    names = header.split()
-    names = ["API NAME", *names[2:]]  # "API NAME" is two words
-    starts = [header.index(n) for n in names]
-    rows = {}
-    for line in lines:
-        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
-        rows[cells[0]] = dict(zip(names, cells))
-    return rows
 
 
 @pytest.mark.sandbox_config(field_metadata="full")  # a Zoho that sends is_unique

@@ -8,21 +8,7 @@ import pytest
 
 from bulkio.errors import QuotaExhausted
 from bulkio.zoho.limiter import SAFETY, Limiter
-
-
-class FakeClock:
-    """A clock whose sleep just moves time on."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from fake_clock import FakeClock
 
 
 def make(rate=60, in_flight=5, daily=1000):

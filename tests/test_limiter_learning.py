@@ -8,7 +8,7 @@ from collections import deque
 import pytest
 
 from bulkio.zoho.limiter import CREEP, SAFETY, Limiter
-from test_limiter import FakeClock
+from fake_clock import FakeClock
 
 
 class SlidingWindow:

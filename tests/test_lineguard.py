@@ -3,7 +3,8 @@ Zoho holds is refused unless --replace-line-items; kept and added lines pass, wi
 
 from __future__ import annotations
 
-from test_documents import HEADERS, by_ref, invoice_rows, org, prepare, send, write_xlsx, writes  # noqa: F401  (org: fixture)
+from documents_support import HEADERS, by_ref, invoice_rows, prepare, send, writes
+from e2e_support import write_xlsx
 
 
 def _one_line_changed(rows: list[list]) -> list[list]:
@@ -14,8 +15,8 @@ def _one_line_changed(rows: list[list]) -> list[list]:
     return changed
 
 
-def test_one_changed_line_refuses_only_its_invoice_and_the_others_keep_their_lines(org, tmp_path):
-    sandbox, client, module = org
+def test_one_changed_line_refuses_only_its_invoice_and_the_others_keep_their_lines(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, invoice_rows())))
     line_ids = {ref: [line["line_item_id"] for line in inv["line_items"]] for ref, inv in by_ref(sandbox).items()}
     sandbox.stats.reset()
@@ -38,8 +39,8 @@ def test_one_changed_line_refuses_only_its_invoice_and_the_others_keep_their_lin
     assert len(sandbox.records("invoices")) == 20
 
 
-def test_with_skip_unchanged_the_identical_invoices_send_nothing(org, tmp_path):
-    sandbox, client, module = org
+def test_with_skip_unchanged_the_identical_invoices_send_nothing(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, invoice_rows())))
     sandbox.stats.reset()
     path = write_xlsx(tmp_path / "b.xlsx", HEADERS, _one_line_changed(invoice_rows()))
@@ -51,8 +52,8 @@ def test_with_skip_unchanged_the_identical_invoices_send_nothing(org, tmp_path):
     assert writes(sandbox) == 0
 
 
-def test_added_lines_pass_and_keep_the_lines_zoho_holds(org, tmp_path):
-    sandbox, client, module = org
+def test_added_lines_pass_and_keep_the_lines_zoho_holds(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     rows = invoice_rows(2)
     send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
     before = [line["line_item_id"] for line in by_ref(sandbox)["ORD-001"]["line_items"]]
@@ -66,8 +67,8 @@ def test_added_lines_pass_and_keep_the_lines_zoho_holds(org, tmp_path):
     assert lines[2]["quantity"] == 9
 
 
-def test_update_without_replace_line_items_is_refused_and_leaves_the_document(org, tmp_path):
-    sandbox, client, module = org
+def test_update_without_replace_line_items_is_refused_and_leaves_the_document(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     rows = [["R-1", "Globex", "2024-05-01", "Widget", 1, None, None],
             ["R-1", "Globex", "2024-05-01", "Gadget", 2, None, None]]
     send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
@@ -86,8 +87,8 @@ def test_update_without_replace_line_items_is_refused_and_leaves_the_document(or
     assert after["total"] == 10.0
 
 
-def test_header_only_update_keeps_the_lines_and_is_not_refused(org, tmp_path):
-    sandbox, client, module = org
+def test_header_only_update_keeps_the_lines_and_is_not_refused(invoice_org, tmp_path):
+    sandbox, client, module = invoice_org
     rows = [["H-1", "Globex", "2024-05-01", "Widget", 2, None, None]]
     send(client, module, prepare(client, module, write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)))
     path = write_xlsx(tmp_path / "b.xlsx", ["Order Ref", "Reference Number"], [["H-1", "PO-77"]])

@@ -7,7 +7,7 @@ import pytest
 
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.catalogue import Lookup
-from test_client import client_for
+from sandbox_clients import client_for
 
 CUSTOMER = Lookup("contacts", ("contact_name", "company_name"), "customer_id")
 VENDOR = Lookup("contacts", ("contact_name", "company_name"), "vendor_id")

@@ -7,56 +7,10 @@ import threading
 
 import pytest
 
-from bulkio.zoho.client import ZohoClient
-from bulkio.catalogue.fields import load_fields
-from bulkio.run.journal import Journal
 from bulkio.prepare.mapper import payload_hash
 from bulkio.run.runner import RunOptions, WorkItem, run_rows
-from bulkio.zoho.session import build_session
-from bulkio.settings import ConnectionSettings
-
-KEY = "cf_external_id"
-UPSERT = RunOptions(mode="upsert", key_field=KEY, concurrency=4)
-CREATE = RunOptions(mode="create", concurrency=4)
-
-
-def client_for(sandbox) -> ZohoClient:
-    """A client for `sandbox` whose backoffs are short enough that tests never wait long."""
-    settings = ConnectionSettings(
-        organization_id=sandbox.org_id, api_url=sandbox.api_url("books"),
-        accounts_url=sandbox.accounts_url, client_id=sandbox.client_id,
-        client_secret=sandbox.client_secret, refresh_token=sandbox.refresh_token,
-        rate_per_minute=600_000, max_in_flight=10, daily_limit=None,
-    )
-    session = build_session(backoff_factor=0.01, backoff_jitter=0.01)
-    return ZohoClient(settings, session=session, backoff_base=0.01)
-
-
-@pytest.fixture
-def setup(sandbox):
-    return prepare(sandbox)
-
-
-def prepare(sandbox):
-    sandbox.add_custom_field("item", "External ID", is_unique=True)
-    client = client_for(sandbox)
-    return sandbox, client, load_fields(client, "items")
-
-
-def items(module, n, *, start=0, rate=10, keyed=True, first_row=2):
-    field_id = int(module.field(KEY).customfield_id)
-    out = []
-    for i in range(start, start + n):
-        payload = {"name": f"Item {i:04d}", "rate": rate + i}
-        if keyed:
-            payload["custom_fields"] = [{"customfield_id": field_id, "value": f"SKU-{i:04d}"}]
-        out.append(WorkItem(first_row + i - start, f"SKU-{i:04d}" if keyed else None, payload,
-                            payload_hash(payload), name=payload["name"]))
-    return out
-
-
-def open_journal(tmp_path, name="j.sqlite", **identity):
-    return Journal.open(tmp_path / name, {"input": "items.csv", **identity})
+from runner_support import CREATE, KEY, UPSERT, items, keyed_items_org, open_journal
+from sandbox_clients import client_for
 
 
 def statuses(result):
@@ -80,8 +34,8 @@ def run_until_done(work, *, client, module, journal, options, runs=5):
     raise AssertionError(f"rows still not done after {runs} runs: {statuses(result)}")
 
 
-def test_upsert_creates_and_a_second_run_with_the_journal_sends_nothing(setup, tmp_path):
-    sandbox, client, module = setup
+def test_upsert_creates_and_a_second_run_with_the_journal_sends_nothing(items_org, tmp_path):
+    sandbox, client, module = items_org
     work = items(module, 12)
     with open_journal(tmp_path) as journal:
         first = run_rows(work, client=client, module=module, journal=journal, options=UPSERT)
@@ -99,8 +53,8 @@ def test_upsert_creates_and_a_second_run_with_the_journal_sends_nothing(setup, t
         o.record_id for o in first.outcomes.values()]
 
 
-def test_a_changed_row_is_sent_again_on_resume(setup, tmp_path):
-    sandbox, client, module = setup
+def test_a_changed_row_is_sent_again_on_resume(items_org, tmp_path):
+    sandbox, client, module = items_org
     work = items(module, 3)
     with open_journal(tmp_path) as journal:
         run_rows(work, client=client, module=module, journal=journal, options=UPSERT)
@@ -112,8 +66,8 @@ def test_a_changed_row_is_sent_again_on_resume(setup, tmp_path):
     assert {r["name"]: r["rate"] for r in sandbox.records("items")}["Item 0001"] == 51
 
 
-def test_skip_unchanged_without_a_journal_sends_no_writes(setup):
-    sandbox, client, module = setup
+def test_skip_unchanged_without_a_journal_sends_no_writes(items_org):
+    sandbox, client, module = items_org
     work = items(module, 8)
     run_rows(work, client=client, module=module, journal=None, options=UPSERT)
     writes = sandbox.stats.writes
@@ -125,8 +79,8 @@ def test_skip_unchanged_without_a_journal_sends_no_writes(setup):
     assert result.outcomes[2].record_id == id_of(sandbox, "Item 0000")
 
 
-def test_skip_unchanged_rows_are_journalled(setup, tmp_path):
-    sandbox, client, module = setup
+def test_skip_unchanged_rows_are_journalled(items_org, tmp_path):
+    sandbox, client, module = items_org
     work = items(module, 4)
     run_rows(work, client=client, module=module, journal=None, options=UPSERT)
     options = RunOptions(mode="upsert", key_field=KEY, skip_unchanged=True)
@@ -139,8 +93,8 @@ def test_skip_unchanged_rows_are_journalled(setup, tmp_path):
     assert sandbox.stats["GET", "items"] == reads  # nothing left to send: nothing to read
 
 
-def test_reading_existing_records_stops_when_it_cannot_pay_off(setup):
-    sandbox, client, module = setup
+def test_reading_existing_records_stops_when_it_cannot_pay_off(items_org):
+    sandbox, client, module = items_org
     run_rows(items(module, 205, keyed=False), client=client, module=module, journal=None,
              options=RunOptions(mode="create", concurrency=8))
     options = RunOptions(mode="upsert", key_field=KEY, skip_unchanged=True)
@@ -155,8 +109,8 @@ def test_reading_existing_records_stops_when_it_cannot_pay_off(setup):
     assert sandbox.stats["GET", "items"] - gets == 2  # every page: fewer than the rows
 
 
-def test_update_mode_fails_a_missing_key_with_zohos_message(setup):
-    sandbox, client, module = setup
+def test_update_mode_fails_a_missing_key_with_zohos_message(items_org):
+    sandbox, client, module = items_org
     work = items(module, 2)
     run_rows(work[:1], client=client, module=module, journal=None, options=UPSERT)
     update = RunOptions(mode="update", key_field=KEY)
@@ -168,8 +122,8 @@ def test_update_mode_fails_a_missing_key_with_zohos_message(setup):
     assert len(sandbox.records("items")) == 1
 
 
-def test_a_row_with_an_id_is_updated_by_id(setup):
-    sandbox, client, module = setup
+def test_a_row_with_an_id_is_updated_by_id(items_org):
+    sandbox, client, module = items_org
     created = run_rows(items(module, 1), client=client, module=module, journal=None,
                        options=UPSERT).outcomes[2]
     payload = {"rate": 77}
@@ -181,8 +135,8 @@ def test_a_row_with_an_id_is_updated_by_id(setup):
     assert sandbox.records("items")[0]["rate"] == 77
 
 
-def test_a_zoho_error_fails_the_row_and_is_not_resent_unchanged(setup, tmp_path):
-    sandbox, client, module = setup
+def test_a_zoho_error_fails_the_row_and_is_not_resent_unchanged(items_org, tmp_path):
+    sandbox, client, module = items_org
     run_rows(items(module, 1, keyed=False), client=client, module=module, journal=None,
              options=CREATE)
     work = items(module, 2, keyed=False)  # row 2 has a name that already exists
@@ -203,7 +157,7 @@ def test_a_zoho_error_fails_the_row_and_is_not_resent_unchanged(setup, tmp_path)
 @pytest.mark.parametrize("options", [UPSERT, CREATE], ids=["upsert", "create"])
 def test_faults_and_lost_answers_end_with_every_row_created_once(sandbox_factory, tmp_path,
                                                                options):
-    sandbox, client, module = prepare(sandbox_factory(fail_rate=0.1, lost_reply_rate=0.05,
+    sandbox, client, module = keyed_items_org(sandbox_factory(fail_rate=0.1, lost_reply_rate=0.05,
                                                       seed=11))
     work = items(module, 60, keyed=options.mode != "create")
     with open_journal(tmp_path, mode=options.mode) as journal:
@@ -223,8 +177,8 @@ def test_faults_and_lost_answers_end_with_every_row_created_once(sandbox_factory
     assert {e.status for e in entries.values()} <= {"created", "updated"}
 
 
-def test_a_create_whose_answer_was_lost_is_found_not_duplicated(setup, tmp_path):
-    sandbox, client, module = setup
+def test_a_create_whose_answer_was_lost_is_found_not_duplicated(items_org, tmp_path):
+    sandbox, client, module = items_org
     work = items(module, 2, keyed=False)
     run_rows(work[:1], client=client, module=module, journal=None, options=CREATE)
     existing = sandbox.records("items")[0]["item_id"]
@@ -243,7 +197,7 @@ def test_a_create_whose_answer_was_lost_is_found_not_duplicated(setup, tmp_path)
 
 def test_quota_stop_keeps_rows_pending_and_a_rerun_finishes_without_duplicates(
         sandbox_factory, tmp_path):
-    sandbox, client, module = prepare(sandbox_factory(daily_limit=15))
+    sandbox, client, module = keyed_items_org(sandbox_factory(daily_limit=15))
     work = items(module, 30)
     with open_journal(tmp_path) as journal:
         first = run_rows(work, client=client, module=module, journal=journal, options=UPSERT)
@@ -264,8 +218,8 @@ def test_quota_stop_keeps_rows_pending_and_a_rerun_finishes_without_duplicates(
     assert keys_in_zoho(sandbox) == [w.key for w in work]
 
 
-def test_a_stop_request_ends_the_run_cleanly_and_resume_finishes(setup, tmp_path):
-    sandbox, client, module = setup
+def test_a_stop_request_ends_the_run_cleanly_and_resume_finishes(items_org, tmp_path):
+    sandbox, client, module = items_org
     work = items(module, 40)
     stop = threading.Event()
     events = []
@@ -290,8 +244,8 @@ def test_a_stop_request_ends_the_run_cleanly_and_resume_finishes(setup, tmp_path
     assert events[-1].total == 40 and events[-1].done == 40
 
 
-def test_progress_reports_every_row(setup):
-    sandbox, client, module = setup
+def test_progress_reports_every_row(items_org):
+    sandbox, client, module = items_org
     events = []
     run_rows(items(module, 6), client=client, module=module, journal=None, options=UPSERT,
              on_progress=events.append)
@@ -300,8 +254,8 @@ def test_progress_reports_every_row(setup):
     assert events[-1].rate > 0
 
 
-def test_dry_run_writes_nothing_and_says_what_each_row_would_do(setup):
-    sandbox, client, module = setup
+def test_dry_run_writes_nothing_and_says_what_each_row_would_do(items_org):
+    sandbox, client, module = items_org
     run_rows(items(module, 3), client=client, module=module, journal=None, options=UPSERT)
     # a record holding a name without a key, to collide with
     run_rows(items(module, 1, start=9, keyed=False), client=client, module=module,
@@ -329,8 +283,8 @@ def test_dry_run_writes_nothing_and_says_what_each_row_would_do(setup):
     assert "rate" in result.outcomes[8].message
 
 
-def test_dry_run_in_update_and_create_modes(setup):
-    sandbox, client, module = setup
+def test_dry_run_in_update_and_create_modes(items_org):
+    sandbox, client, module = items_org
     run_rows(items(module, 2), client=client, module=module, journal=None, options=UPSERT)
     writes = sandbox.stats.writes
     work = items(module, 3)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from test_runner import UPSERT, items, open_journal, setup  # noqa: F401  (setup is a fixture)
-
 from bulkio.run.runner import run_rows
+from runner_support import UPSERT, items, open_journal
 
 
 class Flaky:
@@ -22,8 +21,8 @@ class Flaky:
         return getattr(self._client, name)
 
 
-def test_an_unexpected_error_fails_its_row_and_the_others_are_sent(setup, tmp_path):
-    sandbox, client, module = setup
+def test_an_unexpected_error_fails_its_row_and_the_others_are_sent(items_org, tmp_path):
+    sandbox, client, module = items_org
     work = items(module, 5)
     with open_journal(tmp_path) as journal:
         result = run_rows(work, client=Flaky(client, work[2].key), module=module, journal=journal, options=UPSERT)
@@ -37,8 +36,8 @@ def test_an_unexpected_error_fails_its_row_and_the_others_are_sent(setup, tmp_pa
     assert len(sandbox.records("items")) == 4
 
 
-def test_a_key_beyond_latin_1_is_sent_and_found_again(setup, tmp_path):
-    sandbox, client, module = setup
+def test_a_key_beyond_latin_1_is_sent_and_found_again(items_org, tmp_path):
+    sandbox, client, module = items_org
     work = items(module, 2)
     for n, item in enumerate(work):
         item.key = item.payload["custom_fields"][0]["value"] = f"東京-{n}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_sandbox_support import Zoho, zoho  # noqa: F401 - fixture
+from sandbox_clients import Zoho
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bulkio.sandbox.schema_data import LIST_FIELDS
-from test_sandbox_support import Zoho, zoho  # noqa: F401 - the zoho fixture
+from sandbox_clients import Zoho
 
 TOKEN = "/oauth/v2/token"
 

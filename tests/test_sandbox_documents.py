@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from test_sandbox_support import zoho  # noqa: F401 - fixture
-
 
 @pytest.fixture
 def parties(zoho):

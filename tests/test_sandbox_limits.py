@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from test_sandbox_support import Zoho, get_token
+from sandbox_clients import Zoho, get_token
 
 
 def test_per_minute_limit_answers_44_and_recovers(sandbox_factory):

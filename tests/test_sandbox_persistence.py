@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from bulkio.sandbox import Sandbox, SandboxConfig
-from test_sandbox_support import Zoho
+from sandbox_clients import Zoho
 
 
 def test_db_file_keeps_records_fields_and_credentials(tmp_path):

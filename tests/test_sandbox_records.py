@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from test_sandbox_support import Zoho, get_token, zoho  # noqa: F401 - fixture
+from sandbox_clients import Zoho, get_token
 
 
 def test_create_item_answers_201_with_zoho_envelope(zoho):

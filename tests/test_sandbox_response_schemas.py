@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from openapi import load_spec
-from test_sandbox_support import Zoho
+from sandbox_clients import Zoho
 
 FILES = {"items": "items", "contacts": "contacts", "invoices": "invoices", "bills": "bills",
          "estimates": "estimates", "salesorders": "sales-order", "purchaseorders": "purchase-order",

@@ -11,7 +11,7 @@ import pytest
 
 from bulkio.sandbox.modules import MODULES
 from openapi import load_spec
-from test_sandbox_support import Zoho, zoho  # noqa: F401 - fixture
+from sandbox_clients import Zoho
 
 # (module, action) -> (OpenAPI file, response schema whose `message` example Zoho documents)
 EXAMPLES = {

@@ -4,7 +4,7 @@ external id) are found in the module's list and written by their id."""
 from __future__ import annotations
 
 from e2e_support import csv_text, invoke, outcomes, sandbox_env
-from test_client import client_for
+from sandbox_clients import client_for
 
 
 def _hand_entered(client, *items: tuple[str, str, float]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from e2e_support import (
     add_item_fields, csv_text, import_args, invoke, items_by_key, sandbox_env, write_bytes,
     write_xlsx,
 )
-from test_validate import BASE, ITEMS, frame
+from validation_support import BASE, ITEMS, frame
 
 COMMA_RULE = ' (--decimal-comma: "," marks decimals, "." or a space groups thousands)'
 HINT = " (if your file writes decimals with a comma, pass --decimal-comma)"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from e2e_support import FAST, csv_text, invoke, outcomes
-from test_qa_documents import env  # noqa: F401  (the seeded sandbox fixture)
 
 HEADER = ["Legacy Number", "Invoice Number", "Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
 
 
-def test_validate_reports_an_unknown_customer_with_only_read_calls(sandbox, env, tmp_path):
+def test_validate_reports_an_unknown_customer_with_only_read_calls(sandbox, samples_env, tmp_path):
     path = tmp_path / "invoices.csv"
     path.write_text(csv_text(HEADER, [
         ["L-1", "S-1", "Brightside Dental", "2026-11-02", "Standing Desk Frame", "1", "349"],
@@ -16,7 +15,7 @@ def test_validate_reports_an_unknown_customer_with_only_read_calls(sandbox, env,
     ]))
     report = tmp_path / "check.csv"
 
-    result = invoke(env, "validate", path, "-m", "invoices", "--report", report)
+    result = invoke(samples_env, "validate", path, "-m", "invoices", "--report", report)
 
     assert result.exit_code == 1, result.output
     (good, bad) = outcomes(report)
@@ -26,16 +25,16 @@ def test_validate_reports_an_unknown_customer_with_only_read_calls(sandbox, env,
     assert sandbox.stats.writes == 0
 
 
-def test_a_dry_run_says_a_line_item_update_would_fail(sandbox, env, tmp_path):
+def test_a_dry_run_says_a_line_item_update_would_fail(sandbox, samples_env, tmp_path):
     path = tmp_path / "invoices.csv"
     path.write_text(csv_text(HEADER, [["L-9", "S-9", "Brightside Dental", "2026-11-02", "Standing Desk Frame", "1", "349"]]))
-    first = invoke(env, "import", path, "-m", "invoices", "-k", "Legacy Number", "--rate", FAST,
+    first = invoke(samples_env, "import", path, "-m", "invoices", "-k", "Legacy Number", "--rate", FAST,
                    "--report", tmp_path / "r1.csv")
     assert first.exit_code == 0, first.output
     path.write_text(csv_text(HEADER, [["L-9", "S-9", "Brightside Dental", "2026-11-02", "Standing Desk Frame", "3", "349"]]))
     writes = sandbox.stats.writes
 
-    dry = invoke(env, "import", path, "-m", "invoices", "-k", "Legacy Number", "--dry-run", "--rate", FAST,
+    dry = invoke(samples_env, "import", path, "-m", "invoices", "-k", "Legacy Number", "--dry-run", "--rate", FAST,
                  "--report", tmp_path / "dry.csv")
 
     assert dry.exit_code == 1, dry.output

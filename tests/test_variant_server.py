@@ -2,18 +2,20 @@
 
 An outside checker runs bulkio against its own Zoho-like server, so the client must cope with
 every variation that server may legitimately show where Zoho's documentation leaves room. Here
-a *variant front* serves the sandbox's own data through a subclass of the sandbox's request
-handler whose answers can be rewritten (other keys, other types, other statuses) or replaced
-by canned ones (429 with no body, an HTML 503, ...). Everything runs over real loopback HTTP.
+a *variant front* stands before the sandbox's HTTP API and passes each call on; its answers can
+be rewritten (other keys, other types, other statuses) or replaced by canned ones (429 with no
+body, an HTML 503, ...). Everything runs over real loopback HTTP.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
+from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,10 +27,10 @@ from bulkio.errors import QuotaExhausted
 from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.mapper import build_payload, changed_fields, payload_hash
 from bulkio.run.runner import RunOptions, WorkItem, run_rows
-from bulkio.sandbox.server import Handler
 from bulkio.zoho.session import build_session
 from bulkio.settings import ConnectionSettings
 
+from canned_zoho import serving
 from e2e_support import (
     KEY, add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env,
     write_bytes,
@@ -76,43 +78,68 @@ class Variant:
         return None
 
 
-class VariantHandler(Handler):
-    """The sandbox's handler with the front's variations applied."""
+class VariantHandler(BaseHTTPRequestHandler):
+    """A front over the sandbox's HTTP API: canned answers, or the call passed on (its query
+    rewritten) and the sandbox's JSON answer rewritten by the hooks."""
 
-    def _dispatch(self):
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self):
         variant: Variant = self.server.variant
         url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
         canned = variant.take(self, self.command, url.path)
         if canned is not None:
-            self._read_body()
-            self.send_response(canned.status)
-            self.send_header("Content-Type", canned.content_type)
-            self.send_header("Content-Length", str(len(canned.body)))
-            for name, value in canned.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(canned.body)
+            self._answer(canned.status, canned.content_type, canned.body, canned.headers)
             return
         if variant.query_hook is not None:
             query = variant.query_hook(dict(parse_qsl(url.query, keep_blank_values=True)))
-            self.path = urlunsplit(url._replace(query=urlencode(query)))
-        super()._dispatch()
+            url = url._replace(query=urlencode(query))
+        try:
+            status, headers, answer = self._pass_on(urlunsplit(url._replace(scheme="", netloc="")), body)
+        except OSError:  # the sandbox dropped the call (a lost reply): so does the front
+            self.close_connection = True
+            return
+        kind = headers.pop("Content-Type", "application/json;charset=UTF-8")
+        if kind.startswith("application/json") and variant.hooks:
+            status, answer = self._rewrite(url.path, status, json.loads(answer))
+        self._answer(status, kind, answer, headers)
 
-    def _send(self, status, answer, headers, count=True):
-        path = urlsplit(self.path).path
+    do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+    def _pass_on(self, target: str, body: bytes) -> tuple[int, dict, bytes]:
+        """The sandbox's (status, headers, body) for this call, over its HTTP API."""
+        upstream = HTTPConnection(self.server.upstream, timeout=30)
+        try:
+            sent = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
+            upstream.request(self.command, target, body=body or None, headers=sent)
+            reply = upstream.getresponse()
+            kept = {k: v for k, v in reply.getheaders() if k.lower() not in _HOP_HEADERS}
+            return reply.status, kept, reply.read()
+        finally:
+            upstream.close()
+
+    def _rewrite(self, path: str, status: int, answer: dict) -> tuple[int, bytes]:
         for hook in self.server.variant.hooks:
             status, answer = hook(self.command, path, status, copy.deepcopy(answer))
-        super()._send(status, answer, headers, count)
+        return status, json.dumps(answer).encode("utf-8")
+
+    def _answer(self, status: int, kind: str, body: bytes, headers: dict) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 
-class VariantServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, sandbox, variant: Variant):
-        self.sandbox = sandbox  # what the sandbox's handler serves from
-        self.variant = variant
-        super().__init__(("127.0.0.1", 0), VariantHandler)
+#: Headers of one hop that the front sets for itself rather than pass on.
+_HOP_HEADERS = {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "server", "date"}
 
 
 @dataclass
@@ -148,13 +175,9 @@ class Front:
 def front(sandbox):
     add_item_fields(sandbox)
     variant = Variant()
-    server = VariantServer(sandbox, variant)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield Front(sandbox, variant, f"http://127.0.0.1:{server.server_address[1]}")
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    upstream = urlsplit(sandbox.base_url).netloc
+    with serving(VariantHandler, variant=variant, upstream=upstream) as server:
+        yield Front(sandbox, variant, f"http://127.0.0.1:{server.server_address[1]}")
 
 
 # --- hooks --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from bulkio.catalogue import WRITE_KINDS, load_module, write_params
 from openapi import load_spec
-from test_client import client_for
+from sandbox_clients import client_for
 
 NUMBERS = {"invoices": "invoice_number", "estimates": "estimate_number",
            "salesorders": "salesorder_number", "purchaseorders": "purchaseorder_number",

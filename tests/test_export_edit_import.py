@@ -1,4 +1,4 @@
-"""QA of export and template as a person uses them: export to Excel, check and edit, import
+"""Export and template as a person uses them: export to Excel, check and edit, import
 back; fill in an empty template and import it. Each test pins a fix: an unwritable output path
 that ended in "Unexpected error", read-only columns that looked editable, dropdowns with no
 list, invoices without a key whose lines could not be joined back, a template that did not say

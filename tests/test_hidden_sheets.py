@@ -1,4 +1,4 @@
-"""Issue 11, point 4: the first visible sheet by default; a hidden one only by --sheet, with a note.
+"""Hidden sheets: the first visible sheet by default; a hidden one only by --sheet, with a note.
 
 A workbook whose first sheet is hidden (an old price list, a lookup table) used to import the
 hidden sheet, silently.

@@ -1,5 +1,5 @@
-"""An unexpected error (a bug) is exit 4 (issue 11, point 10), with a scrubbed message (point
-11) and a log that says the rest. Before, it was exit 1 ("some rows failed, see the report"),
+"""An unexpected error (a bug) is exit 4, with a scrubbed message
+and a log that says the rest. Before, it was exit 1 ("some rows failed, see the report"),
 and an access token holding a line break showed in the message."""
 
 from __future__ import annotations

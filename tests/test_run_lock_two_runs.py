@@ -1,4 +1,4 @@
-"""One run per journal (issue 11, point 2): two `bulkio import` processes started at once on the
+"""One run per journal : two `bulkio import` processes started at once on the
 same file and journal must not both send. Before the lock, 60 invoices became 115."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import bulkio
 from bulkio.run.runlock import RunLock
 from e2e_support import csv_text, invoke, sandbox_env, start_bulkio, write_bytes
-from test_client import client_for
+from sandbox_clients import client_for
 
 INVOICES = 60
 HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]

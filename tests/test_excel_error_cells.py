@@ -1,4 +1,4 @@
-"""Issue 11, point 3: Excel error cells, formulas without a saved result, and --clear-marker.
+"""Excel error cells, formulas without a saved result, and --clear-marker.
 
 A cell showing #N/A because a VLOOKUP failed used to be sent as "clear this field"; #DIV/0!
 went as text; a formula a program wrote but no Excel computed read as empty ("Rate is

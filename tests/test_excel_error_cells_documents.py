@@ -1,5 +1,5 @@
-"""QA, issue 11, cells a person cannot see, for contacts and invoices with line items (items are
-covered by test_qa_cells_*.py): a VLOOKUP that failed, saved by Excel as a formula with its
+"""Cells a person cannot see, for contacts and invoices with line items (items are
+covered by test_excel_error_cells.py and its siblings): a VLOOKUP that failed, saved by Excel as a formula with its
 cached error value; a formula's cached result; a formula never computed; numbers of a
 semicolon file in an invoice's lines; files that are no readable workbook. Over real HTTP
 through the CLI against the sandbox.
@@ -14,9 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
-from test_client import client_for
-from test_qa_cells_readers import compound_file, ods_file
+from e2e_support import FAST, compound_file, csv_text, invoke, ods_file, outcomes, sandbox_env
+from sandbox_clients import client_for
 
 EXCEL_ERROR = ('"{column}" holds the Excel error #N/A: the formula in this cell failed; fix the '
                "formula, or type the value in its place")

@@ -1,4 +1,4 @@
-"""QA: spreadsheets exported from other systems (Shopify, WooCommerce, QuickBooks, Xero) and the
+"""Other systems' exports: spreadsheets exported from other systems (Shopify, WooCommerce, QuickBooks, Xero) and the
 way people save them (title rows, merged group headings, a totals row), imported through the CLI
 into the sandbox. Each test pins a fix: what the user saw before was a wrong match, a vague
 "required" on every row, or a record that should never have been created."""

@@ -1,4 +1,4 @@
-"""Issue 11, point 8: keys compared in Unicode NFC; invisible characters and line breaks refused;
+"""Key spellings: keys compared in Unicode NFC; invisible characters and line breaks refused;
 keys that differ only in case refused on both rows.
 
 `Café` typed on a Mac (NFD) and on Windows (NFC), a zero-width space pasted from a web page,

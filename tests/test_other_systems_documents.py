@@ -1,4 +1,4 @@
-"""QA: documents with line items as a bookkeeper brings them from another system (Xero,
+"""Other systems' documents: documents with line items as a bookkeeper brings them from another system (Xero,
 QuickBooks Online, a hand-made sales order sheet), imported through the CLI into a sandbox
 seeded with the samples' items and contacts. Each test pins a fix: a foreign heading that
 matched nothing, a split invoice sent with half its lines, a "Discount %" of 10 taken off as
@@ -6,38 +6,14 @@ matched nothing, a split invoice sent with half its lines, a "Discount %" of 10 
 
 from __future__ import annotations
 
-import pytest
-
-from bulkio.cli.demo import samples_dir
 from bulkio.prepare.lookups import LookupResolver
-from bulkio.sandbox.seed import add_custom_fields_from
-from e2e_support import FAST, csv_text, invoke, outcomes, read_table, sandbox_env
-from test_client import client_for
-
-VENDORS = [["V-01", "Office Depot Supplies", "vendor"], ["V-02", "Ergo Furniture Wholesale", "vendor"]]
+from e2e_support import FAST, csv_text, invoke, outcomes, read_table
+from sandbox_clients import client_for
 
 
-@pytest.fixture
-def env(sandbox, tmp_path):
-    """A sandbox holding the samples' custom fields, 25 items, 12 customers and 2 vendors."""
-    samples = samples_dir()
-    add_custom_fields_from(sandbox, samples / "custom_fields.toml")
-    env = sandbox_env(sandbox, tmp_path)
-    vendors = tmp_path / "vendors.csv"
-    vendors.write_text(csv_text(["External ID", "Display Name", "Contact Type"], VENDORS))
-    for path, module in ((samples / "items.xlsx", "items"), (samples / "contacts.csv", "contacts"),
-                         (vendors, "contacts")):
-        seeded = invoke(env, "import", path, "-m", module, "-k", "External ID", "--rate", FAST,
-                        "--report", tmp_path / f"seed-{path.stem}.csv",
-                        "--journal", tmp_path / f"seed-{path.stem}.sqlite")
-        assert seeded.exit_code == 0, seeded.output
-    sandbox.stats.reset()
-    return env
-
-
-def _import(env, path, module, *extra):
+def _import(samples_env, path, module, *extra):
     report = path.with_suffix(".report.csv")
-    result = invoke(env, "import", path, "-m", module, "--rate", FAST, "--report", report, *extra)
+    result = invoke(samples_env, "import", path, "-m", module, "--rate", FAST, "--report", report, *extra)
     return result, report
 
 
@@ -54,7 +30,7 @@ def _by_number(sandbox, module: str, field: str) -> dict[str, dict]:
     return {r[field]: r for r in sandbox.records(module)}
 
 
-def test_a_xero_invoice_export_matches_its_own_headings(sandbox, env, tmp_path):
+def test_a_xero_invoice_export_matches_its_own_headings(sandbox, samples_env, tmp_path):
     # *ContactName, InventoryItemCode and *UnitAmount used to match nothing: every invoice came
     # back "Customer ID is required" and lines went without their item and price
     path = tmp_path / "SalesInvoices.csv"
@@ -73,7 +49,7 @@ def test_a_xero_invoice_export_matches_its_own_headings(sandbox, env, tmp_path):
                        '[columns]\n"*TaxType" = "Tax Name"\n'
                        '[options]\ndate_format = "DD/MM/YYYY"\n')
 
-    result, report = _import(env, path, "invoices", "--mapping", mapping)
+    result, report = _import(samples_env, path, "invoices", "--mapping", mapping)
 
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
@@ -86,12 +62,12 @@ def test_a_xero_invoice_export_matches_its_own_headings(sandbox, env, tmp_path):
     assert first["total"] == round((2 * 349 + 4 * 24.5) * 1.2, 2) == 955.2
     assert second["total"] == 570 and second["customer_name"] == "Northwind Architects"
 
-    again, _ = _import(env, path, "invoices", "--mapping", mapping)
+    again, _ = _import(samples_env, path, "invoices", "--mapping", mapping)
     assert again.exit_code == 0 and "0 left to send" in again.output
     assert len(sandbox.records("invoices")) == 2
 
 
-def test_a_quickbooks_invoice_export_with_a_misspelt_customer(sandbox, env, tmp_path):
+def test_a_quickbooks_invoice_export_with_a_misspelt_customer(sandbox, samples_env, tmp_path):
     # "Product/Service" matched nothing: its lines went to Zoho as bare descriptions, and the
     # line without a description was reported as '"Description" is required'
     path = tmp_path / "Invoices.csv"
@@ -108,7 +84,7 @@ def test_a_quickbooks_invoice_export_with_a_misspelt_customer(sandbox, env, tmp_
           "1,200.00", "1,200.00", ""],
          ["1003", "Summit Legal", "03/16/2024", "04/15/2024", "", "", "3", "10.00", "30.00", ""]]))
 
-    result, report = _import(env, path, "invoices", "--date-format", "MM/DD/YYYY")
+    result, report = _import(samples_env, path, "invoices", "--date-format", "MM/DD/YYYY")
 
     assert result.exit_code == 1
     assert result.stderr == ('Warning: 1 column(s) match no field of invoices and are left out: '
@@ -124,7 +100,7 @@ def test_a_quickbooks_invoice_export_with_a_misspelt_customer(sandbox, env, tmp_
     assert sandbox.stats.writes == 1
 
 
-def test_xero_bill_headings_and_account_codes(sandbox, env, tmp_path):
+def test_xero_bill_headings_and_account_codes(sandbox, samples_env, tmp_path):
     # a bill is the vendor's invoice: Xero's bill export says *InvoiceNumber / *InvoiceDate,
     # and names accounts by code
     path = tmp_path / "Bills.csv"
@@ -136,7 +112,7 @@ def test_xero_bill_headings_and_account_codes(sandbox, env, tmp_path):
          ["Ergo Furniture Wholesale", "EF-7781", "2024-03-02", "2024-04-01", "", "Freight", "1",
           "40", "6100"]]))
 
-    result, report = _import(env, path, "bills")
+    result, report = _import(samples_env, path, "bills")
 
     assert result.exit_code == 0, result.output
     [bill] = sandbox.records("bills")
@@ -149,7 +125,7 @@ def test_xero_bill_headings_and_account_codes(sandbox, env, tmp_path):
     assert bill["total"] == 10 * 287.75 + 40
 
 
-def test_invoice_rows_apart_send_neither_part(sandbox, env, tmp_path):
+def test_invoice_rows_apart_send_neither_part(sandbox, samples_env, tmp_path):
     # before, S-1 and S-2 were created from their first rows only, with half their lines
     path = tmp_path / "invoices.csv"
     path.write_text(csv_text(
@@ -160,7 +136,7 @@ def test_invoice_rows_apart_send_neither_part(sandbox, env, tmp_path):
          ["S-2", "Riverside Clinic", "2024-06-01", "Webcam 4K", "3"],
          ["S-3", "Riverside Clinic", "2024-06-02", "Webcam 4K", "3"]]))
 
-    result, report = _import(env, path, "invoices")
+    result, report = _import(samples_env, path, "invoices")
 
     apart = '"Invoice Number" value "{}" is also on row {}; the rows of one document must be next to each other'
     assert result.exit_code == 1
@@ -174,7 +150,7 @@ def test_invoice_rows_apart_send_neither_part(sandbox, env, tmp_path):
     assert [r["Invoice Number"] for r in errors] == ["S-1", "S-2", "S-1", "S-2"]
 
 
-def test_sales_order_discounts_in_percent_and_tax_percentages(sandbox, env, tmp_path):
+def test_sales_order_discounts_in_percent_and_tax_percentages(sandbox, samples_env, tmp_path):
     # a bare 10 under "Discount %" used to be sent as an amount (10.00 off, not 10 %)
     path = tmp_path / "orders.csv"
     path.write_text(csv_text(
@@ -186,7 +162,7 @@ def test_sales_order_discounts_in_percent_and_tax_percentages(sandbox, env, tmp_
          ["SO-101", "Mendes Consulting", "2024-07-02", "Network Audit", "1", "1200", "12.5 %", "5 %"],
          ["SO-102", "Mendes Consulting", "2024-07-03", "Data Migration", "1", "110", "", "7%"]]))
 
-    result, report = _import(env, path, "salesorders")
+    result, report = _import(samples_env, path, "salesorders")
 
     assert result.exit_code == 1
     assert outcomes(report)[2:] == [(6, "invalid", "E_LOOKUP", (
@@ -203,11 +179,11 @@ def test_sales_order_discounts_in_percent_and_tax_percentages(sandbox, env, tmp_
     assert orders["SO-101"]["total"] == 1050 * 1.05
 
 
-def test_a_tax_from_another_system_lists_the_taxes_zoho_has(sandbox, env, tmp_path):
+def test_a_tax_from_another_system_lists_the_taxes_zoho_has(sandbox, samples_env, tmp_path):
     path = tmp_path / "invoices.csv"
     path.write_text(csv_text(["Invoice Number", "Customer Name", "Item Name", "Quantity", "Tax"],
                              [["X-1", "Quantum Labs", "Webcam 4K", "1", "20% (VAT on Income)"]]))
-    result, report = _import(env, path, "invoices")
+    result, report = _import(samples_env, path, "invoices")
     assert result.exit_code == 1
     assert outcomes(report) == [(2, "invalid", "E_LOOKUP", (
         '"Tax" value "20% (VAT on Income)" matches no tax in Zoho\'s list of taxes; Zoho has '
@@ -217,9 +193,9 @@ def test_a_tax_from_another_system_lists_the_taxes_zoho_has(sandbox, env, tmp_pa
 
 
 def test_every_problem_is_named_by_row_and_column_and_bad_documents_are_not_sent(
-        sandbox, env, tmp_path):
+        sandbox, samples_env, tmp_path):
     for sku in ("GC-50", "GC-50B"):
-        assert invoke(env, "import", _items_file(tmp_path, sku), "-m", "items", "--rate", FAST,
+        assert invoke(samples_env, "import", _items_file(tmp_path, sku), "-m", "items", "--rate", FAST,
                       "--report", tmp_path / f"{sku}.report.csv").exit_code == 0
     sandbox.stats.reset()
     path = tmp_path / "legacy.csv"
@@ -236,7 +212,7 @@ def test_every_problem_is_named_by_row_and_column_and_bad_documents_are_not_sent
          ["P-6", "Quantum Labs", "2024-05-07", "Webcam 4K", "", "1", ""],
          ["P-6", "Quantum Labs", "", "", "", "2", "15.00"]]))
 
-    result, report = _import(env, path, "invoices", "-k", "Legacy Number")
+    result, report = _import(samples_env, path, "invoices", "-k", "Legacy Number")
 
     assert result.exit_code == 1
     ids = sorted(r["item_id"] for r in sandbox.records("items") if r["sku"].startswith("GC-50"))
@@ -259,14 +235,14 @@ def test_every_problem_is_named_by_row_and_column_and_bad_documents_are_not_sent
 
     # the same file again, P-1 fixed to 3 trays: refused without the flag, then replaced
     path.write_text(path.read_text().replace("Cable Tray,,2,20", "Cable Tray,,3,20"))
-    refused, report = _import(env, path, "invoices", "-k", "Legacy Number")
+    refused, report = _import(samples_env, path, "invoices", "-k", "Legacy Number")
     assert outcomes(report)[0] == (2, "failed", "E_LINE_ITEMS", (
         'Invoice "P-1" already exists in Zoho, and updating it would change its line 2 (Zoho '
         "holds Cable Tray, quantity 2, rate 20; the file gives quantity 3, rate 20) "
         "(Zoho replaces a document's lines with the lines an update sends); nothing was sent. "
         "Run again with --replace-line-items to make its lines exactly the spreadsheet's"))
     assert sandbox.stats.writes == 1
-    replaced, report = _import(env, path, "invoices", "-k", "Legacy Number", "--replace-line-items")
+    replaced, report = _import(samples_env, path, "invoices", "-k", "Legacy Number", "--replace-line-items")
     assert outcomes(report)[0][:2] == (2, "updated")
     [invoice] = sandbox.records("invoices")
     assert invoice["total"] == 349 + 3 * 20 and len(invoice["line_items"]) == 2

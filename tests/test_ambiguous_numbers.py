@@ -1,4 +1,4 @@
-"""Issue 11, point 5: a number whose comma could separate thousands or decimals is refused until
+"""Ambiguous numbers: a number whose comma could separate thousands or decimals is refused until
 --decimal-comma or --decimal-point says which.
 
 A semicolon-separated CSV (what Excel writes where the comma marks decimals) without
@@ -16,7 +16,7 @@ from bulkio.prepare.validation import validate_frame
 from e2e_support import (
     add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env, write_bytes,
 )
-from test_validate import BASE, ITEMS, frame
+from validation_support import BASE, ITEMS, frame
 
 HEADER = ["External ID", "Item Name", "Rate"]
 SEMICOLON_ROWS = [["K1", "Pen", "2,500"], ["K2", "Desk", "12,345"], ["K3", "Lamp", "1,5"]]

@@ -1,4 +1,4 @@
-"""Everything checked before the first write (issue 11, point 10): a report path the run could
+"""Everything checked before the first write : a report path the run could
 not use stops it with exit 2 before anything is sent. Before, `--report report.pdf`, a folder
 that is a file or a report open in Excel were found after every row was written."""
 
@@ -13,7 +13,7 @@ from bulkio.outcomes import RowOutcome
 from bulkio.preparing import ImportOptions, resolve_module
 from bulkio.sheets.report import write_report
 from e2e_support import csv_text, invoke, numbered_items, sandbox_env, write_bytes
-from test_client import client_for
+from sandbox_clients import client_for
 
 EXCEL_OPEN = ("is open in Excel or another spreadsheet program ({lock} is beside it), so it cannot "
               "be replaced: close it there and run the same command again, or pass --report PATH "

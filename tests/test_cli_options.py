@@ -1,4 +1,4 @@
-"""The shared option families (cli_options) and the session's redaction helpers."""
+"""The shared option families (bulkio.cli.options) and the session's redaction helpers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""QA, issue 11: a real `bulkio import` of auto-numbered invoices (create mode, nothing
+"""Kill and resume of documents: a real `bulkio import` of auto-numbered invoices (create mode, nothing
 identifies them) killed with SIGKILL in mid-run, then the same command: no invoice twice, and
 every row reported -- created, or unknown (its write went out, no answer came) with what to
 check, never sent again without the person's say."""
@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 import bulkio
-from e2e_support import csv_text, invoke, outcomes, sandbox_env, start_bulkio, write_bytes
-from test_client import client_for
-from test_e2e_kill import kill_when_some_rows_are_done
+from e2e_support import (
+    csv_text, invoke, kill_when_some_rows_are_done, outcomes, sandbox_env, start_bulkio, write_bytes,
+)
+from sandbox_clients import client_for
 
 ROWS = 24
 HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]

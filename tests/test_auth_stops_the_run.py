@@ -1,4 +1,4 @@
-"""Issue 11, point 6: a refresh that fails part-way, or a 401 to a token minted a moment ago (a
+"""Auth failures stop the run: a refresh that fails part-way, or a 401 to a token minted a moment ago (a
 missing scope), stops the run once (exit 3) naming the scopes the module's OpenAPI file lists;
 the rows not sent stay pending and the same command sends them once the credentials work; no
 storm of token requests."""
@@ -17,7 +17,7 @@ from e2e_support import (
     add_item_fields, csv_text, import_args, invoke, journal_rows, numbered_items, outcomes, sandbox_env,
     statuses, write_bytes,
 )
-from test_client import client_for
+from sandbox_clients import client_for
 
 EXTERNAL_ID = (("External ID", "string", {"is_unique": True}),)
 ITEM_SCOPES = "ZohoBooks.settings.CREATE, ZohoBooks.settings.READ, ZohoBooks.settings.UPDATE"

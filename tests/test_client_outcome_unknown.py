@@ -1,4 +1,4 @@
-"""Issue 11, point 7 (client side) and "hours of waiting": a write whose request went out and
+"""Unsettled writes, client side, in seconds not hours: a write whose request went out and
 whose answer settles nothing (a 5xx, a gateway page, a timeout, a dropped connection) may have
 been applied, so the client raises OutcomeUnknown with a plain reason and never resends it;
 reads are retried; a server that accepts and never answers costs seconds, not minutes."""
@@ -8,8 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -19,7 +18,8 @@ from bulkio.zoho.session import DEFAULT_TIMEOUT, build_session
 from bulkio.settings import ConnectionSettings
 from e2e_support import add_item_fields, csv_text, import_args, invoke, numbered_items, read_table, sandbox_env, \
     statuses, write_bytes
-from test_client import UNLIMITED, client_for, item
+from canned_zoho import send_answer, serving
+from sandbox_clients import UNLIMITED, client_for, item
 
 EXTERNAL_ID = (("External ID", "string", {"is_unique": True}),)
 
@@ -78,32 +78,6 @@ class Scripted(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def send_answer(handler: BaseHTTPRequestHandler, status: int, kind: str, body: str) -> None:
-    """One whole answer from a request handler."""
-    payload = body.encode()
-    handler.send_response(status)
-    handler.send_header("Content-Type", kind)
-    handler.send_header("Content-Length", str(len(payload)))
-    handler.end_headers()
-    handler.wfile.write(payload)
-
-
-@contextmanager
-def serving(handler_class, **attributes):
-    """A local HTTP server with `handler_class` in a thread, `attributes` set on the server."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
-    server.daemon_threads = True
-    for name, value in attributes.items():
-        setattr(server, name, value)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
@@ -167,35 +141,6 @@ def test_a_read_answered_5xx_is_retried_until_it_is_answered(scripted):
                        (200, "application/json", '{"code": 0, "message": "success", "items": []}')]
     assert local_client(scripted.server_port).get("/items")["code"] == 0
     assert scripted.seen == {"GET": 3}
-
-
-# --- a server that accepts and never answers ----------------------------------------------------
-
-@pytest.fixture
-def mute_port():
-    """A port that accepts connections and never answers a byte; yields (port, accepted list)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept():
-        listener.settimeout(0.05)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], accepted
-    stop.set()
-    thread.join(timeout=2)
-    for conn in accepted:
-        conn.close()
-    listener.close()
 
 
 def test_a_read_from_a_mute_server_says_no_answer_within_n_s_and_is_asked_twice(mute_port):

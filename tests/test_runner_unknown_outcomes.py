@@ -1,4 +1,4 @@
-"""QA, issue 11 point 7 (runner side): a write whose answer never came may have been applied.
+"""Unknown outcomes, runner side: a write whose answer never came may have been applied.
 
 Over real HTTP against the sandbox's write faults: a write applied and then answered 504 with
 a gateway's HTML page, an apply slower than the client's read timeout, and auto-numbered
@@ -8,30 +8,15 @@ from __future__ import annotations
 
 import time
 
-from bulkio.zoho.client import ZohoClient
 from bulkio.run.journal import Journal
 from bulkio.prepare.mapper import payload_hash
 from bulkio.catalogue import load_module
 from bulkio.run.runner import RunOptions, WorkItem, run_rows
-from bulkio.zoho.session import build_session
-from bulkio.settings import ConnectionSettings
 from bulkio.run.settle import Checker
 from client_double import ClientDouble
+from sandbox_clients import client_for
 
 PAUSES = (0.1, 0.2, 0.4, 0.8, 1.6)
-
-
-def client_for(sandbox, *, timeout=(5.0, 30.0), attempts=0) -> ZohoClient:
-    """A client that does not resend a write answered 5xx (the runner decides), with `timeout`."""
-    settings = ConnectionSettings(
-        organization_id=sandbox.org_id, api_url=sandbox.api_url("books"),
-        accounts_url=sandbox.accounts_url, client_id=sandbox.client_id,
-        client_secret=sandbox.client_secret, refresh_token=sandbox.refresh_token,
-        rate_per_minute=600_000, max_in_flight=10, daily_limit=None, timeout=timeout,
-    )
-    session = build_session(attempts=attempts, backoff_factor=0.01, backoff_jitter=0.01,
-                            timeout=timeout)
-    return ZohoClient(settings, session=session, backoff_base=0.01)
 
 
 def item_rows(n):
@@ -49,7 +34,7 @@ def run(work, client, module, journal, **options):
 
 def test_creates_applied_then_answered_504_end_once_each_and_none_failed(sandbox_factory, tmp_path):
     sandbox = sandbox_factory(applied_error_rate=0.4, seed=7)
-    client = client_for(sandbox)
+    client = client_for(sandbox, attempts=0)
     work = item_rows(20)
     with Journal.open(tmp_path / "j.sqlite", {"input": "items.csv"}) as journal:
         result = run(work, client, load_module("items"), journal)
@@ -65,7 +50,7 @@ def test_creates_applied_then_answered_504_end_once_each_and_none_failed(sandbox
 
 def test_an_apply_slower_than_the_read_timeout_is_not_sent_twice(sandbox_factory, tmp_path):
     sandbox = sandbox_factory(apply_delay_ms=900)
-    client = client_for(sandbox, timeout=(5.0, 0.3))
+    client = client_for(sandbox, attempts=0, timeout=(5.0, 0.3))
     work = item_rows(3)
     with Journal.open(tmp_path / "j.sqlite", {"input": "items.csv"}) as journal:
         result = run(work, client, load_module("items"), journal)
@@ -109,7 +94,7 @@ def _invoices(sandbox, client, n):
 def test_auto_numbered_invoices_whose_answers_are_lost_are_unknown_and_not_resent(
         sandbox_factory, tmp_path):
     sandbox = sandbox_factory()
-    client = client_for(sandbox)
+    client = client_for(sandbox, attempts=0)
     module = load_module("invoices")
     work = _invoices(sandbox, client, 3)
     sandbox.configure(lost_reply_rate=1.0)
@@ -142,7 +127,7 @@ def test_upserts_applied_then_answered_504_are_checked_by_key_and_none_failed(sa
 
     sandbox = sandbox_factory(seed=3)
     sandbox.add_custom_field("item", "External ID", is_unique=True)
-    client = client_for(sandbox)
+    client = client_for(sandbox, attempts=0)
     module = load_fields(client, "items")
     work = items(module, 12)
     sandbox.configure(applied_error_rate=0.5)

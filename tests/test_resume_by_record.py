@@ -1,4 +1,4 @@
-"""QA, issue 11 point 1: the journal knows its rows by what they send, not by where they are.
+"""Resume by record: the journal knows its rows by what they send, not by where they are.
 
 Create mode (no -k) used to match journal entries by row number: a row inserted at the top
 gave every existing record its neighbour's data. Over real HTTP through the CLI."""
@@ -10,7 +10,7 @@ import sqlite3
 from bulkio.run.journal import Journal
 from bulkio.run.journalentry import JournalEntry
 from bulkio.run.journalmatch import RowSig, match
-from e2e_support import csv_text, import_args, invoke, outcomes, read_table, sandbox_env
+from e2e_support import as_schema_1, csv_text, import_args, invoke, outcomes, read_table, sandbox_env
 
 HEADER = ["Item Name", "Rate"]
 
@@ -109,7 +109,7 @@ def read_table_sheet(path, sheet):
 def test_a_journal_of_schema_1_resumes(sandbox, tmp_path):
     env, source, report = first_run(sandbox, tmp_path, 4)
     journal = tmp_path / "items.journal.sqlite"
-    _as_schema_1(journal)
+    as_schema_1(journal)
     # and a create of the old journal whose answer was lost ("unknown" in schema 1)
     with sqlite3.connect(journal) as conn:
         conn.execute("UPDATE rows SET status = 'unknown', record_id = NULL WHERE row = 3")
@@ -122,21 +122,6 @@ def test_a_journal_of_schema_1_resumes(sandbox, tmp_path):
     assert [s for _, s, _, _ in outcomes(report)] == ["created"] * 4
     with sqlite3.connect(journal) as conn:
         assert conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() == ("2",)
-
-
-def _as_schema_1(path):
-    """Rewrite today's journal as bulkio wrote it before (schema "1", table `rows`)."""
-    with sqlite3.connect(path) as conn:
-        conn.executescript("""
-            CREATE TABLE rows (row INTEGER PRIMARY KEY, key TEXT, payload_hash TEXT,
-                status TEXT NOT NULL, record_id TEXT, error_code TEXT, message TEXT,
-                retryable INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
-                updated_at REAL NOT NULL);
-            INSERT INTO rows SELECT row, key, payload_hash, status, record_id, error_code, message,
-                retryable, attempts, updated_at FROM entries;
-            DROP TABLE entries;
-            UPDATE meta SET value = '1' WHERE name = 'schema';
-        """)
 
 
 def test_a_journal_of_another_mode_is_refused(sandbox, tmp_path):

@@ -1,4 +1,4 @@
-"""QA, issue 11 (server and person faults), end to end through the `bulkio` CLI over real HTTP:
+"""Lost answers and slow or mute servers (server and person faults), end to end through the `bulkio` CLI over real HTTP:
 writes applied and then answered 504 or never answered, in every mode and key kind, for items,
 contacts (whose list rows show no custom fields) and invoices; applies slower than the read
 timeout; a mute server; auth stops. Every row ends once in Zoho with a report that says what
@@ -18,10 +18,10 @@ import requests
 
 from bulkio.zoho import connect as connecting
 from bulkio.sandbox import scopes as sandbox_scopes
-from e2e_support import FAST, csv_text, invoke, journal_rows, outcomes, read_table, sandbox_env, start_bulkio
-from test_e2e_kill import kill_when_some_rows_are_done
-from test_qa_faults_outcome import mute_port  # noqa: F401 - a fixture
-from test_client import client_for
+from e2e_support import (
+    FAST, csv_text, invoke, journal_rows, kill_when_some_rows_are_done, outcomes, read_table, sandbox_env, start_bulkio,
+)
+from sandbox_clients import client_for
 
 CONTACT_KEY = "cf_external_id"
 

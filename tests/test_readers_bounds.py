@@ -1,4 +1,4 @@
-"""Issue 11, point 9: readers are bounded, and files they cannot read get a message that names
+"""Bounded readers: readers are bounded, and files they cannot read get a message that names
 the file and says what to do.
 
 One stray space in cell XFD1048576 of a 2 KB workbook aborted `bulkio validate` (calamine
@@ -8,8 +8,6 @@ bench/reader_extent.py measures the time and memory; here only the shapes are as
 
 from __future__ import annotations
 
-import struct
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +17,7 @@ from bulkio.errors import InputError
 from bulkio.readers import read_table
 from bulkio.readers.sheetxml import scan_sheet
 
-from e2e_support import add_item_fields, import_args, invoke, items_by_key, outcomes, sandbox_env
+from e2e_support import add_item_fields, compound_file, import_args, invoke, items_by_key, ods_file, outcomes, sandbox_env
 
 HEADER = ["External ID", "Item Name", "Rate"]
 
@@ -74,27 +72,6 @@ def test_trailing_empty_rows_and_columns_are_dropped(tmp_path):
 
 
 # --- files that are no readable workbook ---------------------------------------------------------
-
-def compound_file(path: Path, streams: list[str]) -> Path:
-    """A Compound File (CDF) as Office writes it: header sector, then a directory sector whose
-    128-byte entries name the streams (UTF-16). An encrypted workbook holds EncryptionInfo and
-    EncryptedPackage (MS-OFFCRYPTO); an old .xls holds Workbook."""
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HHH", 0x3E, 3, 0xFFFE)
-    header = header.ljust(512, b"\x00")
-    entries = b""
-    for name in ["Root Entry", *streams]:
-        encoded = (name + "\x00").encode("utf-16-le")
-        entries += encoded.ljust(64, b"\x00") + struct.pack("<H", len(encoded)) + b"\x02".ljust(62, b"\x00")
-    path.write_bytes(header + entries.ljust(512, b"\x00"))
-    return path
-
-
-def ods_file(path: Path) -> Path:
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", "<office:document-content/>")
-    return path
-
 
 ENCRYPTED = ("items.xlsx: the workbook is protected with a password (encrypted), so it cannot be "
              "read; open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt "

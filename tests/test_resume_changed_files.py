@@ -1,5 +1,5 @@
-"""QA, issue 11, the file's side, for contacts and invoices with line items (items are covered
-by test_qa_resume_rowid.py): create mode (no -k) run again after the file changed -- a row
+"""Resume after the file changed, for contacts and invoices with line items (items are covered
+by test_resume_by_record.py): create mode (no -k) run again after the file changed -- a row
 inserted at the top, the file sorted, a row deleted, a row duplicated, a row edited (also
 after a kill) -- leaves every record its own data and every row once in Zoho.
 
@@ -15,9 +15,8 @@ import pytest
 
 from bulkio.run.journalentry import JournalEntry
 from bulkio.run.journalmatch import RowSig, match
-from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
-from test_client import client_for
-from test_qa_resume_rowid import _as_schema_1
+from e2e_support import FAST, as_schema_1, csv_text, invoke, outcomes, sandbox_env
+from sandbox_clients import client_for
 
 CONTACT_HEADER = ["Display Name", "Email", "Contact Type"]
 INVOICE_HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
@@ -323,7 +322,7 @@ def test_a_schema_1_journal_whose_row_now_reads_differently_updates_its_invoice_
     rows = [r + [note] for r, note in zip(invoice_rows(3), ["one", "#N/A", "three"])]
     env, source, rows = first_run(sandbox, tmp_path, "invoices", header, rows)
     journal = tmp_path / "invoices.journal.sqlite"
-    _as_schema_1(journal)
+    as_schema_1(journal)
     with sqlite3.connect(journal) as conn:
         conn.execute("UPDATE rows SET payload_hash = 'as the previous version read it' WHERE row = 3")
     first_ids = sorted(i["invoice_id"] for i in sandbox.records("invoices"))

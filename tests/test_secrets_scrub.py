@@ -1,4 +1,4 @@
-"""Issue 11, point 11 (secrets): secrets a server echoes URL-encoded, and an access token with a
+"""Secrets scrubbed from messages: secrets a server echoes URL-encoded, and an access token with a
 line break, reach no message; the sandbox warns when it listens beyond loopback and keeps its
 credentials file owner-only."""
 
@@ -22,7 +22,7 @@ from bulkio.sandbox import Sandbox, SandboxConfig
 from bulkio.sandbox.server import exposure_warning
 from bulkio.zoho.session import build_session, scrub
 from bulkio.settings import load_settings
-from test_qa_faults_outcome import send_answer, serving
+from canned_zoho import send_answer, serving
 
 CLIENT_SECRET = "SENTINEL+secret/7f3a=="
 REFRESH_TOKEN = "1000.SENTINEL&refresh=9c1d"

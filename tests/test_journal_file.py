@@ -1,4 +1,4 @@
-"""The journal's file (issue 11, point 1): a damaged journal is never silently a new one.
+"""The journal's file : a damaged journal is never silently a new one.
 
 Before: a 0-byte journal, or a WAL journal whose -wal file was lost, opened as an empty journal
 and the run sent every row again (in create mode: every record twice); a journal locked by

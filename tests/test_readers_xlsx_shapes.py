@@ -1,4 +1,4 @@
-"""Issue 11 (points 3, 4, 9): the rewritten workbook reader reads XLSX files nobody here wrote,
+"""XLSX shapes from other writers: the workbook reader reads XLSX files nobody here wrote,
 and gives the same table whichever path reads the sheet (calamine, or openpyxl streaming).
 
 The workbooks are written part by part (a zip of hand-made XML) where no library makes the
