@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from common import BASIC_COLUMNS, KEY_LABEL, item_row, median, sandbox_env, start_sandbox, write_items_csv
 
 ROWS = 2000

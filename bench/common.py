@@ -182,8 +182,8 @@ def sandbox_env(sandbox) -> dict:
 
 def client_for(sandbox, *, rate: float, concurrency: int, daily_limit: int = 10**9):
     """A ZohoClient for `sandbox` paced at `rate` calls per minute."""
-    from bulkio.zoho.client import ZohoClient
     from bulkio.settings import ConnectionSettings
+    from bulkio.zoho.client import ZohoClient
 
     settings = ConnectionSettings(
         organization_id=sandbox.org_id, api_url=sandbox.api_url("books"), accounts_url=sandbox.accounts_url,

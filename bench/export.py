@@ -31,8 +31,8 @@ def _fill(sandbox, n: int) -> None:
 
 
 def run(quick: bool = False) -> dict:
-    from bulkio.exporting import export_module
     from bulkio.catalogue.fields import load_fields
+    from bulkio.exporting import export_module
 
     sandbox = start_sandbox()
     rows = []

@@ -28,9 +28,9 @@ def _rss_mb() -> float:
 
 def _child(mode: str, path: Path) -> dict:
     """One measurement in this (fresh) process."""
-    import pandas as pd
-
     import tempfile
+
+    import pandas as pd
 
     from bulkio.preparing import ImportOptions, prepare, read_frame
     from bulkio.validating import run_validate

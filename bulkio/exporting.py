@@ -25,16 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bulkio.catalogue import Field, Module, header_key
 from bulkio.catalogue.spelling import field_index, field_keys
+from bulkio.errors import ConfigError
+from bulkio.readers.cells import number_text
 from bulkio.run.existing import FullRecords
 from bulkio.run.memory import RecordMemory, scope_of
-from bulkio.errors import ConfigError
-from bulkio.catalogue import Field, Module, header_key
-from bulkio.readers.cells import number_text
-from bulkio.zoho.records import MISSING, raw_value
 from bulkio.sheets.export import Column, ExportRecord, write_export
 from bulkio.sheets.headers import column_header
 from bulkio.zoho.protocol import Client
+from bulkio.zoho.records import MISSING, raw_value
 
 SUFFIXES = (".xlsx", ".csv")
 NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
@@ -303,7 +303,7 @@ def _with_item_details(client, records: FullRecords, rows: Iterable[dict], wante
 
 def _item_batch(client, records: FullRecords, rows: list[dict], wanted: set[str]) -> list[dict]:
     full = {str(r["item_id"]): records.known(r) for r in rows}
-    missing = [i for i, r in zip(full, rows) if full[i] is None and not records.row_shows(r, wanted)]
+    missing = [i for i, r in zip(full, rows, strict=False) if full[i] is None and not records.row_shows(r, wanted)]
     if missing:
         for record in client.item_details(missing):
             records.remember(record)

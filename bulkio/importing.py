@@ -16,20 +16,21 @@ from dataclasses import dataclass, field, replace
 
 from bulkio.catalogue import Module
 from bulkio.errors import BulkioError, ExitCode, StoppedError
-from bulkio.run.lineguard import guard_line_items
+from bulkio.outcomes import RowOutcome, Status, exit_code_for
 from bulkio.preparing import ImportOptions, Prepared, prepare, report_rows, resolve_module, summary
 from bulkio.run.existing import FullRecords
 from bulkio.run.journal import Journal, unsettled
 from bulkio.run.journalfile import set_aside_if_damaged
+from bulkio.run.lineguard import guard_line_items
 from bulkio.run.memory import RecordMemory, scope_of
 from bulkio.run.plan import Plan, make_plan
 from bulkio.run.preflight import check_report
 from bulkio.run.readahead import read_ahead
 from bulkio.run.runlock import RunLock
-from bulkio.outcomes import RowOutcome, Status, exit_code_for
 from bulkio.run.runner import RunOptions, prepare_resume, run_rows
 from bulkio.sheets.report import ReportFiles, write_report
 from bulkio.zoho.protocol import Client
+
 
 @dataclass
 class ImportResult:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from bulkio.catalogue.fields import load_fields
 from bulkio.catalogue import Field, Module, load_module
+from bulkio.catalogue.fields import load_fields
 from bulkio.errors import RowError
+from bulkio.outcomes import RowOutcome, Status
 from bulkio.prepare.columns import ColumnPlan, check_header_row, load_mapping, match_columns
 from bulkio.prepare.columns import Mapping as ColumnMapping
 from bulkio.prepare.documents import prepare_documents
@@ -29,10 +30,9 @@ from bulkio.prepare.formulas import unguard_cell, unguard_frame
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.prepare.mapper import PayloadBuilder, payload_hash
 from bulkio.prepare.validation import Record, ValidationResult, key_warnings, resolve_key, validate_frame
+from bulkio.prepare.workitem import WorkItem
 from bulkio.readers import file_kind, iter_tables, read_notes, read_table
 from bulkio.readers.documents import read_document_table
-from bulkio.outcomes import RowOutcome, Status
-from bulkio.prepare.workitem import WorkItem
 from bulkio.zoho.protocol import Client
 
 TOTAL_ROW = "E_TOTAL_ROW"

@@ -23,6 +23,7 @@ from typing import TypeVar
 from bulkio.catalogue import Module, load_module
 from bulkio.errors import ConfigError
 from bulkio.importing import ImportResult
+from bulkio.outcomes import RowOutcome, Status
 from bulkio.preparing import (
     ImportOptions,
     Prepared,
@@ -35,7 +36,6 @@ from bulkio.preparing import (
 )
 from bulkio.readers import describe
 from bulkio.run.preflight import check_report
-from bulkio.outcomes import RowOutcome, Status
 from bulkio.sheets.report import ReportWriter, write_report
 from bulkio.zoho.protocol import Client
 

@@ -16,9 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bulkio.settings import ConnectionSettings
 from bulkio.zoho.client import ZohoClient
 from bulkio.zoho.session import build_session
-from bulkio.settings import ConnectionSettings
 
 API_ROOT = "/books/v3"
 ORG_ID = "10234695"
@@ -52,7 +52,7 @@ class CannedZoho:
         )
         return ZohoClient(settings, session=build_session(backoff_factor=0.01, backoff_jitter=0.01))
 
-    def __enter__(self) -> "CannedZoho":
+    def __enter__(self) -> CannedZoho:
         self._thread.start()
         return self
 

@@ -7,16 +7,19 @@ canned_zoho.py (loopback servers with answers given by the test).
 
 import socket
 import threading
+from urllib.parse import urlsplit
 
 import pytest
-
-from bulkio.cli.demo import samples_dir
-from bulkio.sandbox.seed import add_custom_fields_from
-from bulkio.catalogue.fields import load_fields
+from canned_zoho import serving
 from documents_support import CUSTOMERS, ITEMS
-from e2e_support import FAST, csv_text, invoke, sandbox_env
+from e2e_support import FAST, add_item_fields, csv_text, invoke, sandbox_env
 from runner_support import keyed_items_org
 from sandbox_clients import Zoho, client_for
+from variant_front import Front, Variant, VariantHandler
+
+from bulkio.catalogue.fields import load_fields
+from bulkio.cli.demo import samples_dir
+from bulkio.sandbox.seed import add_custom_fields_from
 
 pytest_plugins = ["bulkio.sandbox.pytest_plugin"]
 
@@ -103,3 +106,13 @@ def _short_check_pauses(monkeypatch):
     """A write without answer is checked after pauses of a few minutes in all (bulkio.run.settle);
     tests wait tenths of a second instead (a test of the schedule sets its own)."""
     monkeypatch.setenv("BULKIO_CHECK_PAUSES", "0.05,0.1,0.2,0.4")
+
+
+@pytest.fixture
+def front(sandbox):
+    """The sandbox behind a variant front (tests/variant_front.py) that can rewrite its answers."""
+    add_item_fields(sandbox)
+    variant = Variant()
+    upstream = urlsplit(sandbox.base_url).netloc
+    with serving(VariantHandler, variant=variant, upstream=upstream) as server:
+        yield Front(sandbox, variant, f"http://127.0.0.1:{server.server_address[1]}")

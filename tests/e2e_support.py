@@ -19,8 +19,8 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from click.testing import CliRunner, Result
 from openpyxl import Workbook, load_workbook
@@ -155,7 +155,7 @@ def read_table(path: Path) -> list[dict[str, str]]:
     else:
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    return [dict(zip(header, r)) for r in body]
+    return [dict(zip(header, r, strict=False)) for r in body]
 
 
 def outcomes(report: Path) -> list[tuple[int, str, str, str]]:
@@ -205,8 +205,8 @@ def columns_of(output: str) -> dict[str, dict[str, str]]:
     starts = [header.index(n) for n in names]
     rows = {}
     for line in lines:
-        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
-        rows[cells[0]] = dict(zip(names, cells))
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=False)]
+        rows[cells[0]] = dict(zip(names, cells, strict=False))
     return rows
 
 

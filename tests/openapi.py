@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import yaml
 OPENAPI = Path(__file__).resolve().parent.parent / "spec" / "zoho-openapi"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_spec(name: str) -> dict:
     """One OpenAPI file, parsed (name with or without .yml)."""
     filename = name if name.endswith(".yml") else f"{name}.yml"

@@ -3,11 +3,12 @@ a sandbox keyed by External ID (fixture `items_org` in conftest.py) and a journa
 
 from __future__ import annotations
 
+from sandbox_clients import client_for
+
 from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.mapper import payload_hash
 from bulkio.run.journal import Journal
 from bulkio.run.runner import RunOptions, WorkItem
-from sandbox_clients import client_for
 
 KEY = "cf_external_id"
 UPSERT = RunOptions(mode="upsert", key_field=KEY, concurrency=4)

@@ -8,15 +8,21 @@ A semicolon-separated CSV (what Excel writes where the comma marks decimals) wit
 from __future__ import annotations
 
 import pytest
-
-from bulkio.prepare.columns import match_columns
-from bulkio.readers import read_table
-from bulkio.prepare.validation import validate_frame
-
 from e2e_support import (
-    add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env, write_bytes,
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    outcomes,
+    sandbox_env,
+    write_bytes,
 )
 from validation_support import BASE, ITEMS, frame
+
+from bulkio.prepare.columns import match_columns
+from bulkio.prepare.validation import validate_frame
+from bulkio.readers import read_table
 
 HEADER = ["External ID", "Item Name", "Rate"]
 SEMICOLON_ROWS = [["K1", "Pen", "2,500"], ["K2", "Desk", "12,345"], ["K3", "Lamp", "1,5"]]

@@ -7,11 +7,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
-from bulkio.zoho.auth import ZohoAuth
-from bulkio.errors import AuthError, AuthStopped
-from bulkio.zoho.session import build_session
 from sandbox_clients import client_for
+
+from bulkio.errors import AuthError, AuthStopped
+from bulkio.zoho.auth import ZohoAuth
+from bulkio.zoho.session import build_session
 
 
 class Clock:

@@ -10,14 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from e2e_support import (
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    journal_rows,
+    numbered_items,
+    outcomes,
+    sandbox_env,
+    statuses,
+    write_bytes,
+)
+from sandbox_clients import client_for
 
 from bulkio.errors import AuthStopped
 from bulkio.sandbox import scopes as sandbox_scopes
-from e2e_support import (
-    add_item_fields, csv_text, import_args, invoke, journal_rows, numbered_items, outcomes, sandbox_env,
-    statuses, write_bytes,
-)
-from sandbox_clients import client_for
 
 EXTERNAL_ID = (("External ID", "string", {"is_unique": True}),)
 ITEM_SCOPES = "ZohoBooks.settings.CREATE, ZohoBooks.settings.READ, ZohoBooks.settings.UPDATE"

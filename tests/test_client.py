@@ -6,11 +6,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sandbox_clients import UNLIMITED, client_for, item
 
 from bulkio import __version__
 from bulkio.errors import ApiError, NotFoundError, OutcomeUnknown, QuotaExhausted
-
-from sandbox_clients import UNLIMITED, client_for, item
 
 
 def test_every_call_carries_token_org_agent_and_json(sandbox):

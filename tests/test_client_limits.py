@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bulkio.zoho.limiter import SAFETY
 from sandbox_clients import client_for
+
+from bulkio.zoho.limiter import SAFETY
 
 
 def burst(client, calls: int, threads: int = 5) -> float:

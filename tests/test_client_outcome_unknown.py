@@ -11,15 +11,24 @@ import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-
-from bulkio.zoho.client import ZohoClient
-from bulkio.errors import OutcomeUnknown, ServerError
-from bulkio.zoho.session import DEFAULT_TIMEOUT, build_session
-from bulkio.settings import ConnectionSettings
-from e2e_support import add_item_fields, csv_text, import_args, invoke, numbered_items, read_table, sandbox_env, \
-    statuses, write_bytes
 from canned_zoho import send_answer, serving
+from e2e_support import (
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    numbered_items,
+    read_table,
+    sandbox_env,
+    statuses,
+    write_bytes,
+)
 from sandbox_clients import UNLIMITED, client_for, item
+
+from bulkio.errors import OutcomeUnknown, ServerError
+from bulkio.settings import ConnectionSettings
+from bulkio.zoho.client import ZohoClient
+from bulkio.zoho.session import DEFAULT_TIMEOUT, build_session
 
 EXTERNAL_ID = (("External ID", "string", {"is_unique": True}),)
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from functools import cache
 
 import jsonschema
 import pytest
 import yaml
-
+from openapi import OPENAPI
 from sandbox_clients import client_for
 
-from openapi import OPENAPI
 
-
-@lru_cache(maxsize=None)
+@cache
 def document(name: str) -> dict:
     return yaml.safe_load((OPENAPI / name).read_text(encoding="utf-8"))
 

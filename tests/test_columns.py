@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bulkio.prepare.columns import Mapping, load_mapping, match_columns
-from bulkio.errors import ConfigError, MappingError
 from bulkio.catalogue import Field, Module
+from bulkio.errors import ConfigError, MappingError
+from bulkio.prepare.columns import Mapping, load_mapping, match_columns
 
 ITEMS = Module(
     name="items", title="Items", kind="record", endpoint="/items", id_field="item_id",
@@ -181,8 +181,8 @@ def test_top_level_ignore_before_any_table(tmp_path):
 
 
 def test_a_required_marker_column_can_be_ignored_by_its_written_name():
-    from bulkio.prepare.columns import match_columns, parse_mapping
     from bulkio.catalogue import load_module
+    from bulkio.prepare.columns import match_columns, parse_mapping
 
     mapping = parse_mapping({"ignore": ["*AccountCode"]})
     plan = match_columns(["Item Name", "*AccountCode"], load_module("items"), mapping)

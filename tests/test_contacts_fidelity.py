@@ -132,8 +132,9 @@ def test_a_sheet_without_person_columns_keeps_every_person_whole(sandbox, tmp_pa
 
 
 def test_the_person_fields_sent_are_those_the_update_request_documents():
-    from bulkio.run.persons import PERSON_FIELDS
     from openapi import load_spec, resolve
+
+    from bulkio.run.persons import PERSON_FIELDS
 
     spec = load_spec("contacts")
     people = resolve(spec, spec["components"]["schemas"]["update-a-contact-request"]["properties"]["contact_persons"])

@@ -7,13 +7,21 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from bulkio.cli.demo import run_demo
-from bulkio.catalogue import custom_field, is_custom_field_meta, load_module
 from e2e_support import (
-    KEY, add_item_fields, columns_of, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env,
+    KEY,
+    add_item_fields,
+    columns_of,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    outcomes,
+    sandbox_env,
     write_bytes,
 )
+
+from bulkio.catalogue import custom_field, is_custom_field_meta, load_module
+from bulkio.cli.demo import run_demo
 
 WARNING = 'Zoho does not say whether "{}" has "Prevent duplicate values" on'
 

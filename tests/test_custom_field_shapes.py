@@ -7,12 +7,12 @@ import dataclasses
 
 import jsonschema
 import pytest
-
-from bulkio.catalogue.fields import load_fields
-from bulkio.prepare.mapper import PayloadBuilder, build_payload, reshape_custom_fields, shape_for
-from bulkio.catalogue import WRITE_KINDS, Field, load_module
 from openapi import load_spec
 from sandbox_clients import client_for
+
+from bulkio.catalogue import WRITE_KINDS, Field, load_module
+from bulkio.catalogue.fields import load_fields
+from bulkio.prepare.mapper import PayloadBuilder, build_payload, reshape_custom_fields, shape_for
 
 MODULES = ("items", "contacts", "invoices", "estimates", "salesorders", "purchaseorders",
            "creditnotes", "bills")

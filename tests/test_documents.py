@@ -9,16 +9,16 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-
-from bulkio.prepare.columns import match_columns
-from bulkio.prepare.documents import prepare_documents
-from bulkio.catalogue.fields import load_fields
-from bulkio.prepare.lookups import LookupResolver
-from bulkio.catalogue import load_module
-from bulkio.readers.documents import read_document_table
 from documents_support import HEADERS, ITEMS, by_ref, invoice_rows, prepare, send, writes
 from e2e_support import write_xlsx
 from sandbox_clients import client_for
+
+from bulkio.catalogue import load_module
+from bulkio.catalogue.fields import load_fields
+from bulkio.prepare.columns import match_columns
+from bulkio.prepare.documents import prepare_documents
+from bulkio.prepare.lookups import LookupResolver
+from bulkio.readers.documents import read_document_table
 
 
 def expected_total(lines: list[list]) -> float:
@@ -52,7 +52,7 @@ def test_xlsx_of_20_invoices_creates_them_with_lines_and_totals_then_nothing_aga
         lines = [r for r in rows if r[0] == ref]
         invoice = stored[ref]
         assert invoice["customer_name"] == lines[0][1]
-        assert [(l["name"], l["quantity"]) for l in invoice["line_items"]] == [(r[3], r[4]) for r in lines]
+        assert [(ln["name"], ln["quantity"]) for ln in invoice["line_items"]] == [(r[3], r[4]) for r in lines]
         assert invoice["total"] == expected_total(lines)
 
     sandbox.stats.reset()
@@ -69,8 +69,8 @@ def test_json_cell_form_gives_the_same_documents_as_grouped_rows(invoice_org, tm
     for r in rows:
         docs.setdefault(r[0], []).append(r)
     json_rows = [[ref, lines[0][1], lines[0][2], json.dumps(
-        [{"Item Name": l[3], "quantity": l[4], **({"rate": l[5]} if l[5] else {}),
-          **({"Tax Name": l[6]} if l[6] else {})} for l in lines])] for ref, lines in docs.items()]
+        [{"Item Name": ln[3], "quantity": ln[4], **({"rate": ln[5]} if ln[5] else {}),
+          **({"Tax Name": ln[6]} if ln[6] else {})} for ln in lines])] for ref, lines in docs.items()]
     path = write_xlsx(tmp_path / "json.xlsx", HEADERS[:3] + ["line_items"], json_rows)
 
     as_json = prepare(client, module, path)

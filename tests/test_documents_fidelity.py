@@ -5,7 +5,6 @@ changed, and never treated as absent because a list row did not show the key."""
 from __future__ import annotations
 
 import pytest
-
 from e2e_support import csv_text, invoke, outcomes, sandbox_env
 from sandbox_clients import client_for
 
@@ -62,7 +61,7 @@ def _run(env, tmp_path, module, header, rows, *extra, name="a"):
 def _quantities(sandbox, module) -> dict[str, list]:
     found = {}
     for record in sandbox.records(module):
-        found[record["custom_field_hash"]["cf_legacy_ref"]] = [l["quantity"] for l in record["line_items"]]
+        found[record["custom_field_hash"]["cf_legacy_ref"]] = [ln["quantity"] for ln in record["line_items"]]
     return found
 
 

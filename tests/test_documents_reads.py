@@ -3,11 +3,12 @@ skip-unchanged share the run's `FullRecords` (the list and the documents' full r
 
 from __future__ import annotations
 
-from bulkio.run.existing import FullRecords
-from bulkio.importing import run_import
-from bulkio.preparing import ImportOptions
 from documents_support import HEADERS, invoice_rows
 from e2e_support import write_xlsx
+
+from bulkio.importing import run_import
+from bulkio.preparing import ImportOptions
+from bulkio.run.existing import FullRecords
 
 DOCUMENTS = 6
 

@@ -4,10 +4,16 @@ and the plan printed before the first write (seen by a real process reading a pi
 from __future__ import annotations
 
 import pytest
-
 from e2e_support import (
-    add_item_fields, csv_text, import_args, invoke, items_by_key, numbered_items, sandbox_env,
-    start_bulkio, write_bytes,
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    numbered_items,
+    sandbox_env,
+    start_bulkio,
+    write_bytes,
 )
 
 

@@ -7,10 +7,18 @@ import threading
 import time
 
 import pytest
-
 from e2e_support import (
-    add_item_fields, csv_text, import_args, invoke, items_by_key, numbered_items, outcomes,
-    read_table, sandbox_env, statuses, write_bytes,
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    numbered_items,
+    outcomes,
+    read_table,
+    sandbox_env,
+    statuses,
+    write_bytes,
 )
 
 EXTERNAL_ID = (("External ID", "string", {"is_unique": True}),)

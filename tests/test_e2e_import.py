@@ -6,10 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from e2e_support import (
-    KEY, add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, read_table,
-    sandbox_env, sent_bodies, write_bytes, write_xlsx,
+    KEY,
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    outcomes,
+    read_table,
+    sandbox_env,
+    sent_bodies,
+    write_bytes,
+    write_xlsx,
 )
 
 # Headers as people type them: padded, any case, a label, an alias.

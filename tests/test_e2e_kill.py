@@ -7,10 +7,19 @@ import signal
 import time
 
 import pytest
-
 from e2e_support import (
-    add_item_fields, csv_text, import_args, invoke, items_by_key, journal_rows, kill_when_some_rows_are_done,
-    numbered_items, sandbox_env, start_bulkio, statuses, write_bytes,
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    journal_rows,
+    kill_when_some_rows_are_done,
+    numbered_items,
+    sandbox_env,
+    start_bulkio,
+    statuses,
+    write_bytes,
 )
 
 ROWS = 40

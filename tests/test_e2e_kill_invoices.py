@@ -5,15 +5,21 @@ check, never sent again without the person's say."""
 
 from __future__ import annotations
 
-import signal
 import time
 from pathlib import Path
 
-import bulkio
 from e2e_support import (
-    csv_text, invoke, kill_when_some_rows_are_done, outcomes, sandbox_env, start_bulkio, write_bytes,
+    csv_text,
+    invoke,
+    kill_when_some_rows_are_done,
+    outcomes,
+    sandbox_env,
+    start_bulkio,
+    write_bytes,
 )
 from sandbox_clients import client_for
+
+import bulkio
 
 ROWS = 24
 HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]

@@ -15,13 +15,21 @@ from pathlib import Path
 
 import pytest
 import requests
-
-from bulkio.zoho import connect as connecting
-from bulkio.sandbox import scopes as sandbox_scopes
 from e2e_support import (
-    FAST, csv_text, invoke, journal_rows, kill_when_some_rows_are_done, outcomes, read_table, sandbox_env, start_bulkio,
+    FAST,
+    csv_text,
+    invoke,
+    journal_rows,
+    kill_when_some_rows_are_done,
+    outcomes,
+    read_table,
+    sandbox_env,
+    start_bulkio,
 )
 from sandbox_clients import client_for
+
+from bulkio.sandbox import scopes as sandbox_scopes
+from bulkio.zoho import connect as connecting
 
 CONTACT_KEY = "cf_external_id"
 
@@ -128,7 +136,6 @@ def test_contacts_keyed_by_contact_name_with_answers_lost_or_504(sandbox, tmp_pa
     client = client_for(sandbox)
     for i in range(0, 10, 2):  # half exist, entered by hand
         client.create("contacts", {"contact_name": f"Customer {i:03d}", "company_name": "Old"})
-    n = 10 if mode == "upsert" else 5
     names = [f"Customer {i:03d}" for i in range(0, 10, 1 if mode == "upsert" else 2)]
     path = write(tmp_path / "contacts.csv", ["Display Name", "Company Name"], [[x, "Fresh"] for x in names])
     sandbox.configure(applied_error_rate=0.3, lost_reply_rate=0.3, seed=4)
@@ -402,7 +409,7 @@ def test_contacts_killed_mid_create_then_edited_rows_resume_without_a_duplicate(
     assert sorted(held) == sorted([f"Customer {i:03d}" for i in range(20)] + ["Newcomer"])
     for row in (in_flight[0], done[0]):
         assert held[f"Customer {row - 2:03d}"]["company_name"] == "Edited Firm"
-    assert held["Customer {:03d}".format(done[1] - 2 if len(done) > 1 else 19)]["company_name"].startswith("Firm")
+    assert held[f"Customer {done[1] - 2 if len(done) > 1 else 19:03d}"]["company_name"].startswith("Firm")
     got = dict((row, status) for row, status, _, _ in outcomes(report))
     assert got[2] == "created"
     assert got[in_flight[0] + 1] == got[done[0] + 1] == "updated"
@@ -515,7 +522,7 @@ def test_invoices_updated_by_number_whose_every_answer_is_504_are_updated_once(s
     assert all("bulkio checked Zoho by its id " in m for *_, m in rows)
     held = sandbox.records("invoices")
     assert sorted(r["invoice_id"] for r in held) == ids
-    assert [(r["date"], [l["quantity"] for l in r["line_items"]]) for r in held] == [("2026-02-01", [9])] * 3
+    assert [(r["date"], [ln["quantity"] for ln in r["line_items"]]) for r in held] == [("2026-02-01", [9])] * 3
     assert sandbox.stats["PUT", "invoices"] == 3 and sandbox.stats.applied_errors == 3
 
 

@@ -12,19 +12,25 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from e2e_support import (
+    FAST,
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    outcomes,
+    sandbox_env,
+    write_bytes,
+)
 
+from bulkio.catalogue import load_module
 from bulkio.errors import InputError
 from bulkio.importing import run_import
 from bulkio.preparing import ImportOptions, prepare, resolve_module
-from bulkio.zoho.client import ZohoClient
-from bulkio.catalogue import load_module
 from bulkio.readers import read_table
 from bulkio.settings import load_settings
-
-from e2e_support import (
-    FAST, add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env,
-    write_bytes,
-)
+from bulkio.zoho.client import ZohoClient
 
 HEADER = ["External ID", "Item Name", "Rate", "Description"]
 EXCEL_ERROR = ('"{column}" holds the Excel error {value}: the formula in this cell failed; fix '

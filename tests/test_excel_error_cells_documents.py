@@ -13,7 +13,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from e2e_support import FAST, compound_file, csv_text, invoke, ods_file, outcomes, sandbox_env
 from sandbox_clients import client_for
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from openapi import load_spec, resolve
 
 from bulkio.run.existing import LIST_CUSTOM_FIELDS, LIST_WITHOUT_MODIFIED_TIME
-from openapi import load_spec, resolve
 
 FILES = {"items": "items", "contacts": "contacts", "invoices": "invoices", "bills": "bills",
          "estimates": "estimates", "salesorders": "sales-order", "purchaseorders": "purchase-order",

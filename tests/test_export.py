@@ -10,18 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from client_double import ClientDouble
+from sandbox_clients import client_for
 
+from bulkio.catalogue import load_module
+from bulkio.catalogue.fields import load_fields
 from bulkio.cli import cli
 from bulkio.errors import ConfigError
 from bulkio.exporting import export_columns, export_module, filter_params
-from bulkio.catalogue.fields import load_fields
-from bulkio.catalogue import load_module
 from bulkio.importing import run_import
 from bulkio.preparing import ImportOptions
 from bulkio.readers import read_table
-from bulkio.settings import ConnectionSettings
-from client_double import ClientDouble
-from sandbox_clients import client_for
 
 FORMULA = '=HYPERLINK("http://x","y")'
 
@@ -104,7 +103,7 @@ def test_xlsx_cells_are_typed_and_the_sheet_is_dressed(items8, tmp_path):
 
     sheet = openpyxl.load_workbook(path)["Items"]
     header = [c.value for c in sheet[1]]
-    row = {h: c for h, c in zip(header, sheet[3])}  # item 1
+    row = {h: c for h, c in zip(header, sheet[3], strict=False)}  # item 1
     assert row["SKU"].value == "000001" and row["SKU"].data_type == "s"
     assert row["Selling Price"].value == 11.24 and row["Selling Price"].data_type == "n"
     assert row["Launch Date"].is_date and row["Launch Date"].value.date() == dt.date(2024, 1, 2)

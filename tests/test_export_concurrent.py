@@ -6,9 +6,10 @@ import csv
 import threading
 import time
 
-from bulkio.exporting import export_module
 from documents_support import KEY
 from sandbox_clients import client_for
+
+from bulkio.exporting import export_module
 
 INVOICES = 30
 

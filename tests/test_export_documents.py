@@ -5,10 +5,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from e2e_support import invoke, sandbox_env
 
 from bulkio.cli.demo import samples_dir
 from bulkio.sandbox.seed import add_custom_fields_from
-from e2e_support import invoke, sandbox_env
 
 
 def _imported(sandbox, tmp_path: Path) -> dict:

@@ -10,11 +10,11 @@ import datetime as dt
 import shutil
 
 import pytest
+from e2e_support import FAST, invoke, sandbox_env, write_xlsx
 from openpyxl import load_workbook
 
 from bulkio.cli.demo import samples_dir
 from bulkio.sandbox.seed import add_custom_fields_from
-from e2e_support import FAST, invoke, sandbox_env, write_xlsx
 
 
 def _seeded(sandbox, tmp_path, *names):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-
-from bulkio.cli import cli
-from bulkio.catalogue.fields import format_fields_table, load_fields
-from bulkio.catalogue import Field, Module
 from e2e_support import columns_of, sandbox_env
 from sandbox_clients import client_for
+
+from bulkio.catalogue import Field, Module
+from bulkio.catalogue.fields import format_fields_table, load_fields
+from bulkio.cli import cli
 
 
 def add_fields(sandbox) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bulkio.prepare.formulas import guard_cell, needs_guard, unguard_cell, unguard_frame
 

@@ -4,17 +4,17 @@ upsert outcome, errors), and what it read is compared with what the page printed
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from canned_zoho import API_ROOT, CannedZoho
+from zoho_examples import all_response_examples, response_examples, without_placeholders
 
+from bulkio.catalogue import Field, Lookup, load_module
 from bulkio.errors import ApiError, OrganizationError
 from bulkio.prepare.lookups import LookupResolver
 from bulkio.zoho.records import custom_value
-from bulkio.catalogue import Field, Lookup, load_module
-
-from canned_zoho import API_ROOT, CannedZoho
-from zoho_examples import all_response_examples, response_examples, without_placeholders
 
 CUSTOM_FIELDS = "custom-fields-api.txt"
 ITEMS = "items-api.txt"

@@ -8,15 +8,14 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from bulkio.zoho.auth import TOKEN_PATH, ZohoAuth
-from bulkio.prepare.lookups import LookupResolver
-from bulkio.zoho.records import custom_value
-from bulkio.catalogue import Field, Lookup, load_module, module_names
-from bulkio.zoho.session import build_session
-
 from canned_zoho import API_ROOT, CannedZoho
 from openapi import documented_answer, load_spec
+
+from bulkio.catalogue import Field, Lookup, load_module, module_names
+from bulkio.prepare.lookups import LookupResolver
+from bulkio.zoho.auth import TOKEN_PATH, ZohoAuth
+from bulkio.zoho.records import custom_value
+from bulkio.zoho.session import build_session
 
 REFERENCE_MODULES = ("taxes", "chartofaccounts", "currencies")
 MODULES = [m for m in (*module_names(), *REFERENCE_MODULES) if load_module(m).openapi]

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from e2e_support import add_item_fields, import_args, invoke, items_by_key, outcomes, sandbox_env
 
-from bulkio.errors import InputError
 from bulkio.catalogue import load_module
+from bulkio.errors import InputError
 from bulkio.preparing import ImportOptions, prepare
 from bulkio.readers import describe, read_table
-
-from e2e_support import add_item_fields, import_args, invoke, items_by_key, outcomes, sandbox_env
 
 HEADER = ["External ID", "Item Name", "Rate"]
 

@@ -13,8 +13,6 @@ import sqlite3
 import time
 
 import pytest
-
-from bulkio.run.journal import Journal
 from e2e_support import csv_text, invoke, journal_rows, numbered_items, sandbox_env, write_bytes
 
 ROWS = 5

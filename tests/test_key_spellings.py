@@ -11,7 +11,14 @@ from __future__ import annotations
 import unicodedata
 
 from e2e_support import (
-    add_item_fields, csv_text, import_args, invoke, items_by_key, outcomes, sandbox_env, write_bytes,
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    outcomes,
+    sandbox_env,
+    write_bytes,
 )
 
 HEADER = ["External ID", "Item Name", "Rate"]
@@ -71,7 +78,7 @@ def test_invisible_characters_and_line_breaks_in_a_key_are_refused(sandbox, tmp_
         (row, "invalid", "E_KEY_CHARACTERS",
          f'"External ID" value "{value}" holds {what}, which the spreadsheet does not show; '
          "retype the key without it")
-        for row, (value, what) in zip((2, 3, 4), shown)] + [(5, "created", "", "")]
+        for row, (value, what) in zip((2, 3, 4), shown, strict=False)] + [(5, "created", "", "")]
     assert list(items_by_key(sandbox)) == ["K4"]
 
 

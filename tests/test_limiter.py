@@ -5,10 +5,10 @@ How it learns a server's real rate is in test_limiter_learning.py."""
 from __future__ import annotations
 
 import pytest
+from fake_clock import FakeClock
 
 from bulkio.errors import QuotaExhausted
 from bulkio.zoho.limiter import SAFETY, Limiter
-from fake_clock import FakeClock
 
 
 def make(rate=60, in_flight=5, daily=1000):
@@ -27,7 +27,7 @@ def starts(limiter, clock, n):
 def test_calls_are_evenly_spaced_from_the_first():
     limiter, clock = make(rate=60)
     times = starts(limiter, clock, 5)
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert times[0] == 1000.0  # the first call does not wait
     assert gaps == pytest.approx([1.0 * SAFETY] * 4)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import deque
 
 import pytest
+from fake_clock import FakeClock
 
 from bulkio.zoho.limiter import CREEP, SAFETY, Limiter
-from fake_clock import FakeClock
 
 
 class SlidingWindow:
@@ -108,7 +108,7 @@ def test_probes_go_out_at_doubling_gaps_up_to_a_share_of_the_measure():
         limiter.slowed_down(ticket)
         ticket = ticket_of(limiter)
         starts.append(clock.now)
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert gaps[0] == pytest.approx(2 * SAFETY)  # one interval, then doubling ...
     assert gaps[1:3] == pytest.approx([4 * SAFETY, 8 * SAFETY])
     assert gaps[-1] < 2 * gaps[-2]

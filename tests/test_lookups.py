@@ -4,10 +4,10 @@ case, percentages by value, ambiguity and near misses worded for the user."""
 from __future__ import annotations
 
 import pytest
-
-from bulkio.prepare.lookups import LookupResolver
-from bulkio.catalogue import Lookup
 from sandbox_clients import client_for
+
+from bulkio.catalogue import Lookup
+from bulkio.prepare.lookups import LookupResolver
 
 CUSTOMER = Lookup("contacts", ("contact_name", "company_name"), "customer_id")
 VENDOR = Lookup("contacts", ("contact_name", "company_name"), "vendor_id")

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
+from bulkio.catalogue import Field, Module
 from bulkio.prepare.mapper import build_payload, changed_fields, payload_hash
 from bulkio.zoho.records import key_of
-from bulkio.catalogue import Field, Module
 
 CUSTOM = (
     Field("cf_external_id", "External ID", "string", unique=True, custom=True,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import stat
 
-from bulkio.run.memory import FILE_NAME, RecordMemory, state_dir
 from client_double import ClientDouble
+
+from bulkio.run.memory import FILE_NAME, RecordMemory, state_dir
 
 
 def test_a_record_put_by_one_run_is_found_by_the_next(tmp_path):
@@ -75,8 +76,8 @@ class _Zoho(ClientDouble):
 
 
 def test_a_record_read_without_its_modified_time_is_remembered_with_the_list_rows(tmp_path):
-    from bulkio.run.existing import FullRecords
     from bulkio.catalogue import load_module
+    from bulkio.run.existing import FullRecords
 
     contacts, zoho = load_module("contacts"), _Zoho()
     first = FullRecords(zoho, contacts, RecordMemory.open("s", "contacts", tmp_path))

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from bulkio.errors import ConfigError
-from bulkio.catalogue import Field, Lookup, header_key, load_module, module_names
-
 from openapi import OPENAPI
+
+from bulkio.catalogue import Field, Lookup, header_key, load_module, module_names
+from bulkio.errors import ConfigError
+
 MAIN = Path(__file__).resolve().parents[1]
 MODULES = ["items", "contacts", "invoices", "bills", "estimates", "salesorders",
            "purchaseorders", "creditnotes"]

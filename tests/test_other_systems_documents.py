@@ -6,9 +6,10 @@ matched nothing, a split invoice sent with half its lines, a "Discount %" of 10 
 
 from __future__ import annotations
 
-from bulkio.prepare.lookups import LookupResolver
 from e2e_support import FAST, csv_text, invoke, outcomes, read_table
 from sandbox_clients import client_for
+
+from bulkio.prepare.lookups import LookupResolver
 
 
 def _import(samples_env, path, module, *extra):
@@ -57,7 +58,7 @@ def test_a_xero_invoice_export_matches_its_own_headings(sandbox, samples_env, tm
     first, second = invoices["INV-0101"], invoices["INV-0102"]
     assert (first["customer_name"], first["date"], first["due_date"], first["reference_number"]) == (
         "Brightside Dental", "2024-03-15", "2024-04-14", "PO-4471")
-    assert [(l["sku"], l["quantity"], l["rate"], l.get("tax_name")) for l in first["line_items"]] == [
+    assert [(ln["sku"], ln["quantity"], ln["rate"], ln.get("tax_name")) for ln in first["line_items"]] == [
         ("000101", 2, 349, "VAT"), ("000231", 4, 24.5, "VAT")]
     assert first["total"] == round((2 * 349 + 4 * 24.5) * 1.2, 2) == 955.2
     assert second["total"] == 570 and second["customer_name"] == "Northwind Architects"
@@ -94,7 +95,7 @@ def test_a_quickbooks_invoice_export_with_a_misspelt_customer(sandbox, samples_e
                                    'did you mean "Greenleaf Accounting", "Greenleaf Accounting Inc."?'),
         (5, "invalid", "E_REQUIRED", 'row 6: "Product/Service" is required')]
     [invoice] = sandbox.records("invoices")
-    assert [(l["name"], l["quantity"], l["rate"]) for l in invoice["line_items"]] == [
+    assert [(ln["name"], ln["quantity"], ln["rate"]) for ln in invoice["line_items"]] == [
         ("IT Support Hour", 12, 85), ("Data Migration", 2, 110)]
     assert invoice["total"] == 12 * 85 * 1.1 + 2 * 110 == 1342
     assert sandbox.stats.writes == 1
@@ -120,7 +121,7 @@ def test_xero_bill_headings_and_account_codes(sandbox, samples_env, tmp_path):
     accounts = {a["account_code"]: a["account_id"] for a in chart}
     assert (bill["vendor_name"], bill["bill_number"], bill["date"]) == (
         "Ergo Furniture Wholesale", "EF-7781", "2024-03-02")
-    assert [(l.get("sku"), l["account_id"]) for l in bill["line_items"]] == [
+    assert [(ln.get("sku"), ln["account_id"]) for ln in bill["line_items"]] == [
         ("000230", accounts["5000"]), (None, accounts["6100"])]
     assert bill["total"] == 10 * 287.75 + 40
 
@@ -171,10 +172,10 @@ def test_sales_order_discounts_in_percent_and_tax_percentages(sandbox, samples_e
     orders = _by_number(sandbox, "salesorders", "salesorder_number")
     assert sorted(orders) == ["SO-100", "SO-101"]
     lines = orders["SO-100"]["line_items"]
-    assert [(l.get("discount"), l["tax_percentage"]) for l in lines] == [
+    assert [(ln.get("discount"), ln["tax_percentage"]) for ln in lines] == [
         ("10%", 20), ("10%", 10), (None, 0)]
     for order in orders.values():
-        assert order["total"] == round(sum(_line_total(l) for l in order["line_items"]), 2)
+        assert order["total"] == round(sum(_line_total(ln) for ln in order["line_items"]), 2)
     assert orders["SO-100"]["total"] == round(591.3 * 1.2 + 213.3 * 1.1 + 147, 2)
     assert orders["SO-101"]["total"] == 1050 * 1.05
 

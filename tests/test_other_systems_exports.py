@@ -5,9 +5,8 @@ into the sandbox. Each test pins a fix: what the user saw before was a wrong mat
 
 from __future__ import annotations
 
-from openpyxl import Workbook, load_workbook
-
 from e2e_support import FAST, csv_text, invoke, outcomes, sandbox_env
+from openpyxl import Workbook, load_workbook
 
 
 def _import(env, path, module, *extra):

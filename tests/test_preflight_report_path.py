@@ -4,16 +4,15 @@ that is a file or a report open in Excel were found after every row was written.
 
 from __future__ import annotations
 
-
 import pytest
+from e2e_support import csv_text, invoke, numbered_items, sandbox_env, write_bytes
+from sandbox_clients import client_for
 
 from bulkio.errors import ExitCode, InputError, StoppedError
 from bulkio.importing import run_import
 from bulkio.outcomes import RowOutcome
 from bulkio.preparing import ImportOptions, resolve_module
 from bulkio.sheets.report import write_report
-from e2e_support import csv_text, invoke, numbered_items, sandbox_env, write_bytes
-from sandbox_clients import client_for
 
 EXCEL_OPEN = ("is open in Excel or another spreadsheet program ({lock} is beside it), so it cannot "
               "be replaced: close it there and run the same command again, or pass --report PATH "

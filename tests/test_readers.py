@@ -21,7 +21,7 @@ def write(tmp_path, name, data: bytes):
 
 
 def rows(df):
-    return {row: list(values) for row, values in zip(df.index, df.itertuples(index=False))}
+    return {row: list(values) for row, values in zip(df.index, df.itertuples(index=False), strict=False)}
 
 
 # --- CSV / TSV -------------------------------------------------------------------------------

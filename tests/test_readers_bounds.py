@@ -12,12 +12,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from e2e_support import (
+    add_item_fields,
+    compound_file,
+    import_args,
+    invoke,
+    items_by_key,
+    ods_file,
+    outcomes,
+    sandbox_env,
+)
 
 from bulkio.errors import InputError
 from bulkio.readers import read_table
 from bulkio.readers.sheetxml import scan_sheet
-
-from e2e_support import add_item_fields, compound_file, import_args, invoke, items_by_key, ods_file, outcomes, sandbox_env
 
 HEADER = ["External ID", "Item Name", "Rate"]
 

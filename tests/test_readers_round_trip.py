@@ -45,7 +45,7 @@ def _expected(rows):
 
 def _read(path, **options):
     df = read_table(path, **options)
-    return list(df.columns), {n: list(r) for n, r in zip(df.index, df.itertuples(index=False))}
+    return list(df.columns), {n: list(r) for n, r in zip(df.index, df.itertuples(index=False), strict=False)}
 
 
 @settings(max_examples=40, deadline=None)

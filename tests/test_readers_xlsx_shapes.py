@@ -124,7 +124,7 @@ def read(request, monkeypatch):
 
 
 def table(frame):
-    return {n: list(v) for n, v in zip(frame.index, frame.to_numpy().tolist())}
+    return {n: list(v) for n, v in zip(frame.index, frame.to_numpy().tolist(), strict=False)}
 
 
 def openpyxl_values(path, name=None):

@@ -5,10 +5,9 @@ Zoho's answers carry a value in two places that do not read alike."""
 from __future__ import annotations
 
 import pytest
-from test_variant_server import front  # noqa: F401  (fixture: the sandbox behind a rewriting front)
 
-from bulkio.catalogue.fields import load_fields
 from bulkio.catalogue import Field
+from bulkio.catalogue.fields import load_fields
 from bulkio.exporting import export_module
 from bulkio.importing import run_import
 from bulkio.preparing import ImportOptions

@@ -12,11 +12,11 @@ import sqlite3
 import unicodedata
 
 import pytest
+from e2e_support import FAST, as_schema_1, csv_text, invoke, outcomes, sandbox_env
+from sandbox_clients import client_for
 
 from bulkio.run.journalentry import JournalEntry
 from bulkio.run.journalmatch import RowSig, match
-from e2e_support import FAST, as_schema_1, csv_text, invoke, outcomes, sandbox_env
-from sandbox_clients import client_for
 
 CONTACT_HEADER = ["Display Name", "Email", "Contact Type"]
 INVOICE_HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
@@ -319,7 +319,7 @@ def test_a_schema_1_journal_whose_row_now_reads_differently_updates_its_invoice_
     # new. Before: an auto-numbered invoice created a second time (exit 0).
     seed_for_invoices(sandbox)
     header = INVOICE_HEADER + ["Notes"]
-    rows = [r + [note] for r, note in zip(invoice_rows(3), ["one", "#N/A", "three"])]
+    rows = [r + [note] for r, note in zip(invoice_rows(3), ["one", "#N/A", "three"], strict=False)]
     env, source, rows = first_run(sandbox, tmp_path, "invoices", header, rows)
     journal = tmp_path / "invoices.journal.sqlite"
     as_schema_1(journal)

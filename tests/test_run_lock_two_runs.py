@@ -8,10 +8,11 @@ import socket
 import time
 from pathlib import Path
 
-import bulkio
-from bulkio.run.runlock import RunLock
 from e2e_support import csv_text, invoke, sandbox_env, start_bulkio, write_bytes
 from sandbox_clients import client_for
+
+import bulkio
+from bulkio.run.runlock import RunLock
 
 INVOICES = 60
 HEADER = ["Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
@@ -42,7 +43,7 @@ def test_two_runs_at_once_on_one_journal_create_each_invoice_once(sandbox_factor
 
     assert len(sandbox.records("invoices")) == INVOICES, [o[1].decode() for o in outs]
     assert codes == [0, 2], [o[1].decode() for o in outs]
-    refused = next(o[1].decode() for p, o in zip((first, second), outs) if p.returncode == 2)
+    refused = next(o[1].decode() for p, o in zip((first, second), outs, strict=False) if p.returncode == 2)
     assert "another bulkio run (process " in refused
     assert "is using this journal" in refused
 

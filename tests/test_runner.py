@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from runner_support import CREATE, KEY, UPSERT, items, keyed_items_org, open_journal
+from sandbox_clients import client_for
 
 from bulkio.prepare.mapper import payload_hash
 from bulkio.run.runner import RunOptions, WorkItem, run_rows
-from runner_support import CREATE, KEY, UPSERT, items, keyed_items_org, open_journal
-from sandbox_clients import client_for
 
 
 def statuses(result):

@@ -6,8 +6,8 @@ import pytest
 
 from bulkio.run.journal import Journal, resume_action
 from bulkio.run.journalentry import JournalEntry
-from bulkio.zoho.limiter import QuotaInfo
 from bulkio.run.runner import RunOptions, WorkItem, make_plan
+from bulkio.zoho.limiter import QuotaInfo
 
 
 def work(n: int) -> list[WorkItem]:

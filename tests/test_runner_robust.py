@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bulkio.run.runner import run_rows
 from runner_support import UPSERT, items, open_journal
+
+from bulkio.run.runner import run_rows
 
 
 class Flaky:

@@ -10,8 +10,8 @@ import pytest
 
 from bulkio.catalogue import load_module
 from bulkio.preparing import ImportOptions
-from bulkio.validating import run_validate
 from bulkio.readers import read_table
+from bulkio.validating import run_validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

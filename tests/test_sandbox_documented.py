@@ -8,9 +8,9 @@ import time
 
 import pytest
 import requests
+from sandbox_clients import Zoho
 
 from bulkio.sandbox.schema_data import LIST_FIELDS
-from sandbox_clients import Zoho
 
 TOKEN = "/oauth/v2/token"
 

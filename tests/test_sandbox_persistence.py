@@ -7,8 +7,9 @@ import shlex
 import subprocess
 import sys
 
-from bulkio.sandbox import Sandbox, SandboxConfig
 from sandbox_clients import Zoho
+
+from bulkio.sandbox import Sandbox, SandboxConfig
 
 
 def test_db_file_keeps_records_fields_and_credentials(tmp_path):
@@ -39,7 +40,7 @@ def test_without_db_nothing_survives(tmp_path):
 
 
 def test_cli_prints_eval_ready_exports_then_serves(tmp_path):
-    code = "from bulkio.cli import main; main(['sandbox', '--port', '0', '--db', %r])" % str(tmp_path / "s.db")
+    code = f"from bulkio.cli import main; main(['sandbox', '--port', '0', '--db', {str(tmp_path / 's.db')!r}])"
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                             cwd=os.path.dirname(os.path.dirname(__file__)))
     try:

@@ -6,7 +6,6 @@ import time
 
 import pytest
 import requests
-
 from sandbox_clients import Zoho, get_token
 
 

@@ -9,7 +9,6 @@ import copy
 import jsonschema
 import pytest
 import requests
-
 from openapi import load_spec
 from sandbox_clients import Zoho
 

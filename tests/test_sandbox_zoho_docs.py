@@ -8,10 +8,10 @@ import socket
 from urllib.parse import urlsplit
 
 import pytest
-
-from bulkio.sandbox.modules import MODULES
 from openapi import load_spec
 from sandbox_clients import Zoho
+
+from bulkio.sandbox.modules import MODULES
 
 # (module, action) -> (OpenAPI file, response schema whose `message` example Zoho documents)
 EXAMPLES = {

@@ -7,12 +7,12 @@ import logging
 
 import pytest
 from click.testing import CliRunner
+from sandbox_clients import client_for, item
 
-from bulkio.zoho.auth import ZohoAuth
 from bulkio.cli import cli
 from bulkio.errors import BulkioError
 from bulkio.settings import load_settings
-from sandbox_clients import client_for, item
+from bulkio.zoho.auth import ZohoAuth
 
 CLIENT_SECRET = "SENTINEL-CLIENT-SECRET-7f3a"
 REFRESH_TOKEN = "1000.SENTINEL-REFRESH-TOKEN-9c1d"

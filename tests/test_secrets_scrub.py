@@ -13,16 +13,16 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote, quote_plus
 
 import pytest
+from canned_zoho import send_answer, serving
 from click.testing import CliRunner
 
-from bulkio.zoho.auth import ZohoAuth
 from bulkio.cli import cli
 from bulkio.errors import AuthError, ConfigError
 from bulkio.sandbox import Sandbox, SandboxConfig
 from bulkio.sandbox.server import exposure_warning
-from bulkio.zoho.session import build_session, scrub
 from bulkio.settings import load_settings
-from canned_zoho import send_answer, serving
+from bulkio.zoho.auth import ZohoAuth
+from bulkio.zoho.session import build_session, scrub
 
 CLIENT_SECRET = "SENTINEL+secret/7f3a=="
 REFRESH_TOKEN = "1000.SENTINEL&refresh=9c1d"

@@ -10,16 +10,15 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from bulkio.cli import cli
-from bulkio.prepare.columns import match_columns
-from bulkio.errors import ConfigError
-from bulkio.catalogue.fields import load_fields
 from bulkio.catalogue import load_module
+from bulkio.catalogue.fields import load_fields
+from bulkio.cli import cli
+from bulkio.errors import ConfigError
 from bulkio.importing import run_import
+from bulkio.prepare.columns import match_columns
 from bulkio.preparing import ImportOptions
 from bulkio.sheets.choices import LISTS_SHEET
 from bulkio.sheets.template import NOTES_SHEET, build_template, template_fields
-
 from tests.test_export import client_for
 
 LONG_OPTIONS = [f"Region {n:03d}, zone {n % 7}" for n in range(60)]  # commas and > 255 characters

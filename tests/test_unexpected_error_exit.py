@@ -8,9 +8,9 @@ import os
 import stat
 
 import pytest
+from e2e_support import csv_text, invoke, sandbox_env, write_bytes
 
 from bulkio.cli.crashlog import error_line, run_secrets
-from e2e_support import csv_text, invoke, sandbox_env, write_bytes
 
 TOKEN = "1000.SECRETHALF\nSECRETOTHERHALF"
 

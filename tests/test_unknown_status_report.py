@@ -5,14 +5,14 @@ that file again could create the record twice; the report and the screen say so.
 from __future__ import annotations
 
 import pandas as pd
+from e2e_support import read_table
 from openpyxl import load_workbook
 
+from bulkio.cli.render import problem_lines, summary_lines
 from bulkio.errors import ExitCode
 from bulkio.importing import ImportResult
-from bulkio.cli.render import problem_lines, summary_lines
 from bulkio.outcomes import RowOutcome
 from bulkio.sheets.report import unknown_note, write_report
-from e2e_support import read_table
 
 UNKNOWN_MESSAGE = ("the write went out and no answer came; nothing identifies the invoice: look for "
                    "an invoice for Bowman Ltd dated 2024-05-01 in Zoho before sending this row again")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-
 from e2e_support import add_item_fields, csv_text, import_args, invoke, outcomes, sandbox_env
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-from bulkio.catalogue import load_module
-
-from bulkio.prepare.columns import Mapping, match_columns
-from bulkio.errors import ConfigError, MappingError, RowError
-from bulkio.catalogue import Field, Lookup, Module
-from bulkio.prepare.validation import resolve_key, validate_frame
 from validation_support import BASE, ITEMS, frame
+
+from bulkio.catalogue import Field, Lookup, Module, load_module
+from bulkio.errors import ConfigError, MappingError, RowError
+from bulkio.prepare.columns import Mapping, match_columns
+from bulkio.prepare.validation import resolve_key, validate_frame
 
 
 def check(*rows: dict, mode="upsert", key="cf_external_id", date_format=None, mapping=None,

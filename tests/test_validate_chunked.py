@@ -9,14 +9,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bulkio.errors import ExitCode
 from bulkio.catalogue import load_module
-from bulkio.preparing import ImportOptions
-from bulkio.validating import run_validate
-from bulkio.readers import iter_tables
 from bulkio.cli.render import problem_lines, summary_lines
+from bulkio.errors import ExitCode
 from bulkio.outcomes import RowOutcome
+from bulkio.preparing import ImportOptions
+from bulkio.readers import iter_tables
 from bulkio.sheets.report import ReportWriter
+from bulkio.validating import run_validate
 
 ITEMS = load_module("items").with_custom_fields(
     [{"field_id": "7", "label": "External ID", "data_type": "string", "is_unique": True}])

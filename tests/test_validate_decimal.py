@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
-
-from bulkio.prepare.columns import Mapping, load_mapping, match_columns
-from bulkio.errors import ConfigError, RowError
-from bulkio.preparing import XLSX_DECIMAL_COMMA, ImportOptions, prepare
-from bulkio.prepare.validation import validate_frame
-
 from e2e_support import (
-    add_item_fields, csv_text, import_args, invoke, items_by_key, sandbox_env, write_bytes,
+    add_item_fields,
+    csv_text,
+    import_args,
+    invoke,
+    items_by_key,
+    sandbox_env,
+    write_bytes,
     write_xlsx,
 )
 from validation_support import BASE, ITEMS, frame
+
+from bulkio.errors import ConfigError, RowError
+from bulkio.prepare.columns import Mapping, load_mapping, match_columns
+from bulkio.prepare.validation import validate_frame
+from bulkio.preparing import XLSX_DECIMAL_COMMA, ImportOptions, prepare
 
 COMMA_RULE = ' (--decimal-comma: "," marks decimals, "." or a space groups thousands)'
 HINT = " (if your file writes decimals with a comma, pass --decimal-comma)"

@@ -4,10 +4,10 @@ row gives its own document number (bulkio.catalogue.write_params, sent by the cl
 from __future__ import annotations
 
 import pytest
-
-from bulkio.catalogue import WRITE_KINDS, load_module, write_params
 from openapi import load_spec
 from sandbox_clients import client_for
+
+from bulkio.catalogue import WRITE_KINDS, load_module, write_params
 
 NUMBERS = {"invoices": "invoice_number", "estimates": "estimate_number",
            "salesorders": "salesorder_number", "purchaseorders": "purchaseorder_number",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ def without_placeholders(text: str) -> str:
     return PLACEHOLDER.sub("", text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def response_examples(file: str) -> tuple[ResponseExample, ...]:
     """Every answer printed on one page of spec/zoho-docs/, in page order."""
     text = (DOCS / file).read_text(encoding="utf-8")

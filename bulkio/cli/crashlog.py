@@ -16,8 +16,8 @@ import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
-from bulkio.version import __version__
 from bulkio.run.memory import state_dir
+from bulkio.version import __version__
 from bulkio.zoho.session import scrub
 
 LOG_FOLDER = "logs"

@@ -17,9 +17,9 @@ from bulkio.cli.render import export_line, problem_lines, summary_lines
 from bulkio.exporting import export_module
 from bulkio.importing import run_import
 from bulkio.preparing import ImportOptions, resolve_module
-from bulkio.validating import run_validate
 from bulkio.sandbox.seed import add_custom_fields_from
 from bulkio.settings import ConnectionSettings
+from bulkio.validating import run_validate
 from bulkio.zoho.client import ZohoClient
 
 # The demo's own sandbox: Zoho's per-minute limit would make a one-minute demo take five.

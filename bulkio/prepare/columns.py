@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
-from bulkio.prepare.checks import clear_marker, date_order, decimal_separator
-from bulkio.errors import ConfigError, MappingError
 from bulkio.catalogue import Field, Module, header_key
 from bulkio.catalogue.spelling import field_index
+from bulkio.errors import ConfigError, MappingError
+from bulkio.prepare.checks import clear_marker, date_order, decimal_separator
 
 # Columns bulkio's own reports add; an errors file re-imported as it is must not warn about them.
 REPORT_COLUMNS = frozenset(header_key(c) for c in ("row", "status", "record_id", "error_code", "message"))
@@ -334,7 +335,7 @@ def check_header_row(frame, module: Module, plan: ColumnPlan, mapping: Mapping |
     matched = _matched(plan)
     best_row, best = None, max(matched, 1)
     for row, cells in zip(frame.index[:HEADER_SEARCH_ROWS],
-                          frame.head(HEADER_SEARCH_ROWS).itertuples(index=False, name=None)):
+                          frame.head(HEADER_SEARCH_ROWS).itertuples(index=False, name=None), strict=True):
         found = _row_as_headings(cells, module, mapping)
         if found > best:
             best_row, best = int(row), found

@@ -111,7 +111,7 @@ class LookupResolver:
         hint = suggestion or f"check the spelling, or create the {noun} in Zoho first"
         return Resolution(None, f"no {noun}", listed + hint)
 
-    def _table(self, module_name: str) -> "_Table":
+    def _table(self, module_name: str) -> _Table:
         # One lock for the whole read: two threads asking for the same module must not both
         # page through it.
         with self._lock:

@@ -5,7 +5,8 @@ Tests and users compare these texts, so each code has exactly one template.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from bulkio.errors import RowError
 

@@ -23,22 +23,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from itertools import repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bulkio.prepare.checks import (COMMA_HINT, UNSAID, UNSAID_SEMICOLON, clear_marker as check_marker,
-                           date_order, decimal_separator as check_separator, parse_cells)
-from bulkio.catalogue.spelling import field_keys
-from bulkio.prepare.columns import ColumnPlan, describe, mapping_label
-from bulkio.errors import ConfigError, MappingError, RowError
 from bulkio.catalogue import Field, Module, header_key
+from bulkio.catalogue.spelling import field_keys
+from bulkio.errors import ConfigError, MappingError, RowError
+from bulkio.prepare.checks import COMMA_HINT, UNSAID, UNSAID_SEMICOLON, date_order, parse_cells
+from bulkio.prepare.checks import clear_marker as check_marker
+from bulkio.prepare.checks import decimal_separator as check_separator
+from bulkio.prepare.columns import ColumnPlan, describe, mapping_label
+from bulkio.prepare.rowerrors import row_errors
 from bulkio.readers import CellFlag, cell_flags, delimiter_of
 from bulkio.readers.cells import ERROR
-from bulkio.prepare.rowerrors import row_errors
 
 MODES = ("create", "update", "upsert")
 TEXT_TYPES = frozenset({"string", "multiline", "email", "url", "phone", "id", "dropdown"})
@@ -269,7 +271,7 @@ class _Checker:
         if len(self.df) < 2:
             return
         last = len(self.df) - 1
-        for column, cell in zip(self.df.columns, self.df.iloc[last].tolist()):
+        for column, cell in zip(self.df.columns, self.df.iloc[last].tolist(), strict=True):
             text = str(cell).strip()
             if _TOTAL_RE.fullmatch(text):
                 self.errors += row_errors("E_TOTAL_ROW", [last], self.rows, str(column), {last: text})
@@ -285,7 +287,7 @@ class _Checker:
         if typed is not None:
             self._keys(seen, typed, duplicates=False)
 
-    def _keys(self, seen: dict[str, int], typed: "TypedColumn | None" = None, *,
+    def _keys(self, seen: dict[str, int], typed: TypedColumn | None = None, *,
               duplicates: bool = True) -> list[str | None]:
         """Key text per row, in Unicode NFC (what is sent too). E_DUPLICATE_KEY on every row
         repeating an earlier row's key (unless not `duplicates`); E_KEY_CASE on both rows of
@@ -320,7 +322,7 @@ class _Checker:
                 self._case_twins(pos, twin, typed)
         return keys
 
-    def _case_twins(self, pos: int, first: int, typed: "TypedColumn") -> None:
+    def _case_twins(self, pos: int, first: int, typed: TypedColumn) -> None:
         """E_KEY_CASE on the row at `pos`, whose key differs only in case from row `first`'s,
         and on row `first` too when it is in this frame (in an earlier chunk it was checked)."""
         earlier = np.flatnonzero(self.rows == first)
@@ -338,16 +340,16 @@ class _Checker:
         # a per-cell "was it given" test
         full = [a for a, c in self.columns.items() if c.given.all()]
         sparse = [a for a in self.columns if a not in full]
-        full_rows = zip(*(self.columns[a].values.tolist() for a in full)) if full else repeat(())
+        full_rows = zip(*(self.columns[a].values.tolist() for a in full), strict=True) if full else repeat(())
         sparse_cells = [self.columns[a].values.tolist() for a in sparse]
         rows = self.rows.tolist()
         keys = keys if keys is not None else [None] * len(rows)
         records = []
-        for row, key, cells, *others in zip(rows, keys, full_rows, *sparse_cells):
+        for row, key, cells, *others in zip(rows, keys, full_rows, *sparse_cells, strict=False):
             if row not in invalid:
                 values = dict(constants)
-                values.update(zip(full, cells))
-                values.update({a: v for a, v in zip(sparse, others) if v is not None})
+                values.update(zip(full, cells, strict=True))
+                values.update({a: v for a, v in zip(sparse, others, strict=True) if v is not None})
                 records.append(Record(row, key, values))
         return records
 
@@ -404,7 +406,7 @@ def type_column(text: pd.Series, column: str, f: Field, rows: np.ndarray, protec
     if f.type in TEXT_TYPES and f.max_length and not f.values:
         lengths = cells.str.len()
         too_long = lengths[lengths > f.max_length]
-        for pos, length in zip(too_long.index, too_long.tolist()):
+        for pos, length in zip(too_long.index, too_long.tolist(), strict=True):
             errors += row_errors("E_LENGTH", [pos], rows, column, texts, length=length,
                                  max_length=f.max_length)
     values[parsed.values.index.to_numpy()] = parsed.values.to_numpy()

@@ -170,7 +170,7 @@ def _zip_kind(path) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    for bom, name in _BOMS:
+    for bom, _name in _BOMS:
         if head.startswith(bom):
             return True
     return not any(byte in head for byte in _BINARY_BYTES) or _utf16_without_bom(head)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
+from bulkio.catalogue import Field
 from bulkio.prepare import mapper
 from bulkio.run.memory import RecordMemory
-from bulkio.catalogue import Field
 from bulkio.zoho import records
 
 PAGE_SIZE = 200  # what client.iter_records asks for; one read call per page

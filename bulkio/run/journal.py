@@ -24,8 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bulkio.outcomes import JournalState, Status
 from bulkio.errors import ConfigError
+from bulkio.outcomes import JournalState, Status
 from bulkio.run.journalentry import SENT_KEYS, STATUSES, JournalEntry
 from bulkio.run.journalfile import open_journal_file
 from bulkio.run.journalmatch import RowSig, match

@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from bulkio.catalogue import Module
+from bulkio.outcomes import RowOutcome, Status
 from bulkio.prepare import mapper
 from bulkio.prepare.rowerrors import message
 from bulkio.prepare.workitem import WorkItem
 from bulkio.run.existing import FullRecords
 from bulkio.run.journal import unsettled
-from bulkio.outcomes import RowOutcome, Status
 
 E_LINE_ITEMS = "E_LINE_ITEMS"
 

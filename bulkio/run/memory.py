@@ -67,7 +67,7 @@ class RecordMemory:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, scope: str, module: str, directory: Path | None = None) -> "RecordMemory":
+    def open(cls, scope: str, module: str, directory: Path | None = None) -> RecordMemory:
         """The memory kept in `directory` (default `state_dir()`); an unusable directory gives
         a memory that forgets (every run then reads as a first run would)."""
         try:
@@ -76,7 +76,7 @@ class RecordMemory:
             return cls(None, scope, module)
 
     @classmethod
-    def forgetful(cls) -> "RecordMemory":
+    def forgetful(cls) -> RecordMemory:
         """A memory that keeps nothing (tests, one-off calls)."""
         return cls(None, "", "")
 

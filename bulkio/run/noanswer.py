@@ -6,7 +6,6 @@ from __future__ import annotations
 from bulkio.errors import ApiError, OutcomeUnknown, ServerError
 
 
-
 def maybe_applied(exc: Exception) -> bool:
     """Whether a write's error leaves it maybe applied: no answer after it went out, or a 5xx
     (Zoho, or a gateway in front of it, may have applied it first). A ServerError of status 0

@@ -82,7 +82,7 @@ class RunLock:
 
     @classmethod
     def acquire(cls, journal: Path, *, heartbeat_s: float = HEARTBEAT_S,
-                stale_after_s: float = STALE_AFTER_S) -> "RunLock":
+                stale_after_s: float = STALE_AFTER_S) -> RunLock:
         """Take the lock of `journal`, taking over a stale one; JournalLocked (exit 2) when
         another run holds it."""
         path = lock_path(journal)
@@ -107,7 +107,7 @@ class RunLock:
         if self._is_mine():
             self.path.unlink(missing_ok=True)
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         return self
 
     def __exit__(self, *exc: object) -> None:

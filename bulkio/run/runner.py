@@ -19,14 +19,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
 from bulkio.errors import ApiError, AuthError, OutcomeUnknown, QuotaExhausted, RateLimitError, ServerError
+from bulkio.outcomes import E_AMBIGUOUS, E_NO_ANSWER, E_NOT_FOUND, E_UNKNOWN_OUTCOME, JournalState, RowOutcome, Status
 from bulkio.prepare import mapper
+from bulkio.prepare.workitem import WorkItem
 from bulkio.run.dryrun import DryRun
 from bulkio.run.existing import ExistingIndex, FullRecords, id_of, key_label
-from bulkio.prepare.workitem import WorkItem
 from bulkio.run.inputs import RunOptions
 from bulkio.run.journal import SETTLED_ACTIONS, Journal, NoJournal, resume_action
 from bulkio.run.journalentry import JournalEntry
-from bulkio.outcomes import E_AMBIGUOUS, E_NO_ANSWER, E_NOT_FOUND, E_UNKNOWN_OUTCOME, JournalState, RowOutcome, Status
 from bulkio.run.noanswer import error_code, no_answer_reason
 from bulkio.run.plan import Plan, make_plan
 from bulkio.run.readahead import list_budget, needs_list, read_ahead, upserts

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from bulkio.errors import ApiError, AuthError, OutcomeUnknown, QuotaExhausted, ServerError
-from bulkio.run.existing import id_of
-from bulkio.prepare.workitem import WorkItem
-from bulkio.run.journalentry import JournalEntry
 from bulkio.outcomes import E_UNKNOWN_OUTCOME, JournalState, Status
+from bulkio.prepare.workitem import WorkItem
+from bulkio.run.existing import id_of
+from bulkio.run.journalentry import JournalEntry
 from bulkio.run.noanswer import maybe_applied, zoho_answered
 from bulkio.run.settle import Finding, sent_values, settle_entry
 from bulkio.run.writing import RowWriter

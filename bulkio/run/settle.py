@@ -18,12 +18,13 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from bulkio.prepare import mapper
 from bulkio.errors import NotFoundError
 from bulkio.outcomes import JournalState, Status
+from bulkio.prepare import mapper
 from bulkio.run.existing import FullRecords, id_of, is_custom_key
 from bulkio.run.journalmatch import normal_key
 from bulkio.zoho import records

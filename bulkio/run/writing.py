@@ -4,9 +4,9 @@ with which body, and whether the write created its record."""
 from __future__ import annotations
 
 from bulkio.prepare.mapper import reshape_custom_fields as reshape
+from bulkio.prepare.workitem import WorkItem
 from bulkio.run import persons
 from bulkio.run.existing import FullRecords, id_of, is_custom_key
-from bulkio.prepare.workitem import WorkItem
 from bulkio.run.inputs import RunOptions
 from bulkio.run.plan import is_keyed
 

@@ -10,7 +10,8 @@ import shlex
 import sys
 import threading
 
-from . import scopes as scopes_module, settings
+from . import scopes as scopes_module
+from . import settings
 from .api import Api
 from .config import SandboxConfig
 from .customfields import CustomFields, metadata
@@ -63,7 +64,7 @@ class Sandbox:
 
     # --- lifecycle -----------------------------------------------------------------------------
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         """Listen and serve in a daemon thread; port 0 picks a free port."""
         if self._server is None:
             self._server = SandboxServer((self.config.host, self.config.port), self)
@@ -80,7 +81,7 @@ class Sandbox:
             self._server = None
         self.store.close()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc) -> None:

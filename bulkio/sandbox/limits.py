@@ -63,11 +63,11 @@ class OrgLimits:
             self._day_count = 0
 
     def _roll_day(self) -> None:
-        today = dt.datetime.fromtimestamp(self._wall(), dt.timezone.utc).date()
+        today = dt.datetime.fromtimestamp(self._wall(), dt.UTC).date()
         if today != self._day:
             self._day, self._day_count = today, 0
 
     def _seconds_to_midnight(self) -> int:
-        now = dt.datetime.fromtimestamp(self._wall(), dt.timezone.utc)
-        midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+        now = dt.datetime.fromtimestamp(self._wall(), dt.UTC)
+        midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), dt.UTC)
         return int((midnight - now).total_seconds())

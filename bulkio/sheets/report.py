@@ -167,7 +167,7 @@ class _InputTable:
         self.columns = [str(df.columns[i]) for i in keep]
         self._cells = {
             int(row): tuple(_text(values[i]) for i in keep)
-            for row, values in zip(df.index, df.itertuples(index=False, name=None))
+            for row, values in zip(df.index, df.itertuples(index=False, name=None), strict=True)
         }
 
     def cells(self, row: int) -> tuple[str, ...]:

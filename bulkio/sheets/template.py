@@ -19,8 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bulkio.catalogue import Field, Module
-from bulkio.errors import ConfigError
 from bulkio.catalogue.spelling import field_index
+from bulkio.errors import ConfigError
 from bulkio.sheets.choices import ChoiceLists, check_column, choice_validation
 from bulkio.sheets.headers import column_header
 from bulkio.sheets.saving import AtomicFile, writing

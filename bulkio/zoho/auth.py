@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import requests
 from requests.auth import AuthBase
@@ -79,7 +79,7 @@ class ZohoAuth(AuthBase):
         self.refreshes = 0
 
     @classmethod
-    def from_settings(cls, settings, **kwargs) -> "ZohoAuth":
+    def from_settings(cls, settings, **kwargs) -> ZohoAuth:
         """The auth a `ConnectionSettings` asks for (refresh grant when its credentials are complete)."""
         refresh = settings.uses_refresh
         return cls(

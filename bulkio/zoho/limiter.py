@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping
 
 from bulkio.errors import QUOTA_CODE, QuotaExhausted
 

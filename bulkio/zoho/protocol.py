@@ -18,8 +18,8 @@ if TYPE_CHECKING:  # the client module loads requests; typing needs only the nam
     from bulkio.catalogue import Module
     from bulkio.settings import ConnectionSettings
     from bulkio.zoho.client import WriteResult
-    from bulkio.zoho.transport import ClientStats
     from bulkio.zoho.limiter import QuotaInfo
+    from bulkio.zoho.transport import ClientStats
 
 
 @runtime_checkable

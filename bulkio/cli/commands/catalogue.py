@@ -36,8 +36,8 @@ def template(module: str, output: Path, connection) -> None:
 
     Example: bulkio template -m items -o items-template.xlsx
     """
-    from bulkio.catalogue.fields import load_fields
     from bulkio.catalogue import load_module
+    from bulkio.catalogue.fields import load_fields
     from bulkio.errors import ConfigError
     from bulkio.sheets.template import OFFLINE_NOTE, build_template
 
