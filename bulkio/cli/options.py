@@ -67,9 +67,10 @@ def build_client(connection: ConnectionOptions, *, rate=None, concurrency=None, 
 
     Example: build_client(connection, rate=100, concurrency=5, daily_limit=1000)
     """
-    from bulkio.zoho.client import ZohoClient  # keeps `--help` fast: requests loads only when a command runs
-
     settings = connection.settings(rate_per_minute=rate, max_in_flight=concurrency, daily_limit=daily_limit)
+    # here, not at the top, and after the settings: `--help` and an offline `validate` never load requests
+    from bulkio.zoho.client import ZohoClient
+
     return ZohoClient(settings, **kwargs)
 
 
