@@ -15,7 +15,6 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -189,7 +188,8 @@ class _InputTable:
         keep = [i for i, c in enumerate(df.columns) if str(c) not in ERROR_COLUMNS]
         self.columns = [str(df.columns[i]) for i in keep]
         columns = [_column_texts(df.iloc[:, i]) for i in keep]
-        self._cells = dict(zip(map(int, df.index.tolist()), zip(*columns) if columns else repeat(())))
+        cells = zip(*columns, strict=True) if columns else [()] * len(df)
+        self._cells = dict(zip(map(int, df.index.tolist()), cells, strict=True))
 
     def cells(self, row: int) -> tuple[str, ...]:
         return self._cells.get(row, ("",) * len(self.columns))
