@@ -1,6 +1,6 @@
 """bulkio's benchmarks, run by hand (not by CI).
 
-    python bench/run.py calls|quota|local|export|all [--quick] [--real]
+    python bench/run.py calls|quota|local|export|validate|all [--quick] [--real]
     python bench/run.py report          # the Markdown table of bench/results/latest.json
 
 calls   calls per row for 2,000 items: bulkio vs the naive lookup-then-write script
@@ -9,6 +9,7 @@ quota   share of the sandbox's rate limit turned into writes, and 429s (fast mod
 local   read + validate + map of 100k x 20 columns (CSV, XLSX) vs bare pandas; peak memory;
         growth 10k -> 100k -> 1M rows
 export  records per call and time to export 10,000 items to XLSX and CSV
+validate  `bulkio validate` of 100k x 20 columns vs `pandas.read_csv(dtype=str)`, whole processes
 
 Each part's result goes to bench/results/<part>.json; bench/results/latest.json merges the
 latest of every part with the machine it ran on. --quick: fewer repeats and smaller cases.
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import RESULTS, machine  # noqa: E402
 
-PARTS = ("calls", "quota", "local", "export")
+PARTS = ("calls", "quota", "local", "export", "validate")
 
 
 def run_part(part: str, quick: bool, real: bool) -> dict:
@@ -40,6 +41,9 @@ def run_part(part: str, quick: bool, real: bool) -> dict:
     elif part == "local":
         import local
         result = local.run(quick)
+    elif part == "validate":
+        import validate
+        result = validate.run(quick)
     else:
         import export
         result = export.run(quick)
@@ -100,6 +104,12 @@ def render(merged: dict) -> str:
         p = parts["export"]
         out += [f"**Export** — `{p['command']}` ({p['started']})", ""]
         out += _table(p["rows"], ["format", "records", "api_calls", "records_per_call", "seconds", "runs"]) + [""]
+    if "validate" in parts:
+        p = parts["validate"]
+        out += [f"**Validate, whole processes** — `{p['command']}` ({p['started']}, {p['file']})", ""]
+        out += _table(p["rows"], ["command", "runs", "seconds", "cpu_seconds", "peak_mb"]) + [""]
+        ratios = [{"ratio": k, **v} for k, v in p["ratios"].items()]
+        out += _table(ratios, ["ratio", "wall", "cpu"]) + [""]
     m = merged["machine"]
     out += [f"Machine: {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, pandas {m['pandas']}, {m['platform']}."]
     return "\n".join(out)

@@ -200,7 +200,7 @@ def ambiguous_numbers(s: pd.Series, semicolon: bool) -> pd.Series:
     commas grouping three digits ("2,500") unless the column decides for a decimal point, by
     holding decimals written with a point ("12.5", "1,234.56") and none with a comma ("12,5").
     """
-    marked = s.str.contains(",", regex=False) | (s.str.contains(".", regex=False) & semicolon)
+    marked = _holding(s, ",") | _holding(s, ".") if semicolon else _holding(s, ",")
     if not marked.any():
         return marked
     core = s[marked].str.replace(_SIGNS, "", regex=True)
@@ -222,12 +222,20 @@ def ambiguous_numbers(s: pd.Series, semicolon: bool) -> pd.Series:
 def _comma_readable(s: pd.Series, bad: pd.Series, kind: str) -> pd.Series | None:
     """Of the cells rejected with a decimal point, those holding a comma that a decimal comma
     would read; None when there are none to check."""
-    suspects = bad & s.str.contains(",", regex=False)
+    suspects = bad & _holding(s, ",")
     if not suspects.any():
         return None
     readable = pd.Series(False, index=s.index)
     readable[suspects] = ~parse_number(s[suspects], kind, ",").bad
     return readable
+
+
+def _holding(s: pd.Series, char: str) -> pd.Series:
+    """The cells holding `char`: one scan of the joined column first, since pandas' contains
+    calls Python once per cell and most columns hold no such character at all."""
+    if char not in "\x00".join(s.tolist()):
+        return pd.Series(False, index=s.index)
+    return s.str.contains(char, regex=False)
 
 
 def _strip_decoration(s: pd.Series, decoration: frozenset[str] = _DECORATION) -> pd.Series:

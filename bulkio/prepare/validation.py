@@ -7,9 +7,8 @@ cell ask to clear the field in Zoho: a cell holding exactly that text becomes
 required field or the key is an `E_CLEAR` error. Without a marker no cell clears anything.
 
 A workbook cell holding an Excel error (#N/A, #DIV/0!) is E_EXCEL_ERROR and a formula whose
-result was never saved E_NO_CACHED_VALUE (the reader flags them: `readers.cell_flags`); a
-key is compared in Unicode NFC and refused with invisible characters or line breaks in it
-(E_KEY_CHARACTERS), or when it differs from another row's only in case (E_KEY_CASE).
+result was never saved E_NO_CACHED_VALUE (the reader flags them: `readers.cell_flags`); keys
+are checked by `bulkio.prepare.keys` (NFC, invisible characters, duplicates, case twins).
 
 Checks run per column with pandas (see `bulkio.prepare.checks`); Python touches single cells only to
 word an error or to assemble the final Records. Every problem is a `RowError` with one message
@@ -22,7 +21,6 @@ number; float for decimal, amount and percent; "YYYY-MM-DD" for dates; bool for 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from itertools import repeat
@@ -31,25 +29,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bulkio.catalogue import Field, Module, header_key
-from bulkio.catalogue.spelling import field_keys
+from bulkio.catalogue import Field, Module
 from bulkio.errors import ConfigError, MappingError, RowError
 from bulkio.prepare.checks import COMMA_HINT, UNSAID, UNSAID_SEMICOLON, date_order, parse_cells
 from bulkio.prepare.checks import clear_marker as check_marker
 from bulkio.prepare.checks import decimal_separator as check_separator
 from bulkio.prepare.columns import ColumnPlan, describe, mapping_label
+from bulkio.prepare.keys import UNIQUE_UNKNOWN, check_keys, key_warnings, resolve_key, standard_keys
 from bulkio.prepare.rowerrors import row_errors
 from bulkio.readers import CellFlag, cell_flags, delimiter_of
 from bulkio.readers.cells import ERROR
 
+__all__ = ["MODES", "UNIQUE_UNKNOWN", "Record", "TypedColumn", "ValidationResult", "column_flags", "key_warnings",
+           "number_reading", "required_fields", "resolve_key", "standard_keys", "type_column", "validate_frame"]
+
 MODES = ("create", "update", "upsert")
 TEXT_TYPES = frozenset({"string", "multiline", "email", "url", "phone", "id", "dropdown"})
 MAX_SHOWN_CHOICES = 15
-# characters a key may not hold: zero-width ones nobody sees, and line breaks
-_INVISIBLE = {"\u200b": "U+200B", "\u200c": "U+200C", "\u200d": "U+200D", "\u2060": "U+2060",
-              "\ufeff": "U+FEFF"}
-_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"   # the ASCII ones first
-_KEY_BAD_RE = re.compile("[" + "".join(_INVISIBLE) + _BREAKS + "]")
 # a sum row people leave at the bottom of a sheet ("Total", "TOTAL:", "Grand total", "Totals")
 _TOTAL_RE = re.compile(r"(?:grand\s*|sub\s*)?totals?\s*:?", re.IGNORECASE)
 
@@ -71,56 +67,6 @@ class ValidationResult:
     errors: list[RowError]
     invalid_rows: set[int]
     total_rows: int
-
-
-def resolve_key(module: Module, key: str | Field) -> Field:
-    """The field named by -k: a unique custom field (api name, label or CF.<label>), or a
-    standard field Zoho keeps unique (`standard_keys`: items name or sku, contacts
-    contact_name, a document's number), matched against the records listed from Zoho.
-
-    A custom field whose metadata does not say whether it is unique (`unique` None; Zoho's
-    documented answer omits `is_unique`) is taken: Zoho's answer to the write decides, and
-    `key_warnings` says that bulkio could not check. ConfigError, listing the keys available,
-    when `key` names anything else.
-    """
-    if isinstance(key, Field):
-        key = key.api_name
-    wanted = header_key(key)
-    found = module.field(key) or next((f for f in module.fields if wanted in field_keys(f)), None)
-    if found is not None and found.custom and found.unique is not False:
-        return found
-    if found is not None and found.api_name in standard_keys(module):
-        return found
-    unique = [describe(f) for f in module.fields if f.custom and f.unique is not False]
-    unique += [describe(module.field(a)) for a in standard_keys(module) if module.field(a)]
-    what = (f"{describe(found)} is not a unique field" if found
-            else f"{module.name} has no field called that")
-    hint = ("use one of: " + ", ".join(unique) if unique else
-            f'{module.name} has no unique custom field; in Zoho, create one with '
-            '"Prevent duplicate values", or leave out -k to create records')
-    raise ConfigError(f'-k "{key}": {what}; {hint}')
-
-
-def standard_keys(module: Module) -> tuple[str, ...]:
-    """The standard fields Zoho keeps unique in a module: what -k may name besides a unique
-    custom field. Items: the name and the SKU ("should be unique throughout the product",
-    items-api.txt, Create an item); contacts: the display name; documents: their number."""
-    keys = {"items": ("name", "sku"), "contacts": ("contact_name",)}.get(module.name, ())
-    if module.number_field:
-        keys += (module.number_field,)
-    return tuple(k for k in keys if module.field(k) is not None)
-
-
-def key_warnings(key_field: Field | None) -> list[str]:
-    """What to tell the person about the -k field before anything is sent."""
-    if key_field is None or key_field.unique is not None:
-        return []
-    return [UNIQUE_UNKNOWN.format(label=key_field.label)]
-
-
-UNIQUE_UNKNOWN = ('Zoho does not say whether "{label}" has "Prevent duplicate values" on, so bulkio '
-                  'cannot check it. If it is off, Zoho refuses each write and the report says so: then '
-                  'turn it on for "{label}" in Zoho and run the same command again')
 
 
 def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,
@@ -196,7 +142,6 @@ class _Checker:
         self.rows = df.index.to_numpy()
         self.errors: list[RowError] = []
         self.columns: dict[str, TypedColumn] = {}     # api -> the column that fed it
-        self._case_reported: set[int] = set()
 
     def run(self, seen_keys: dict[str, int]) -> ValidationResult:
         constants = self._constants()
@@ -289,51 +234,12 @@ class _Checker:
 
     def _keys(self, seen: dict[str, int], typed: TypedColumn | None = None, *,
               duplicates: bool = True) -> list[str | None]:
-        """Key text per row, in Unicode NFC (what is sent too). E_DUPLICATE_KEY on every row
-        repeating an earlier row's key (unless not `duplicates`); E_KEY_CASE on both rows of
-        keys that differ only in case; E_KEY_CHARACTERS on a key holding an invisible
-        character or a line break. `typed`: the column to check, by default the key's."""
+        """Each row's key text (`keys.check_keys`); `typed`: the column, by default the key's."""
         typed = typed if typed is not None else self.columns[self.key.api_name]
-        keys = [_key_text(v) for v in typed.values.tolist()]
-        joined = "\x00".join(k for k in keys if k)
-        # ASCII keys (the usual case) are their own NFC and casefold is lower(): one check of
-        # the joined column spares a Unicode pass over every key
-        ascii_only = joined.isascii()
-        if not ascii_only:
-            keys = _nfc_keys(keys, typed.values)
-        suspect = not ascii_only or any(c in joined for c in _BREAKS[:4])
-        rows = self.rows.tolist()
-        for pos, key in enumerate(keys):
-            if not key:
-                continue
-            if suspect and _KEY_BAD_RE.search(key):
-                self.errors += row_errors("E_KEY_CHARACTERS", [pos], self.rows, typed.column,
-                                          {pos: _visible(key)}, what=_invisible_words(key))
-                continue
-            first = seen.setdefault(key, rows[pos])
-            if first != rows[pos]:
-                if duplicates:
-                    self.errors += row_errors("E_DUPLICATE_KEY", [pos], self.rows, typed.column,
-                                              typed.texts, first=first)
-                continue
-            fold = "\x00" + (key.lower() if ascii_only else key.casefold())
-            twin = seen.setdefault(fold, rows[pos])
-            if twin != rows[pos]:
-                self._case_twins(pos, twin, typed)
+        keys, errors = check_keys(typed.values, typed.texts, typed.column, self.rows, seen,
+                                  duplicates=duplicates)
+        self.errors += errors
         return keys
-
-    def _case_twins(self, pos: int, first: int, typed: TypedColumn) -> None:
-        """E_KEY_CASE on the row at `pos`, whose key differs only in case from row `first`'s,
-        and on row `first` too when it is in this frame (in an earlier chunk it was checked)."""
-        earlier = np.flatnonzero(self.rows == first)
-        other = f' ("{typed.texts[earlier[0]]}")' if len(earlier) else ""
-        self.errors += row_errors("E_KEY_CASE", [pos], self.rows, typed.column, typed.texts,
-                                  first=first, other=other)
-        if len(earlier) and int(earlier[0]) not in self._case_reported:
-            self._case_reported.add(int(earlier[0]))
-            self.errors += row_errors("E_KEY_CASE", [earlier[0]], self.rows, typed.column,
-                                      typed.texts, first=int(self.rows[pos]),
-                                      other=f' ("{typed.texts[pos]}")')
 
     def _records(self, keys, constants: dict[str, Any], invalid: set[int]) -> list[Record]:
         # columns given on every row go in with one C-level dict update; only the others need
@@ -438,31 +344,6 @@ def column_flags(df: pd.DataFrame) -> dict[str, dict[int, CellFlag]]:
     return out
 
 
-def _nfc_keys(keys: list[str | None], values: np.ndarray) -> list[str | None]:
-    """The keys in Unicode NFC; the typed text values that feed the payload changed alike."""
-    out = []
-    for pos, key in enumerate(keys):
-        nfc = unicodedata.normalize("NFC", key) if key else key
-        if nfc != key and isinstance(values[pos], str):
-            values[pos] = nfc
-        out.append(nfc)
-    return out
-
-
-def _visible(key: str) -> str:
-    """A key with its invisible characters and line breaks written out, for a message."""
-    return "".join(f"[{_INVISIBLE[c]}]" if c in _INVISIBLE else "[line break]" if c in _BREAKS
-                   else c for c in key)
-
-
-def _invisible_words(key: str) -> str:
-    found = []
-    if any(c in _BREAKS for c in key):
-        found.append("a line break")
-    found += [f"an invisible character ({_INVISIBLE[c]})" for c in dict.fromkeys(key) if c in _INVISIBLE]
-    return " and ".join(found)
-
-
 def _trimmed(cells: pd.Series) -> pd.Series:
     """The cells as trimmed text. Stripping runs per cell in Python, so it runs only on a column
     where some cell starts or ends with whitespace (one regex over the joined column says)."""
@@ -488,12 +369,3 @@ def _edge_space(joined: str) -> bool:
 def _choices(f: Field) -> str:
     shown = ", ".join(f.values[:MAX_SHOWN_CHOICES])
     return shown + (", ..." if len(f.values) > MAX_SHOWN_CHOICES else "")
-
-
-def _key_text(value: Any) -> str | None:
-    """A typed key value as the text Zoho stores (12.0 -> "12")."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

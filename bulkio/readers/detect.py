@@ -8,8 +8,6 @@ import io
 import zipfile
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from bulkio.errors import InputError
 
 SAMPLE_BYTES = 1 << 20
@@ -42,6 +40,9 @@ def detect_encoding(sample: bytes, complete: bool) -> str:
     has_nul = b"\x00" in sample
     if not has_nul and _is_utf8(sample, complete):
         return "utf-8"
+    # loaded only here: most files are UTF-8, and the import costs more than reading them
+    from charset_normalizer import from_bytes
+
     best = from_bytes(sample, cp_exclusion=None if has_nul else _WIDE).best()
     if best is None:
         raise InputError("cannot tell the file's text encoding; save it as UTF-8 CSV")
