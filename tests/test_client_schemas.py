@@ -48,10 +48,15 @@ def contact_payload(n: int, field: dict, value: str) -> dict:
     "module, entity, file, create_schema, update_schema, payload",
     [
         ("items", "item", "items.yml", "create-an-item-request", "update-an-item-request", item_payload),
-        ("contacts", "contact", "contacts.yml", "create-a-contact-request", "update-a-contact-request", contact_payload),
+        (
+            "contacts", "contact", "contacts.yml",
+            "create-a-contact-request", "update-a-contact-request", contact_payload,
+        ),
     ],
 )
-def test_create_and_upsert_bodies_match_zohos_schemas(sandbox, module, entity, file, create_schema, update_schema, payload):
+def test_create_and_upsert_bodies_match_zohos_schemas(
+    sandbox, module, entity, file, create_schema, update_schema, payload
+):
     field = sandbox.add_custom_field(entity, label="External ID", data_type="string", is_unique=True)
     client = client_for(sandbox)
     client.create(module, payload(1, field, "EXT-1"))

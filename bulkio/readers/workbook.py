@@ -120,7 +120,7 @@ def _calamine_rows(path: Path, sheet: str) -> list[list] | None:
     try:
         book = _calamine().CalamineWorkbook.from_path(str(path))
         return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception:  # noqa: BLE001 - missing or failing calamine: openpyxl reads it
+    except Exception:  # missing or failing calamine: openpyxl reads it
         return None
 
 
@@ -132,7 +132,7 @@ def _calamine_entries(path: Path) -> list[sheetxml.SheetEntry] | None:
         worksheet = _calamine().SheetTypeEnum.WorkSheet  # chartsheets hold no cells
         return [sheetxml.SheetEntry(m.name, m.visible != visible) for m in metadata
                 if m.typ == worksheet]
-    except Exception:  # noqa: BLE001 - an older calamine, or none: the XML says
+    except Exception:  # an older calamine, or none: the XML says
         return None
 
 
@@ -229,7 +229,7 @@ def _openpyxl_book(path: Path):
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure here means "not a workbook we can read"
+    except Exception as exc:  # any failure here means "not a workbook we can read"
         raise InputError(f"{path.name}: cannot read it as an XLSX workbook ({exc}); open it in "
                          "Excel and save it again as .xlsx") from None
     try:
