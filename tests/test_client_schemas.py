@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-import jsonschema
 import pytest
-import yaml
-from openapi import OPENAPI
+from openapi import validator
 from sandbox_clients import client_for
-
-
-@cache
-def document(name: str) -> dict:
-    return yaml.safe_load((OPENAPI / name).read_text(encoding="utf-8"))
-
-
-def validator(file: str, schema: str) -> jsonschema.Validator:
-    """A validator for one named request schema; $refs resolve within the same file."""
-    root = {"$ref": f"#/components/schemas/{schema}", "components": document(file)["components"]}
-    return jsonschema.Draft4Validator(root)
 
 
 def sent_bodies(sandbox, method: str, path: str) -> list:
