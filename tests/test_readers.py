@@ -265,7 +265,7 @@ def test_xlsx_openpyxl_fallback_gives_the_same_table(tmp_path, monkeypatch):
     def no_calamine():
         raise ImportError("python_calamine missing")
 
-    monkeypatch.setattr(workbook, "_calamine", no_calamine)
+    monkeypatch.setattr(workbook, "load_calamine", no_calamine)
     df = read_table(path)
     assert rows(df) == EXPECTED_ITEMS
     assert describe(path).sheets == ("Items", "Prices")
@@ -374,7 +374,7 @@ def test_xlsx_zero_padding_via_openpyxl_fallback(tmp_path, monkeypatch):
     def no_calamine():
         raise ImportError("python_calamine missing")
 
-    monkeypatch.setattr(workbook, "_calamine", no_calamine)
+    monkeypatch.setattr(workbook, "load_calamine", no_calamine)
     assert rows(read_table(path)) == EXPECTED_PADDED
 
 

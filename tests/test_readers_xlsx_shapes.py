@@ -106,10 +106,10 @@ def read(request, monkeypatch):
     used = []
     if request.param == "stream":  # what a sheet too spread out for a dense grid gets
         monkeypatch.setattr(sheetxml.SheetScan, "dense_ok", lambda self, slack=0: False)
-        monkeypatch.setattr(workbook, "_calamine_rows", lambda *a: pytest.fail("calamine used"))
+        monkeypatch.setattr(workbook, "calamine_rows", lambda *a: pytest.fail("calamine used"))
     else:
-        real = workbook._calamine_rows
-        monkeypatch.setattr(workbook, "_calamine_rows", lambda *a: used.append(1) or real(*a))
+        real = workbook.calamine_rows
+        monkeypatch.setattr(workbook, "calamine_rows", lambda *a: used.append(1) or real(*a))
 
     def reader(path, expect_calamine=True, **options):
         with warnings.catch_warnings():
