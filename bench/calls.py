@@ -170,9 +170,12 @@ def run(quick: bool = False) -> dict:
             continue
         calls = median([r[name]["api_calls"] for r in runs])
         rows.append({
-            "scenario": name, "rows": ROWS, "api_calls": calls, "reads": median([r[name]["reads"] for r in runs]),
-            "writes": median([r[name]["writes"] for r in runs]), "token_calls": median([r[name]["tokens"] for r in runs]),
-            "calls_per_row": round(calls / ROWS, 4), "seconds": round(median([r[name]["seconds"] for r in runs]), 2),
+            "scenario": name, "rows": ROWS, "api_calls": calls,
+            "reads": median([r[name]["reads"] for r in runs]),
+            "writes": median([r[name]["writes"] for r in runs]),
+            "token_calls": median([r[name]["tokens"] for r in runs]),
+            "calls_per_row": round(calls / ROWS, 4),
+            "seconds": round(median([r[name]["seconds"] for r in runs]), 2),
             "runs": len(runs), "api_calls_each_run": [r[name]["api_calls"] for r in runs],
         })
     return {"rows": rows, "checks": [r["_check"] for r in runs]}

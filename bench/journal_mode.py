@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import RESULTS, machine, median  # noqa: E402
+from common import RESULTS, machine, median
 
-from bulkio.run.journal import Journal  # noqa: E402
+from bulkio.run.journal import Journal
 
 IDENTITY = {"input": "bench.csv", "module": "items", "mode": "upsert", "key": "cf_external_id"}
 

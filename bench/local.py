@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import KEY_LABEL, bench_module, cached_csv, cached_xlsx, median  # noqa: E402
+from common import KEY_LABEL, bench_module, cached_csv, cached_xlsx, median
 
 SIZES = (10_000, 100_000, 1_000_000)
 
@@ -68,7 +68,8 @@ def measure(mode: str, path: Path, repeats: int) -> dict:
     return {"mode": mode, "file": path.name, "rows": runs[0]["rows"], "runs": len(runs),
             "seconds": round(median([r["seconds"] for r in runs]), 3),
             "cpu_seconds": round(median([r["cpu_seconds"] for r in runs]), 3),
-            "peak_mb": round(median([r["peak_mb"] for r in runs])), "start_mb": round(median([r["start_mb"] for r in runs])),
+            "peak_mb": round(median([r["peak_mb"] for r in runs])),
+            "start_mb": round(median([r["start_mb"] for r in runs])),
             "seconds_each": [round(r["seconds"], 3) for r in runs]}
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import RESULTS, machine  # noqa: E402
+from common import RESULTS, machine
 
 PARTS = ("calls", "quota", "local", "export", "validate")
 
@@ -48,7 +48,8 @@ def run_part(part: str, quick: bool, real: bool) -> dict:
         import export
         result = export.run(quick)
     command = f"python bench/run.py {part}" + (" --quick" if quick else "") + (" --real" if real else "")
-    return {"command": command, "machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+    begun = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started))
+    return {"command": command, "machine": machine(), "started": begun,
             "minutes": round((time.time() - started) / 60, 1), **result}
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CACHE, ROOT, WIDE_COLUMNS, item_row, median  # noqa: E402
+from common import CACHE, ROOT, WIDE_COLUMNS, item_row, median
 
 ROWS = 100_000
 BAD_EVERY = 1000

@@ -60,7 +60,8 @@ class CannedZoho:
         self._server.shutdown()
         self._server.server_close()
 
-    def _reply(self, method: str, target: str) -> tuple[int, bytes]:
+    def reply(self, method: str, target: str) -> tuple[int, bytes]:
+        """The (status, body) canned for `method` on `target`'s path, noting the call; 404 if none."""
         parts = urlsplit(target)
         with self._lock:
             self.calls.append((method, parts.path, dict(parse_qsl(parts.query))))
@@ -77,7 +78,7 @@ def _handler(zoho: CannedZoho) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             if length:
                 self.rfile.read(length)
-            status, body = zoho._reply(self.command, self.path)
+            status, body = zoho.reply(self.command, self.path)
             self.send_response(status)
             self.send_header("Content-Type", "application/json;charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))

@@ -10,7 +10,7 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
-from canned_zoho import serving
+from canned_zoho import CannedZoho, serving
 from documents_support import CUSTOMERS, ITEMS
 from e2e_support import FAST, add_item_fields, csv_text, invoke, sandbox_env
 from runner_support import keyed_items_org
@@ -30,6 +30,13 @@ VENDORS = [["V-01", "Office Depot Supplies", "vendor"], ["V-02", "Ergo Furniture
 def zoho(sandbox) -> Zoho:
     """The sandbox over bare HTTP, as a client calls it (token header, organization_id, JSON)."""
     return Zoho(sandbox)
+
+
+@pytest.fixture
+def canned():
+    """A loopback Zoho that gives the answers the test cans (`canned.answer(...)`), and a client for it."""
+    with CannedZoho() as server:
+        yield server
 
 
 @pytest.fixture

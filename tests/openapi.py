@@ -1,4 +1,5 @@
-"""Zoho's OpenAPI files (spec/zoho-openapi/), and answers built from their response schemas."""
+"""Zoho's OpenAPI files (spec/zoho-openapi/): validators of their request schemas, and answers built from
+their response schemas."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
 OPENAPI = Path(__file__).resolve().parent.parent / "spec" / "zoho-openapi"
@@ -17,6 +19,12 @@ def load_spec(name: str) -> dict:
     """One OpenAPI file, parsed (name with or without .yml)."""
     filename = name if name.endswith(".yml") else f"{name}.yml"
     return yaml.safe_load((OPENAPI / filename).read_text(encoding="utf-8"))
+
+
+def validator(name: str, schema: str) -> jsonschema.Validator:
+    """A validator for one named request schema of file `name`; $refs resolve within the same file."""
+    root = {"$ref": f"#/components/schemas/{schema}", "components": load_spec(name)["components"]}
+    return jsonschema.Draft4Validator(root)
 
 
 def resolve(spec: dict, schema: dict) -> dict:

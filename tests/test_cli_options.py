@@ -27,7 +27,8 @@ def run(args, tmp_path, **env):
 
 
 def test_mode_defaults_to_upsert_with_a_key_and_create_without(tmp_path):
-    assert run(["f.csv", "-m", "items", "-k", "SKU"], tmp_path).output.splitlines()[0] == "f.csv|items|SKU|upsert|None|None"
+    keyed = run(["f.csv", "-m", "items", "-k", "SKU"], tmp_path)
+    assert keyed.output.splitlines()[0] == "f.csv|items|SKU|upsert|None|None"
     assert run(["f.csv", "-m", "items"], tmp_path).output.splitlines()[0] == "f.csv|items|None|create|None|None"
     out = run(["f.csv", "-m", "items", "-k", "SKU", "--mode", "update"], tmp_path).output
     assert out.splitlines()[0] == "f.csv|items|SKU|update|None|None"

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from documents_support import HEADERS, ITEMS, by_ref, invoice_rows, prepare, send, writes
 from e2e_support import write_xlsx
+from openapi import validator
 from sandbox_clients import client_for
 
 from bulkio.catalogue import load_module
@@ -182,8 +183,6 @@ def test_ids_are_used_as_they_are_without_any_lookup(invoice_org):
 ])
 def test_each_module_creates_and_upserts_a_document_whose_bodies_match_zohos_schemas(
         sandbox, module_name, party, party_column, extra):
-    from test_client_schemas import validator
-
     sandbox.add_custom_field(load_module(module_name).custom_field_entity, "Order Ref", is_unique=True)
     client = client_for(sandbox)
     module = load_fields(client, module_name)

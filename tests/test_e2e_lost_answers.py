@@ -237,7 +237,8 @@ def test_a_create_killed_unanswered_whose_name_zoho_already_held_is_not_taken_fo
     again, rows = run(env, path, "contacts")
     assert rows[1][:3] == (3, "failed", "3062")
     held = by(sandbox.records("contacts"), "contact_name")
-    assert held["Customer 001"]["company_name"] == "Theirs" and held["Customer 001"]["contact_id"] == theirs["contact_id"]
+    assert held["Customer 001"]["company_name"] == "Theirs"
+    assert held["Customer 001"]["contact_id"] == theirs["contact_id"]
     assert len(held) == 2
 
 
@@ -359,7 +360,8 @@ def test_new_records_keyed_by_a_standard_field_on_a_slow_server_are_created_once
     result, rows = run(sandbox_env(sandbox, tmp_path), path, module, "-k", key)
     assert result.exit_code == 0, summary(result)
     assert statuses_of(rows) == ["created"] * 3
-    assert sorted(by(sandbox.records(module), key)) == (["N0", "N1", "N2"] if module == "contacts" else ["S0", "S1", "S2"])
+    expected = ["N0", "N1", "N2"] if module == "contacts" else ["S0", "S1", "S2"]
+    assert sorted(by(sandbox.records(module), key)) == expected
     assert sandbox.stats.writes == 3
 
 

@@ -176,7 +176,8 @@ def test_filters_and_columns_narrow_the_export(sandbox, tmp_path):
     for n in range(1, 6):
         client.create(module, item_payload(module, n))
 
-    result = export_module(client, module, tmp_path / "few.csv", filters=["rate_greater_than=14", "name_startswith=Item"],
+    result = export_module(client, module, tmp_path / "few.csv",
+                           filters=["rate_greater_than=14", "name_startswith=Item"],
                            columns="Item Name, rate ,Category")
 
     assert (result.rows, result.calls) == (2, 1)  # rate = 9.99 + n * 1.25 > 14 for n = 4, 5
@@ -274,7 +275,8 @@ def test_documents_export_as_a_header_and_a_line_sheet_or_one_row_per_line(tmp_p
         [{"field_id": 1, "label": "Legacy Number", "data_type": "string", "is_unique": True}])
     client = DocumentsClient([invoice(1, 2), invoice(2, 1)])
 
-    result = export_module(client, module, tmp_path / "inv.xlsx", columns="Invoice Date,Customer Name,Line Item Name,Quantity,Item Price")
+    result = export_module(client, module, tmp_path / "inv.xlsx",
+                           columns="Invoice Date,Customer Name,Line Item Name,Quantity,Item Price")
     book = openpyxl.load_workbook(tmp_path / "inv.xlsx")
 
     assert (result.rows, result.lines, result.calls) == (2, 3, 3)

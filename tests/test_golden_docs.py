@@ -28,12 +28,6 @@ ITEM_ID = "903000000045027"
 ITEM_FIELD = Field("cf_grade", "Grade", "string", custom=True, customfield_id="46000000012845")
 
 
-@pytest.fixture
-def zoho():
-    with CannedZoho() as server:
-        yield server
-
-
 @pytest.mark.parametrize("page, count", EXAMPLES_PER_PAGE.items())
 def test_the_extractor_finds_every_answer_a_page_prints(page, count):
     found = response_examples(page)
@@ -52,11 +46,11 @@ def test_placeholders_are_dropped_before_parsing():
 # --- readers: one per kind of answer, each asserting what the client read ---------------------
 
 
-def read_custom_field_metadata(zoho: CannedZoho, body: dict, path: str = "/settings/fields") -> None:
+def read_custom_field_metadata(canned: CannedZoho, body: dict, path: str = "/settings/fields") -> None:
     """A custom-field answer (a list under `fields`, or one field under `field`) read by
     client.custom_fields and merged into the module as Zoho printed it."""
-    zoho.answer("GET", API_ROOT + path, 200, body)
-    client = zoho.client()
+    canned.answer("GET", API_ROOT + path, 200, body)
+    client = canned.client()
     metadata = client.custom_fields("invoice")
     printed = body.get("fields") or [body["field"]]
     assert [m["field_id"] for m in metadata] == [p["field_id"] for p in printed]
@@ -69,23 +63,23 @@ def read_custom_field_metadata(zoho: CannedZoho, body: dict, path: str = "/setti
     assert field.values == ()
 
 
-def read_simple_custom_field_list(zoho: CannedZoho, body: dict) -> None:
+def read_simple_custom_field_list(canned: CannedZoho, body: dict) -> None:
     """§ List custom fields (simple) at /customfields, where /settings/fields is unknown (404)."""
-    read_custom_field_metadata(zoho, body, path="/customfields")
-    assert [p for m, p, q in zoho.calls] == [API_ROOT + "/settings/fields", API_ROOT + "/customfields"]
+    read_custom_field_metadata(canned, body, path="/customfields")
+    assert [p for m, p, q in canned.calls] == [API_ROOT + "/settings/fields", API_ROOT + "/customfields"]
 
 
-def read_no_custom_fields(zoho: CannedZoho, body: dict) -> None:
+def read_no_custom_fields(canned: CannedZoho, body: dict) -> None:
     """An answer to a metadata call that prints no fields: no custom fields, no error."""
-    zoho.answer("GET", API_ROOT + "/settings/fields", 200, body)
-    assert zoho.client().custom_fields("invoice") == []
+    canned.answer("GET", API_ROOT + "/settings/fields", 200, body)
+    assert canned.client().custom_fields("invoice") == []
 
 
 def read_acknowledgement(method: str) -> Callable[[CannedZoho, dict], None]:
     """An answer with only code 0 and a message (delete, mark active, reorder, ...)."""
-    def read(zoho: CannedZoho, body: dict) -> None:
-        zoho.answer(method, API_ROOT + "/acknowledged", 200, body)
-        status, envelope = zoho.client().request(method, "/acknowledged")
+    def read(canned: CannedZoho, body: dict) -> None:
+        canned.answer(method, API_ROOT + "/acknowledged", 200, body)
+        status, envelope = canned.client().request(method, "/acknowledged")
         assert (status, envelope["code"], envelope["message"]) == (200, 0, body["message"])
     return read
 
@@ -97,11 +91,11 @@ def assert_printed_item(record: dict, body: dict) -> None:
     assert custom_value(record, ITEM_FIELD) == "Normal"
 
 
-def read_created_item(zoho: CannedZoho, body: dict) -> None:
+def read_created_item(canned: CannedZoho, body: dict) -> None:
     """§ Create an Item, as the answer to a create and to an upsert that created (201)."""
-    zoho.answer("POST", API_ROOT + "/items", 201, body)
-    zoho.answer("PUT", API_ROOT + "/items", 201, body)
-    client = zoho.client()
+    canned.answer("POST", API_ROOT + "/items", 201, body)
+    canned.answer("PUT", API_ROOT + "/items", 201, body)
+    client = canned.client()
     created = client.create("items", {"name": "Hard Drive", "rate": 120})
     assert (created.created, created.status) == (True, 201)
     assert_printed_item(created.record, body)
@@ -109,24 +103,24 @@ def read_created_item(zoho: CannedZoho, body: dict) -> None:
     assert (upserted.created, str(upserted.record["item_id"])) == (True, ITEM_ID)
 
 
-def read_item_list(zoho: CannedZoho, body: dict) -> None:
+def read_item_list(canned: CannedZoho, body: dict) -> None:
     """§ List items: no page_context printed, so one page; ids found by name and SKU."""
-    zoho.answer("GET", API_ROOT + "/items", 200, body)
-    client = zoho.client()
+    canned.answer("GET", API_ROOT + "/items", 200, body)
+    client = canned.client()
     records = list(client.iter_records("items"))
     assert len(records) == 1
     assert_printed_item(records[0], body)
-    assert [q["page"] for m, p, q in zoho.calls] == ["1"]
+    assert [q["page"] for m, p, q in canned.calls] == ["1"]
     resolver = LookupResolver(client)
     assert resolver.resolve(Lookup("items", ("name",), "item_id"), "hard drive").id == ITEM_ID
     assert resolver.resolve(Lookup("items", ("sku",), "item_id"), "s12345").id == ITEM_ID
 
 
-def read_updated_item(zoho: CannedZoho, body: dict) -> None:
+def read_updated_item(canned: CannedZoho, body: dict) -> None:
     """§ Update an item, as the answer to an update by id and to an upsert that updated."""
-    zoho.answer("PUT", f"{API_ROOT}/items/{ITEM_ID}", 200, body)
-    zoho.answer("PUT", API_ROOT + "/items", 200, body)
-    client = zoho.client()
+    canned.answer("PUT", f"{API_ROOT}/items/{ITEM_ID}", 200, body)
+    canned.answer("PUT", API_ROOT + "/items", 200, body)
+    client = canned.client()
     updated = client.update("items", ITEM_ID, {"rate": 120})
     assert (updated.created, updated.status) == (False, 200)
     assert_printed_item(updated.record, body)
@@ -135,17 +129,17 @@ def read_updated_item(zoho: CannedZoho, body: dict) -> None:
     assert_printed_item(upserted.record, body)
 
 
-def read_item(zoho: CannedZoho, body: dict) -> None:
+def read_item(canned: CannedZoho, body: dict) -> None:
     """§ Retrieve an item, read by id."""
-    zoho.answer("GET", f"{API_ROOT}/items/{ITEM_ID}", 200, body)
-    assert_printed_item(zoho.client().get_record("items", ITEM_ID), body)
+    canned.answer("GET", f"{API_ROOT}/items/{ITEM_ID}", 200, body)
+    assert_printed_item(canned.client().get_record("items", ITEM_ID), body)
 
 
-def read_updated_invoice(zoho: CannedZoho, body: dict) -> None:
+def read_updated_invoice(canned: CannedZoho, body: dict) -> None:
     """Deluge's updateRecord sample: the invoice Zoho answers to an update by id."""
     invoice_id = "XXXXXXXXXXXX11003"
-    zoho.answer("PUT", f"{API_ROOT}/invoices/{invoice_id}", 200, body)
-    updated = zoho.client().update("invoices", invoice_id, {"line_items": []})
+    canned.answer("PUT", f"{API_ROOT}/invoices/{invoice_id}", 200, body)
+    updated = canned.client().update("invoices", invoice_id, {"line_items": []})
     assert (updated.created, updated.status) == (False, 200)
     record = updated.record
     assert record == body["invoice"]
@@ -156,10 +150,10 @@ def read_updated_invoice(zoho: CannedZoho, body: dict) -> None:
 def read_error(expected: type[ApiError]) -> Callable[[CannedZoho, dict], None]:
     """A failure answer: the page prints no HTTP status, so it is served with 200; its body code
     alone must make the call fail, with Zoho's code and message."""
-    def read(zoho: CannedZoho, body: dict) -> None:
-        zoho.answer("GET", f"{API_ROOT}/invoices/XXXXXXXXXXXX11003", 200, body)
+    def read(canned: CannedZoho, body: dict) -> None:
+        canned.answer("GET", f"{API_ROOT}/invoices/XXXXXXXXXXXX11003", 200, body)
         with pytest.raises(ApiError) as info:
-            zoho.client().get_record("invoices", "XXXXXXXXXXXX11003")
+            canned.client().get_record("invoices", "XXXXXXXXXXXX11003")
         assert type(info.value) is expected
         assert (info.value.code, info.value.message) == (body["code"], body["message"])
     return read
@@ -195,10 +189,10 @@ READERS: dict[tuple[str, str], Callable[[CannedZoho, Any], None]] = {
 
 
 @pytest.mark.parametrize("example", all_response_examples(), ids=str)
-def test_every_printed_answer_is_read_by_the_client(zoho, example):
+def test_every_printed_answer_is_read_by_the_client(canned, example):
     reader = READERS.get((example.file, example.section))
     assert reader is not None, f"no reader for the answer printed in {example}"
-    reader(zoho, example.body)
+    reader(canned, example.body)
 
 
 def test_every_reader_has_its_answer_on_the_pages():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from canned_zoho import API_ROOT, CannedZoho
+from canned_zoho import API_ROOT
 from openapi import documented_answer, load_spec
 
 from bulkio.catalogue import Field, Lookup, load_module, module_names
@@ -20,12 +20,6 @@ from bulkio.zoho.session import build_session
 REFERENCE_MODULES = ("taxes", "chartofaccounts", "currencies")
 MODULES = [m for m in (*module_names(), *REFERENCE_MODULES) if load_module(m).openapi]
 ENVELOPE_KEYS = ("code", "message")
-
-
-@pytest.fixture
-def zoho():
-    with CannedZoho() as server:
-        yield server
 
 
 def answer(module, method: str, by_id: bool) -> tuple[str, int, dict]:
@@ -61,7 +55,7 @@ def record_id(module, record: dict) -> str:
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_a_documented_list_is_read_page_by_page(zoho, name):
+def test_a_documented_list_is_read_page_by_page(canned, name):
     module = load_module(name)
     _, status, page = answer(module, "GET", by_id=False)
     first = only(page[module.plural])  # credit-notes.yml: one object, not an array
@@ -70,45 +64,45 @@ def test_a_documented_list_is_read_page_by_page(zoho, name):
         second = {**page, module.plural: [{**first, module.id_field: "2" + record_id(module, first)}],
                   "page_context": {**page["page_context"], "has_more_page": False}}
         page = {**page, "page_context": {**page["page_context"], "has_more_page": True}}
-        zoho.answer("GET", API_ROOT + module.endpoint, status, page, second)
+        canned.answer("GET", API_ROOT + module.endpoint, status, page, second)
     else:  # no page_context documented: the one short page is the last
-        zoho.answer("GET", API_ROOT + module.endpoint, status, page)
-    records = list(zoho.client().iter_records(module))
+        canned.answer("GET", API_ROOT + module.endpoint, status, page)
+    records = list(canned.client().iter_records(module))
     expected = [record_id(module, first)] + (["2" + record_id(module, first)] if paged else [])
     assert [record_id(module, r) for r in records] == expected
     assert records[0] == first
-    assert [q["page"] for m, p, q in zoho.calls] == (["1", "2"] if paged else ["1"])
+    assert [q["page"] for m, p, q in canned.calls] == (["1", "2"] if paged else ["1"])
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_a_documented_record_is_read_by_id(zoho, name):
+def test_a_documented_record_is_read_by_id(canned, name):
     module = load_module(name)
     _, status, body = answer(module, "GET", by_id=True)
     expected = documented_record(module, body)
     # sales-order.yml's record carries no salesorder_id: the id asked for is the caller's own
     asked = str(expected.get(module.id_field) or "460000000039129")
-    zoho.answer("GET", f"{API_ROOT}{module.endpoint}/{asked}", status, body)
-    assert zoho.client().get_record(module, asked) == expected
+    canned.answer("GET", f"{API_ROOT}{module.endpoint}/{asked}", status, body)
+    assert canned.client().get_record(module, asked) == expected
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_a_documented_create_answer_is_read(zoho, name):
+def test_a_documented_create_answer_is_read(canned, name):
     module = load_module(name)
     _, status, body = answer(module, "POST", by_id=False)
-    zoho.answer("POST", API_ROOT + module.endpoint, status, body)
-    written = zoho.client().create(module, {"x": 1})
+    canned.answer("POST", API_ROOT + module.endpoint, status, body)
+    written = canned.client().create(module, {"x": 1})
     assert (written.created, written.status) == (True, status)
     assert written.record == documented_record(module, body)
     assert record_id(module, written.record)
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_a_documented_update_answer_is_read(zoho, name):
+def test_a_documented_update_answer_is_read(canned, name):
     module = load_module(name)
     _, status, body = answer(module, "PUT", by_id=True)
     expected = documented_record(module, body)
-    zoho.answer("PUT", f"{API_ROOT}{module.endpoint}/{record_id(module, expected)}", status, body)
-    written = zoho.client().update(module, record_id(module, expected), {"x": 1})
+    canned.answer("PUT", f"{API_ROOT}{module.endpoint}/{record_id(module, expected)}", status, body)
+    written = canned.client().update(module, record_id(module, expected), {"x": 1})
     assert (written.created, written.status, written.record) == (False, status, expected)
 
 
@@ -121,24 +115,24 @@ def test_upsert_is_documented_for_every_record_and_document_module():
 
 
 @pytest.mark.parametrize("name", UPSERT_MODULES)
-def test_a_documented_upsert_answer_reads_as_an_update(zoho, name):
+def test_a_documented_upsert_answer_reads_as_an_update(canned, name):
     """PUT on the module's endpoint (the upsert by unique custom field) documents only the update
     answer: 200 and the module's "... updated/saved" message."""
     module = load_module(name)
     _, status, body = answer(module, "PUT", by_id=False)
-    zoho.answer("PUT", API_ROOT + module.endpoint, status, body)
-    written = zoho.client().upsert(module, "cf_external_id", "EXT-1", {"x": 1})
+    canned.answer("PUT", API_ROOT + module.endpoint, status, body)
+    written = canned.client().upsert(module, "cf_external_id", "EXT-1", {"x": 1})
     assert (written.created, written.status) == (False, 200)
     assert written.record == documented_record(module, body)
 
 
-def test_documented_taxes_and_accounts_resolve_lookups_to_their_ids(zoho):
+def test_documented_taxes_and_accounts_resolve_lookups_to_their_ids(canned):
     taxes = load_module("taxes")
     accounts = load_module("chartofaccounts")
     for module in (taxes, accounts):
         _, status, body = answer(module, "GET", by_id=False)
-        zoho.answer("GET", API_ROOT + module.endpoint, status, body)
-    resolver = LookupResolver(zoho.client())
+        canned.answer("GET", API_ROOT + module.endpoint, status, body)
+    resolver = LookupResolver(canned.client())
     # taxes.yml: tax_id "982000000566009", tax_name "Sales Group", tax_percentage 10.5
     assert resolver.resolve(Lookup("taxes", ("tax_name",), "tax_id"), "sales group").id == "982000000566009"
     assert resolver.resolve(Lookup("taxes", ("tax_percentage",), "tax_id"), "10.5%").id == "982000000566009"
@@ -147,11 +141,11 @@ def test_documented_taxes_and_accounts_resolve_lookups_to_their_ids(zoho):
     assert found.id == "460000000038079"
 
 
-def test_documented_custom_field_values_of_a_listed_item_are_read(zoho):
+def test_documented_custom_field_values_of_a_listed_item_are_read(canned):
     items = load_module("items")
     _, status, body = answer(items, "GET", by_id=False)
-    zoho.answer("GET", API_ROOT + items.endpoint, status, body)
-    record = next(iter(zoho.client().iter_records(items)))
+    canned.answer("GET", API_ROOT + items.endpoint, status, body)
+    record = next(iter(canned.client().iter_records(items)))
     # items.yml custom_fields: [{"customfield_id": "46000000012845", "value": "Normal"}]
     grade = Field("cf_grade", "Grade", "string", custom=True, customfield_id="46000000012845")
     assert custom_value(record, grade) == "Normal"
@@ -165,28 +159,28 @@ class Clock:
         return self.now
 
 
-def test_the_token_answer_gives_its_token_for_its_lifetime(zoho):
+def test_the_token_answer_gives_its_token_for_its_lifetime(canned):
     """No Zoho page or OpenAPI file here documents the token endpoint; its answer is the one in
     our summary (../shared/zoho-api.md): access_token, expires_in 3600, api_domain, token_type."""
-    zoho.answer("POST", TOKEN_PATH, 200, {"access_token": "1000.abc", "expires_in": 3600,
+    canned.answer("POST", TOKEN_PATH, 200, {"access_token": "1000.abc", "expires_in": 3600,
                                           "api_domain": "https://www.zohoapis.com", "token_type": "Bearer"})
     clock = Clock()
-    auth = ZohoAuth(accounts_url=zoho.url, client_id="id", client_secret="secret", refresh_token="1000.r",
+    auth = ZohoAuth(accounts_url=canned.url, client_id="id", client_secret="secret", refresh_token="1000.r",
                     session=build_session(), clock=clock)
     assert auth.token() == "1000.abc"
     clock.now = 3600 - 61  # within the hour, outside the 60 s margin: the same token
     auth.token()
-    assert len(zoho.calls) == 1
+    assert len(canned.calls) == 1
     clock.now = 3600 - 59
     auth.token()
-    assert len(zoho.calls) == 2
+    assert len(canned.calls) == 2
 
 
-def test_the_documented_bulk_fetch_of_item_details_is_read(zoho):
+def test_the_documented_bulk_fetch_of_item_details_is_read(canned):
     status, body = documented_answer("items", "GET", "/itemdetails")
-    zoho.answer("GET", API_ROOT + "/itemdetails", status, body)
+    canned.answer("GET", API_ROOT + "/itemdetails", status, body)
 
-    found = zoho.client().item_details(["1", "2"])
+    found = canned.client().item_details(["1", "2"])
 
     assert [r["item_id"] for r in found] == [r["item_id"] for r in body["items"]] and found
     assert found[0] == body["items"][0]

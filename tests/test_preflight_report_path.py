@@ -103,8 +103,10 @@ def test_the_report_writer_refuses_the_same_cases_with_the_same_message(tmp_path
     (tmp_path / "file").write_text("")
     rows = [RowOutcome(2, None, "created")]
     cases = {
-        tmp_path / "r.pdf": "The report must be a .csv or .xlsx file, not 'r.pdf'. Pass --report with one of those extensions.",
-        tmp_path / "r.xlsx": f"The report {tmp_path / 'r.xlsx'} " + EXCEL_OPEN.format(lock="~$r.xlsx", path=tmp_path / "~$r.xlsx"),
+        tmp_path / "r.pdf": "The report must be a .csv or .xlsx file, not 'r.pdf'. "
+                            "Pass --report with one of those extensions.",
+        tmp_path / "r.xlsx": f"The report {tmp_path / 'r.xlsx'} "
+                             + EXCEL_OPEN.format(lock="~$r.xlsx", path=tmp_path / "~$r.xlsx"),
         tmp_path / "file" / "r.csv": f"Cannot write the report {tmp_path / 'file' / 'r.csv'}: {tmp_path / 'file'} "
                                      "is a file, not a folder. Pass --report PATH to write it elsewhere.",
     }
@@ -120,7 +122,9 @@ def test_a_report_opened_in_excel_during_the_run_stops_it_resumably_not_with_exi
     report = tmp_path / "report.xlsx"
     client = client_for(sandbox)
     opts = ImportOptions(path=source, module="items", report=report, rate=60000)
-    opened = lambda *_args, **_kw: (tmp_path / "~$report.xlsx").write_bytes(b"x")  # noqa: E731
+
+    def opened(*_args, **_kw):
+        (tmp_path / "~$report.xlsx").write_bytes(b"x")
 
     with pytest.raises(StoppedError) as err:
         run_import(opts, client, resolve_module("items", client), on_progress=opened)

@@ -172,8 +172,9 @@ def test_iter_tables_refuses_late_data_in_dropped_headerless_column(tmp_path):
     [
         ("empty.csv", b"", "empty.csv: the file is empty"),
         ("blank.csv", b",,\n , \n", "blank.csv: the file holds no header row (it is empty)"),
-        ("old.xls", b"\xd0\xcf\x11\xe0", ("old.xls: this is an old Excel 97-2003 workbook (.xls), which bulkio does not "
-                                           "read; open it in Excel and save it as .xlsx (Excel Workbook) or .csv")),
+        ("old.xls", b"\xd0\xcf\x11\xe0", ("old.xls: this is an old Excel 97-2003 workbook (.xls), which bulkio "
+                                           "does not read; open it in Excel and save it as .xlsx (Excel Workbook) "
+                                           "or .csv")),
         ("data.json", b"{}", "data.json: unsupported file type '.json'; use .csv, .tsv or .xlsx"),
     ],
 )
@@ -264,7 +265,7 @@ def test_xlsx_openpyxl_fallback_gives_the_same_table(tmp_path, monkeypatch):
     def no_calamine():
         raise ImportError("python_calamine missing")
 
-    monkeypatch.setattr(workbook, "_calamine", no_calamine)
+    monkeypatch.setattr(workbook, "load_calamine", no_calamine)
     df = read_table(path)
     assert rows(df) == EXPECTED_ITEMS
     assert describe(path).sheets == ("Items", "Prices")
@@ -373,7 +374,7 @@ def test_xlsx_zero_padding_via_openpyxl_fallback(tmp_path, monkeypatch):
     def no_calamine():
         raise ImportError("python_calamine missing")
 
-    monkeypatch.setattr(workbook, "_calamine", no_calamine)
+    monkeypatch.setattr(workbook, "load_calamine", no_calamine)
     assert rows(read_table(path)) == EXPECTED_PADDED
 
 

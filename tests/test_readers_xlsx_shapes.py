@@ -72,7 +72,8 @@ def book(path: Path, sheets, shared=None, formats=(), xfs=(0,), date1904=False, 
                        'applyNumberFormat="1"/>' for i in xfs)
     parts["xl/styles.xml"] = (
         f"<{p}styleSheet {xmlns}>" + (f"<{p}numFmts>{codes}</{p}numFmts>" if formats else "")
-        + f'<{p}fonts><{p}font><{p}sz val="11"/></{p}font></{p}fonts><{p}fills><{p}fill><{p}patternFill patternType="none"/></{p}fill></{p}fills>'
+        + f'<{p}fonts><{p}font><{p}sz val="11"/></{p}font></{p}fonts>'
+        f'<{p}fills><{p}fill><{p}patternFill patternType="none"/></{p}fill></{p}fills>'
         f"<{p}borders><{p}border/></{p}borders><{p}cellStyleXfs><{p}xf/></{p}cellStyleXfs>"
         f"<{p}cellXfs>{cell_xfs}</{p}cellXfs></{p}styleSheet>")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -105,10 +106,10 @@ def read(request, monkeypatch):
     used = []
     if request.param == "stream":  # what a sheet too spread out for a dense grid gets
         monkeypatch.setattr(sheetxml.SheetScan, "dense_ok", lambda self, slack=0: False)
-        monkeypatch.setattr(workbook, "_calamine_rows", lambda *a: pytest.fail("calamine used"))
+        monkeypatch.setattr(workbook, "calamine_rows", lambda *a: pytest.fail("calamine used"))
     else:
-        real = workbook._calamine_rows
-        monkeypatch.setattr(workbook, "_calamine_rows", lambda *a: used.append(1) or real(*a))
+        real = workbook.calamine_rows
+        monkeypatch.setattr(workbook, "calamine_rows", lambda *a: used.append(1) or real(*a))
 
     def reader(path, expect_calamine=True, **options):
         with warnings.catch_warnings():

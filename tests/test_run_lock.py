@@ -43,7 +43,8 @@ def test_the_lock_file_names_process_host_and_start_and_goes_at_release(tmp_path
 def test_a_second_lock_on_the_same_journal_is_refused_with_exit_2(tmp_path):
     journal = tmp_path / "j.sqlite"
     with RunLock.acquire(journal):
-        with pytest.raises(ConfigError, match=r"another bulkio run \(process \d+ on host .*\) is using this journal") as err:
+        held = r"another bulkio run \(process \d+ on host .*\) is using this journal"
+        with pytest.raises(ConfigError, match=held) as err:
             RunLock.acquire(journal)
     assert err.value.exit_code == ExitCode.USAGE
 

@@ -7,9 +7,11 @@ invoices whose answers are lost (nothing identifies them: `unknown`, never resen
 from __future__ import annotations
 
 from client_double import ClientDouble
+from runner_support import KEY, items
 from sandbox_clients import client_for
 
 from bulkio.catalogue import load_module
+from bulkio.catalogue.fields import load_fields
 from bulkio.prepare.mapper import payload_hash
 from bulkio.run.journal import Journal
 from bulkio.run.runner import RunOptions, WorkItem, run_rows
@@ -121,10 +123,6 @@ def test_auto_numbered_invoices_whose_answers_are_lost_are_unknown_and_not_resen
 
 
 def test_upserts_applied_then_answered_504_are_checked_by_key_and_none_failed(sandbox_factory, tmp_path):
-    from test_runner import KEY, items
-
-    from bulkio.catalogue.fields import load_fields
-
     sandbox = sandbox_factory(seed=3)
     sandbox.add_custom_field("item", "External ID", is_unique=True)
     client = client_for(sandbox, attempts=0)

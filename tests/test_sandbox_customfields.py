@@ -46,7 +46,8 @@ def test_fields_created_over_http_are_listed_under_fields(zoho):
         assert field["api_name"] == "cf_tier"
         assert field["values"] == [{"name": "Gold", "id": 1, "order": 1, "is_active": True},
                                    {"name": "Silver", "id": 2, "order": 2, "is_active": True}]
-    assert zoho.get("/settings/fields", params={"entity": "item", "filter_custom_fields": "true"}).json()["fields"] == []
+    custom_only = {"entity": "item", "filter_custom_fields": "true"}
+    assert zoho.get("/settings/fields", params=custom_only).json()["fields"] == []
 
 
 def test_settings_fields_lists_system_fields_unless_filtered(zoho, external_id):
@@ -83,7 +84,8 @@ def test_every_documented_custom_field_shape_is_accepted(zoho, external_id, shap
     item = zoho.item("Widget", custom_fields=[{**entry, "value": "EXT-1"}])
     assert item["custom_field_hash"] == {"cf_external_id": "EXT-1"}
     [field] = item["custom_fields"]
-    assert (field["customfield_id"], field["label"], field["value"]) == (external_id["field_id"], "External ID", "EXT-1")
+    expected = (external_id["field_id"], "External ID", "EXT-1")
+    assert (field["customfield_id"], field["label"], field["value"]) == expected
 
 
 def test_unknown_custom_field_is_refused(zoho, external_id):
@@ -102,9 +104,11 @@ def test_unknown_custom_field_is_refused(zoho, external_id):
 ])
 def test_custom_field_values_are_checked_by_type(sandbox, zoho, data_type, values, good, bad):
     sandbox.add_custom_field("item", label="Extra", data_type=data_type, values=values)
-    ok = zoho.post("/items", json={"name": "Good", "rate": 1, "custom_fields": [{"api_name": "cf_extra", "value": good}]})
+    ok = zoho.post("/items", json={"name": "Good", "rate": 1,
+                                   "custom_fields": [{"api_name": "cf_extra", "value": good}]})
     assert ok.status_code == 201, ok.text
-    refused = zoho.post("/items", json={"name": "Bad", "rate": 1, "custom_fields": [{"api_name": "cf_extra", "value": bad}]})
+    refused = zoho.post("/items", json={"name": "Bad", "rate": 1,
+                                        "custom_fields": [{"api_name": "cf_extra", "value": bad}]})
     assert refused.status_code == 400 and refused.json() == {"code": 2, "message": "Invalid value passed for Extra"}
 
 
@@ -117,14 +121,16 @@ def test_inactive_dropdown_option_is_refused(sandbox, zoho):
 
 def test_mandatory_custom_field_is_required_on_create(sandbox, zoho):
     sandbox.add_custom_field("contact", label="Region", is_mandatory=True)
-    assert zoho.post("/contacts", json={"contact_name": "A"}).json() == {"code": 4, "message": "Region cannot be empty."}
+    missing = zoho.post("/contacts", json={"contact_name": "A"})
+    assert missing.json() == {"code": 4, "message": "Region cannot be empty."}
     ok = zoho.post("/contacts", json={"contact_name": "A", "custom_fields": [{"index": 1, "value": "EU"}]})
     assert ok.status_code == 201
 
 
 def test_unique_value_is_enforced_on_create(zoho, external_id):
     zoho.item("A", custom_fields=[{"api_name": "cf_external_id", "value": "K1"}])
-    answer = zoho.post("/items", json={"name": "B", "rate": 1, "custom_fields": [{"api_name": "cf_external_id", "value": "K1"}]})
+    answer = zoho.post("/items", json={"name": "B", "rate": 1,
+                                       "custom_fields": [{"api_name": "cf_external_id", "value": "K1"}]})
     assert answer.status_code == 400 and answer.json()["code"] == 1001
     assert "External ID" in answer.json()["message"]
 
@@ -135,7 +141,8 @@ def test_unique_value_is_enforced_on_update(zoho, external_id):
     answer = zoho.put(f"/items/{b['item_id']}", json={"custom_fields": [{"api_name": "cf_external_id", "value": "K1"}]})
     assert answer.json()["code"] == 1001
     # Keeping its own value is no clash.
-    assert zoho.put(f"/items/{b['item_id']}", json={"custom_fields": [{"api_name": "cf_external_id", "value": "K2"}]}).status_code == 200
+    own = zoho.put(f"/items/{b['item_id']}", json={"custom_fields": [{"api_name": "cf_external_id", "value": "K2"}]})
+    assert own.status_code == 200
 
 
 def test_unique_value_is_enforced_on_upsert(zoho, external_id):
@@ -200,7 +207,8 @@ def test_contacts_upsert_by_key(sandbox, zoho):
 
 def test_clearing_a_custom_value_removes_it(zoho, external_id):
     item = zoho.item("W", custom_fields=[{"api_name": "cf_external_id", "value": "K"}])
-    answer = zoho.put(f"/items/{item['item_id']}", json={"custom_fields": [{"api_name": "cf_external_id", "value": ""}]})
+    cleared = {"custom_fields": [{"api_name": "cf_external_id", "value": ""}]}
+    answer = zoho.put(f"/items/{item['item_id']}", json=cleared)
     assert answer.json()["item"]["custom_field_hash"] == {}
 
 

@@ -53,7 +53,10 @@ def test_mark_inactive_and_active_and_filter_by_status(zoho):
     first, second = zoho.item("A"), zoho.item("B")
     answer = zoho.post(f"/items/{first['item_id']}/inactive")
     assert answer.json()["message"] == "The item has been marked as inactive."
-    names = lambda f: [i["name"] for i in zoho.get("/items", params={"filter_by": f}).json()["items"]]  # noqa: E731
+
+    def names(status):
+        return [i["name"] for i in zoho.get("/items", params={"filter_by": status}).json()["items"]]
+
     assert (names("Status.Inactive"), names("Status.Active"), names("Status.All")) == (["A"], ["B"], ["A", "B"])
     zoho.post(f"/items/{first['item_id']}/active")
     assert names("Status.Inactive") == []

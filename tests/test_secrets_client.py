@@ -47,8 +47,8 @@ def test_a_whole_session_logs_and_shows_no_secret(secret_sandbox, caplog):
     secret_sandbox.configure(fail_rate=0.0, lost_reply_rate=1.0)
     with pytest.raises(BulkioError) as lost:
         client.create("items", item(99))
-    minted = client._auth.secrets()[-1]  # the access token the sandbox issued
-    shown = [caplog.text, str(lost.value), *failed, repr(client), repr(client.settings), repr(client._auth),
+    minted = client.auth.secrets()[-1]  # the access token the sandbox issued
+    shown = [caplog.text, str(lost.value), *failed, repr(client), repr(client.settings), repr(client.auth),
              repr(client.stats)]
     assert_clean(*shown, extra=(minted,))
     assert minted not in caplog.text and "Zoho-oauthtoken" not in caplog.text
@@ -76,7 +76,7 @@ def test_refused_fixed_token_shows_no_secret(secret_sandbox, caplog):
     client = client_for(secret_sandbox, access_token=ACCESS_TOKEN)
     with pytest.raises(BulkioError) as info:
         client.get("/items")
-    assert_clean(caplog.text, str(info.value), repr(info.value), repr(client._auth), repr(client.settings))
+    assert_clean(caplog.text, str(info.value), repr(info.value), repr(client.auth), repr(client.settings))
 
 
 def test_settings_repr_hides_every_secret(tmp_path):

@@ -35,7 +35,7 @@ class Echo(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self):  # noqa: N802 - BaseHTTPRequestHandler's naming
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         if self.server.mode == "json":
             status, kind, payload = 200, "application/json", json.dumps({"error": body})

@@ -118,7 +118,8 @@ def test_access_token_alone_is_enough(tmp_path):
 def test_unknown_region_lists_the_known_ones(env):
     with pytest.raises(ConfigError) as info:
         load_settings({"region": "us"}, env=env)
-    assert str(info.value) == "Unknown region 'us': use one of com, eu, in, com.au, jp, ca, com.cn, sa (--region or ZOHO_REGION)."
+    assert str(info.value) == ("Unknown region 'us': use one of com, eu, in, com.au, jp, ca, com.cn, sa "
+                               "(--region or ZOHO_REGION).")
 
 
 def test_named_config_file_must_exist(env, tmp_path):

@@ -9,6 +9,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from sandbox_clients import client_for
 
 from bulkio.catalogue import load_module
 from bulkio.catalogue.fields import load_fields
@@ -19,7 +20,6 @@ from bulkio.prepare.columns import match_columns
 from bulkio.preparing import ImportOptions
 from bulkio.sheets.choices import LISTS_SHEET
 from bulkio.sheets.template import NOTES_SHEET, build_template, template_fields
-from tests.test_export import client_for
 
 LONG_OPTIONS = [f"Region {n:03d}, zone {n % 7}" for n in range(60)]  # commas and > 255 characters
 

@@ -7,6 +7,11 @@ from e2e_support import FAST, csv_text, invoke, outcomes
 HEADER = ["Legacy Number", "Invoice Number", "Customer Name", "Invoice Date", "Item Name", "Quantity", "Rate"]
 
 
+def desk_line(quantity):
+    """The one invoice row of the dry-run test, with the quantity given."""
+    return ["L-9", "S-9", "Brightside Dental", "2026-11-02", "Standing Desk Frame", quantity, "349"]
+
+
 def test_validate_reports_an_unknown_customer_with_only_read_calls(sandbox, samples_env, tmp_path):
     path = tmp_path / "invoices.csv"
     path.write_text(csv_text(HEADER, [
@@ -27,11 +32,11 @@ def test_validate_reports_an_unknown_customer_with_only_read_calls(sandbox, samp
 
 def test_a_dry_run_says_a_line_item_update_would_fail(sandbox, samples_env, tmp_path):
     path = tmp_path / "invoices.csv"
-    path.write_text(csv_text(HEADER, [["L-9", "S-9", "Brightside Dental", "2026-11-02", "Standing Desk Frame", "1", "349"]]))
+    path.write_text(csv_text(HEADER, [desk_line("1")]))
     first = invoke(samples_env, "import", path, "-m", "invoices", "-k", "Legacy Number", "--rate", FAST,
                    "--report", tmp_path / "r1.csv")
     assert first.exit_code == 0, first.output
-    path.write_text(csv_text(HEADER, [["L-9", "S-9", "Brightside Dental", "2026-11-02", "Standing Desk Frame", "3", "349"]]))
+    path.write_text(csv_text(HEADER, [desk_line("3")]))
     writes = sandbox.stats.writes
 
     dry = invoke(samples_env, "import", path, "-m", "invoices", "-k", "Legacy Number", "--dry-run", "--rate", FAST,

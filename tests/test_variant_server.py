@@ -331,7 +331,8 @@ def test_a_record_listed_without_custom_fields_never_reads_as_unchanged_when_cle
 # ---------------------------------------------------------------------------------------------
 # Error answers in shapes Zoho does not document
 
-HTML_503 = b"<html>\n<head><title>503 Service Unavailable</title></head>\n<body><h1>Service Unavailable</h1>\n</body></html>"
+HTML_503 = (b"<html>\n<head><title>503 Service Unavailable</title></head>\n"
+            b"<body><h1>Service Unavailable</h1>\n</body></html>")
 RATE_429 = {
     "empty": Canned("PUT", "/items", 429, b"", times=2),
     "html": Canned("PUT", "/items", 429, b"<html><body><h1>429 Too Many Requests</h1></body></html>",

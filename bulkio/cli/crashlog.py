@@ -36,7 +36,7 @@ def run_secrets(sources: Iterable = ()) -> list[str]:
         values = getattr(source, "_secrets", None) or getattr(source, "secrets", None)
         try:
             found += list(values()) if callable(values) else []
-        except Exception:  # noqa: BLE001 - a failing source must not hide the error being reported
+        except Exception:  # a failing source must not hide the error being reported
             continue
     spelled = {form for secret in found if secret for form in _spellings(secret)}
     # longest first: a secret that contains another is replaced whole

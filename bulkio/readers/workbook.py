@@ -105,7 +105,7 @@ def read_sheet(path: Path, sheet: str) -> SheetRead:
     flags.update({(row, column - 1): CellFlag(UNCACHED, formula)
                   for (row, column), formula in scan.uncached.items()})
     if scan.located and scan.dense_ok():
-        rows = _calamine_rows(path, sheet)
+        rows = calamine_rows(path, sheet)
         if rows is not None:
             _pad_cells(rows, scan.padded)
             _show_errors(rows, scan.errors)
@@ -116,23 +116,25 @@ def read_sheet(path: Path, sheet: str) -> SheetRead:
     return SheetRead(_holding(_unescaped(rows) if scan.escaped else rows), flags)
 
 
-def _calamine_rows(path: Path, sheet: str) -> list[list] | None:
+def calamine_rows(path: Path, sheet: str) -> list[list] | None:
+    """Every row of `sheet` from A1 as calamine's dense grid reads it; None when calamine is
+    missing or fails (openpyxl reads the sheet then)."""
     try:
-        book = _calamine().CalamineWorkbook.from_path(str(path))
+        book = load_calamine().CalamineWorkbook.from_path(str(path))
         return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception:  # noqa: BLE001 - missing or failing calamine: openpyxl reads it
+    except Exception:  # missing or failing calamine: openpyxl reads it
         return None
 
 
 def _calamine_entries(path: Path) -> list[sheetxml.SheetEntry] | None:
     try:
-        book = _calamine().CalamineWorkbook.from_path(str(path))
+        book = load_calamine().CalamineWorkbook.from_path(str(path))
         metadata = book.sheets_metadata
-        visible = _calamine().SheetVisibleEnum.Visible
-        worksheet = _calamine().SheetTypeEnum.WorkSheet  # chartsheets hold no cells
+        visible = load_calamine().SheetVisibleEnum.Visible
+        worksheet = load_calamine().SheetTypeEnum.WorkSheet  # chartsheets hold no cells
         return [sheetxml.SheetEntry(m.name, m.visible != visible) for m in metadata
                 if m.typ == worksheet]
-    except Exception:  # noqa: BLE001 - an older calamine, or none: the XML says
+    except Exception:  # an older calamine, or none: the XML says
         return None
 
 
@@ -217,7 +219,8 @@ def _shown(cell) -> object:
     return value
 
 
-def _calamine():
+def load_calamine():
+    """The python_calamine module; ImportError when it is not installed."""
     import python_calamine  # optional speed-up; openpyxl reads everything too
 
     return python_calamine
@@ -229,7 +232,7 @@ def _openpyxl_book(path: Path):
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure here means "not a workbook we can read"
+    except Exception as exc:  # any failure here means "not a workbook we can read"
         raise InputError(f"{path.name}: cannot read it as an XLSX workbook ({exc}); open it in "
                          "Excel and save it again as .xlsx") from None
     try:

@@ -68,7 +68,9 @@ class Sandbox:
         """Listen and serve in a daemon thread; port 0 picks a free port."""
         if self._server is None:
             self._server = SandboxServer((self.config.host, self.config.port), self)
-            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="zoho-sandbox", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, args=(0.05,), name="zoho-sandbox", daemon=True
+            )
             self._thread.start()
         return self
 

@@ -73,7 +73,9 @@ class SandboxConfig:
             scopes = (self.scopes,) if isinstance(self.scopes, str) else self.scopes
             object.__setattr__(self, "scopes", tuple(str(s) for s in scopes))
         if self.field_metadata not in FIELD_METADATA:
-            raise ValueError(f"SandboxConfig.field_metadata must be one of {FIELD_METADATA}, got {self.field_metadata!r}")
+            raise ValueError(
+                f"SandboxConfig.field_metadata must be one of {FIELD_METADATA}, got {self.field_metadata!r}"
+            )
         if self.upsert_created_status not in UPSERT_CREATED_STATUS:
             raise ValueError(f"SandboxConfig.upsert_created_status must be one of {UPSERT_CREATED_STATUS}, "
                              f"got {self.upsert_created_status!r}")

@@ -73,7 +73,7 @@ def _line(records, org, spec, raw, kept: dict, order: int) -> dict:
             json_type, max_length = spec.line_fields[key]
             line[key] = rules.check(key, json_type, max_length, value)
     _line_item(records, org, line, raw)
-    if rules.is_empty(line.get("item_id")) and rules.is_empty(line.get("name")) and rules.is_empty(line.get("description")):
+    if all(rules.is_empty(line.get(key)) for key in ("item_id", "name", "description")):
         raise errors.required("line_items.item_id")
     line.setdefault("quantity", 1)
     line.setdefault("rate", 0)

@@ -80,7 +80,10 @@ def duplicate_custom_value(label: str, value: object) -> ZohoError:
 
 def bad_unique_key(key: str) -> ZohoError:
     return ZohoError(
-        400, 2, f"Invalid value passed for X-Unique-Identifier-Key: {key} is not a custom field that prevents duplicate values"
+        400,
+        2,
+        f"Invalid value passed for X-Unique-Identifier-Key: {key} "
+        "is not a custom field that prevents duplicate values",
     )
 
 

@@ -169,7 +169,8 @@ class ZohoAuth(AuthBase):
         error = body.get("error")
         if error or not body.get("access_token"):
             hint = TOKEN_ERRORS.get(str(error), "check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN")
-            message = scrub(f"The token call failed ({error or 'no access_token in the answer'}): {hint}.", self.secrets())
+            reason = error or "no access_token in the answer"
+            message = scrub(f"The token call failed ({reason}): {hint}.", self.secrets())
             raise AuthError(401, None, message)
         if not _sendable(body["access_token"]):
             # a header cannot carry it, and the library's error would quote it

@@ -152,6 +152,13 @@ class Limiter:
         """Give back the in-flight place taken by `acquire`."""
         self._in_flight.release()
 
+    def has_free_place(self) -> bool:
+        """Whether a call could take an in-flight place now without waiting (none is kept)."""
+        if not self._in_flight.acquire(blocking=False):
+            return False
+        self._in_flight.release()
+        return True
+
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn the daily budget from X-Rate-Limit-* answer headers when Zoho sends them."""
         remaining = _int_header(headers, "X-Rate-Limit-Remaining")

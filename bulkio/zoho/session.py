@@ -52,7 +52,8 @@ class _TimeoutAdapter(HTTPAdapter):
         self.timeout = timeout
         super().__init__(**kwargs)
 
-    def send(self, request, timeout=None, **kwargs):  # noqa: D102 - requests' signature
+    def send(self, request, timeout=None, **kwargs):
+        """requests' `send`, with this adapter's timeout when the caller gives none."""
         return super().send(request, timeout=timeout or self.timeout, **kwargs)
 
 

@@ -120,6 +120,11 @@ class ZohoTransport:
         """The limiter every call of this client passes through."""
         return self._limiter
 
+    @property
+    def auth(self) -> ZohoAuth:
+        """The OAuth side that authorises every call of this client (its tokens, refreshes)."""
+        return self._auth
+
     # --- one call ----------------------------------------------------------------------------
 
     def request(
