@@ -16,7 +16,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import bulkio
 from bulkio.catalogue.field import FIELD_TYPES, Field, Lookup
 from bulkio.catalogue.module import IMPORTABLE_KINDS, Module
 from bulkio.errors import ConfigError
@@ -40,7 +39,7 @@ def templates_dir(kind: str) -> Traversable:
             return found
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError, TypeError):
         pass
-    return Path(bulkio.__file__).resolve().parent.parent / "templates" / kind
+    return Path(__file__).resolve().parents[2] / "templates" / kind
 
 
 def catalogue_dir() -> Traversable:

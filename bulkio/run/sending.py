@@ -37,7 +37,7 @@ class RowSender:
     """Sends one row at a time (from a worker thread) and settles what its answer leaves open.
 
     Collaborators: the run's `journal`, `checker` (settle.Checker), `records` (FullRecords),
-    `writer` (RowWriter), `stops` (stopping.Stops) and `results`, the runner's RowResults,
+    `writer` (RowWriter), `stops` (stopping.Stops) and `results` (results.RowResults),
     which journals each row's end and gives its outcome."""
 
     def __init__(self, *, module, options, journal, checker, records, writer: RowWriter, stops, results):
