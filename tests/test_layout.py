@@ -265,6 +265,37 @@ def test_imports_go_down_the_layers():
     assert breaches == []
 
 
+def mode_words(source: str, tree: ast.Module | None = None) -> Iterator[str]:
+    """Where `source` spells a mode itself instead of using bulkio.modes: a tuple of modes, a
+    mode compared with something named mode or kind, or "upsert" anywhere but a docstring."""
+    tree = tree or tree_of(source)
+    docs = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body and isinstance(node.body[0], ast.Expr)}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            if sum(isinstance(e, ast.Constant) and e.value in MODE_WORDS for e in node.elts) > 1:
+                yield f"{source}:{node.lineno} lists modes"
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(e, ast.Constant) and e.value in MODE_WORDS for e in sides) and any(
+                    word in ast.unparse(e) for e in sides for word in ("mode", "kind")):
+                yield f"{source}:{node.lineno} compares with a mode word"
+        elif isinstance(node, ast.Constant) and node.value == "upsert" and id(node) not in docs:
+            yield f"{source}:{node.lineno} spells upsert"
+
+
+MODE_WORDS = ("create", "update", "upsert")
+MODES_MODULE = "bulkio.modes"
+
+
+def test_modes_are_spelled_once():
+    assert len(list(mode_words(MODES_MODULE))) == 1  # the enum's own "upsert"
+    assert list(mode_words("bulkio.cli.demo", ast.parse('M = ("create", "update")\nok = mode == "create"'))) == [
+        "bulkio.cli.demo:1 lists modes", "bulkio.cli.demo:2 compares with a mode word"]
+    assert [w for m in modules() if m != MODES_MODULE and layer_of(m) != ISLAND for w in mode_words(m)] == []
+
+
 def test_a_breach_of_the_layers_is_seen():
     def why(source: str, target: str) -> str | None:
         return layer_breach(Import(source, target, 1, ()), target)

@@ -19,7 +19,6 @@ from bulkio.catalogue.loader import (
 from bulkio.catalogue.module import (
     AUTO_NUMBER_PARAM,
     IMPORTABLE_KINDS,
-    WRITE_KINDS,
     EntryShape,
     Module,
     write_params,
@@ -27,7 +26,7 @@ from bulkio.catalogue.module import (
 
 __all__ = [
     "AUTO_NUMBER_PARAM", "Catalogue", "EntryShape", "FIELD_TYPES", "Field", "IMPORTABLE_KINDS", "Lookup",
-    "Module", "WRITE_KINDS", "catalogue_dir", "custom_field", "derive_api_name", "field_rows",
+    "Module", "catalogue_dir", "custom_field", "derive_api_name", "field_rows",
     "format_fields_table", "header_key", "is_custom_field_meta", "load_fields", "load_module",
     "module_names", "resolve_name", "templates_dir", "write_params",
 ]

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from bulkio.catalogue import EntryShape, Field, Module
+from bulkio.modes import Mode
 from bulkio.zoho.records import MISSING, custom_value, field_of_entry, shows_custom_fields, standard_value
 
 DEFAULT_SHAPE = ("customfield_id", "value")
@@ -34,7 +35,7 @@ MAX_LAYOUTS = 256  # PayloadBuilder: field sets remembered per builder
 #: The kind a payload is shaped for when none is given: the runner's default mode (RunOptions).
 #: An upsert may create or update, and Zoho documents one body for it: the upsert operation
 #: (PUT /{module}, update_*_using_custom_field in every OpenAPI file) takes update-*-request.
-DEFAULT_KIND = "upsert"
+DEFAULT_KIND = Mode.UPSERT
 # Entry keys that name the field; an entry with none of them (and no index) cannot be matched.
 NAMING_KEYS = frozenset({"customfield_id", "custom_field_id", "index", "label", "api_name"})
 
@@ -65,7 +66,7 @@ def reshape_custom_fields(module: Module, payload: dict, kind: str) -> dict:
     """`payload` with its `custom_fields` entries, and each line's `item_custom_fields`, in the
     shape of a write of `kind`; a new dict, `payload` is left as it is. Entries that name no
     field of the module are kept as they are. Call it just before sending, once the write's
-    kind is decided: `client.create(module, reshape_custom_fields(module, payload, "create"))`.
+    kind is decided: `client.create(module, reshape_custom_fields(module, payload, Mode.CREATE))`.
     """
     out = dict(payload)
     if isinstance(payload.get("custom_fields"), list):

@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
 from bulkio.errors import AuthError, QuotaExhausted
+from bulkio.modes import Mode
 from bulkio.outcomes import RowOutcome, Status
 from bulkio.prepare import mapper
 from bulkio.prepare.workitem import WorkItem
@@ -86,7 +87,7 @@ def run_rows(
 
     Example:
         result = run_rows(items, client=client, module=module, journal=journal,
-                          options=RunOptions(mode="upsert", key_field="cf_external_id"))
+                          options=RunOptions(mode=Mode.UPSERT, key_field="cf_external_id"))
     """
     records = records if records is not None else FullRecords(client, module)
     return _Run(client, module, journal, options, on_progress, stop_event, records).run(list(items))
@@ -191,7 +192,7 @@ class _Run:
         return left
 
     def _existing_record(self, index: ExistingIndex, item, entry) -> dict | None:
-        if self.options.mode == "create" and entry is not None and entry.record_id:
+        if self.options.mode == Mode.CREATE and entry is not None and entry.record_id:
             return index.by_id.get(entry.record_id)
         return index.record_for(item, self.options.mode)
 
@@ -219,7 +220,7 @@ class _Run:
                      skip_unchanged=self.options.skip_unchanged, full_record=self.records.get,
                      read_record=self.records.read)
         for item in items:
-            twins = index.twins_of(item.key) if self.options.mode != "create" else []
+            twins = index.twins_of(item.key) if self.options.mode != Mode.CREATE else []
             if twins:
                 self._finish(outcomes, replace(self.results.twins(item, twins), status=Status.WOULD_FAIL))
                 continue
