@@ -296,6 +296,20 @@ def test_modes_are_spelled_once():
     assert [w for m in modules() if m != MODES_MODULE and layer_of(m) != ISLAND for w in mode_words(m)] == []
 
 
+def test_each_constant_is_defined_once():
+    # a constant kept in two modules (LINES_SHEET, NUMBER_TYPES were) drifts apart in time
+    defined: dict[str, list[str]] = {}
+    for m in modules():
+        for node in tree_of(m).body if layer_of(m) != ISLAND else ():
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id.lstrip("_").isupper() and target.id != "__all__":
+                    defined.setdefault(target.id, []).append(m)
+    assert len(defined) > 50
+    assert {name: where for name, where in defined.items() if len(set(where)) > 1} == {"MIN_PIECE": [
+        "bulkio.cli.crashlog", "bulkio.zoho.session"]}  # two different bounds that share a name
+
+
 def test_a_breach_of_the_layers_is_seen():
     def why(source: str, target: str) -> str | None:
         return layer_breach(Import(source, target, 1, ()), target)

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from bulkio.catalogue import EntryShape, Field, Module
+from bulkio.catalogue import NUMBER_TYPES, EntryShape, Field, Module
 from bulkio.modes import Mode
 from bulkio.zoho.records import MISSING, custom_value, field_of_entry, shows_custom_fields, standard_value
 
@@ -26,7 +26,6 @@ DEFAULT_SHAPE = ("customfield_id", "value")
 LINE_CUSTOM_KEY = "item_custom_fields"  # a line item's custom fields
 # Nested api names whose parent is a list of objects in Zoho: the dotted field is the first entry.
 ARRAY_PARENTS = frozenset({"contact_persons"})
-NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off"})
 MAX_LAYOUTS = 256  # PayloadBuilder: field sets remembered per builder
