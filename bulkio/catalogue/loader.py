@@ -27,7 +27,7 @@ FIELD_KEYS = tuple(f.name for f in dataclass_fields(Field)
 LOOKUP_KEYS = tuple(f.name for f in dataclass_fields(Lookup))
 LIST_KEYS = ("custom_field_shape", "update_custom_field_shape", "upsert_requires",
              "line_custom_field_shape", "update_line_custom_field_shape",
-             "ignore_auto_number_kinds", "list_filters", "aliases")
+             "ignore_auto_number_kinds", "list_filters", "aliases", "scopes")
 
 
 def templates_dir(kind: str) -> Traversable:
@@ -100,6 +100,10 @@ class Catalogue:
                 return candidate
         raise ConfigError(f"unknown module {name!r}; known modules: {', '.join(self.names())}")
 
+    def modules(self) -> list[Module]:
+        """Every module of the directory, reference data included, in file-name order."""
+        return [self.load(name) for name in self.files()]
+
     def load(self, name: str) -> Module:
         """The module `name` (any spelling `resolve` accepts)."""
         resolved = self.resolve(name)
@@ -169,6 +173,11 @@ def build_field(raw: dict, level: str) -> Field:
 def default_catalogue() -> Catalogue:
     """The catalogue bulkio ships: templates/modules/."""
     return Catalogue(catalogue_dir())
+
+
+def every_module() -> list[Module]:
+    """Every module bulkio ships, reference data (taxes, accounts) included."""
+    return default_catalogue().modules()
 
 
 def module_names() -> list[str]:

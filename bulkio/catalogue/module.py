@@ -35,6 +35,7 @@ class Module:
     `list_filters`: the query parameters its list operation documents (Zoho's OpenAPI file),
     besides paging and the list options; None for a module without a documented list.
     `noun`: how messages name one record ("an invoice"). `aliases`: other names `-m` accepts.
+    `scopes`: the OAuth scopes a token needs for the calls bulkio makes to it.
     """
 
     name: str
@@ -52,6 +53,8 @@ class Module:
     name_field: str | None = None
     upsert_requires: tuple[str, ...] = ()
     openapi: str | None = None
+    # the OAuth scopes its OpenAPI file's GET, POST and PUT operations list (bulkio.zoho.scopes)
+    scopes: tuple[str, ...] = ()
     create_schema: str | None = None
     update_schema: str | None = None
     fields: tuple[Field, ...] = ()
