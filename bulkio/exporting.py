@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bulkio.catalogue import Field, Module, header_key
+from bulkio.catalogue import NUMBER_TYPES, Field, Module, header_key
 from bulkio.catalogue.spelling import field_index, field_keys
 from bulkio.errors import ConfigError
 from bulkio.readers.cells import number_text
@@ -37,7 +37,6 @@ from bulkio.zoho.protocol import Client
 from bulkio.zoho.records import MISSING, raw_value
 
 SUFFIXES = (".xlsx", ".csv")
-NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
 
 LIST_OPTIONS = ("filter_by", "search_text", "sort_column", "sort_order")
 FILTER_SUFFIXES = ("_startswith", "_contains", "_less_than", "_less_equals", "_greater_than",

@@ -22,6 +22,7 @@ import pandas as pd
 from bulkio.catalogue import Field, Module, load_module
 from bulkio.catalogue.fields import load_fields
 from bulkio.errors import RowError
+from bulkio.modes import default_mode
 from bulkio.outcomes import RowOutcome, Status
 from bulkio.prepare.columns import ColumnPlan, check_header_row, load_mapping, match_columns
 from bulkio.prepare.columns import Mapping as ColumnMapping
@@ -70,7 +71,7 @@ class ImportOptions:
     @property
     def effective_mode(self) -> str:
         """The mode asked for, else upsert with a key and create without."""
-        return self.mode or ("upsert" if self.key else "create")
+        return default_mode(self.mode, self.key)
 
     def report_path(self) -> Path:
         """The report asked for, else <input stem>.report.xlsx beside the input."""

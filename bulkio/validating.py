@@ -34,13 +34,12 @@ from bulkio.preparing import (
     resolve_module,
     summary,
 )
-from bulkio.readers import describe
+from bulkio.readers import CHUNK_ROWS, describe
 from bulkio.run.preflight import check_report
 from bulkio.sheets.report import ReportWriter, write_report
 from bulkio.zoho.protocol import Client
 
 LARGE_FILE_BYTES = 50 * 1024 * 1024  # ~210,000 rows of 20 columns: ~1 GB read whole
-CHUNK_ROWS = 50_000
 KEPT_PROBLEMS = 50  # problem rows kept for the screen (render.MAX_PROBLEMS); the rest are counted
 
 T = TypeVar("T")

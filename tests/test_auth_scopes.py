@@ -1,5 +1,6 @@
 """The scopes bulkio names when Zoho refuses its access are those Zoho's OpenAPI files list for
-the module's operations (bulkio/zoho/scopes.py is rebuilt here from spec/zoho-openapi)."""
+the module's operations: each module file's `scopes` is rebuilt here from spec/zoho-openapi, and
+bulkio/zoho/scopes.py names what the module file says."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bulkio.zoho.scopes import MODULE_SCOPES, grant_advice, scopes_for
+from bulkio.catalogue import every_module
+from bulkio.zoho.scopes import CUSTOM_FIELDS_SCOPE, grant_advice, scopes_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +38,21 @@ def scopes_in_spec() -> dict[str, tuple[str, tuple[str, ...]]]:
     return table
 
 
-def test_the_scope_table_is_the_openapi_files():
-    assert MODULE_SCOPES == scopes_in_spec()
+def test_the_module_files_scopes_are_the_openapi_files():
+    in_files = {m.endpoint: (m.openapi, m.scopes) for m in every_module() if m.openapi}
+    assert in_files == scopes_in_spec()
+    assert len(in_files) == 10 and all(scopes for _, scopes in in_files.values())
+
+
+@pytest.mark.parametrize("module", [m for m in every_module() if m.openapi], ids=lambda m: m.name)
+def test_a_call_names_the_scopes_of_its_module_file(module):
+    assert scopes_for(module.endpoint + "/4815000000044208?page=2") == (
+        module.openapi, tuple(sorted({*module.scopes, CUSTOM_FIELDS_SCOPE})))
+
+
+def test_a_module_without_an_openapi_file_names_no_scopes():
+    assert scopes_for("/settings/currencies") == (None, ())
+    assert "the scopes of the module you import" in grant_advice("/settings/currencies")
 
 
 @pytest.mark.parametrize("path, source, scope", [

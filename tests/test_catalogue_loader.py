@@ -15,6 +15,7 @@ import bulkio.catalogue.loader as loader
 from bulkio.catalogue import Catalogue, catalogue_dir, load_module, module_names, resolve_name
 from bulkio.cli import cli
 from bulkio.errors import ConfigError
+from bulkio.zoho.scopes import scopes_for
 
 GOOD = '''name = "projects"
 title = "Projects"
@@ -171,7 +172,8 @@ def test_a_module_file_alone_makes_a_module_bulkio_validates(tmp_path, monkeypat
     catalogue_dir_copy = tmp_path / "modules"
     shutil.copytree(Path(str(catalogue_dir())), catalogue_dir_copy)
     (catalogue_dir_copy / "projects.toml").write_text(GOOD.replace(
-        'plural = "projects"', 'plural = "projects"\naliases = ["jobs"]\nlist_filters = ["project_name"]') + (
+        'plural = "projects"', 'plural = "projects"\naliases = ["jobs"]\nlist_filters = ["project_name"]\n'
+        'openapi = "projects.yml"\nscopes = ["ZohoBooks.projects.READ"]') + (
         '\n[[fields]]\napi_name = "rate"\nlabel = "Hourly Rate"\naliases = ["Rate per hour"]\ntype = "amount"\n'),
         encoding="utf-8")
     monkeypatch.setattr(loader, "default_catalogue", lambda: Catalogue(catalogue_dir_copy))
@@ -186,3 +188,5 @@ def test_a_module_file_alone_makes_a_module_bulkio_validates(tmp_path, monkeypat
     assert [(r["status"], r["error_code"]) for r in rows] == [
         ("valid", ""), ("invalid", "E_REQUIRED"), ("invalid", "E_TYPE")]
     assert "projects" in loader.module_names()
+    # a token Zoho refuses is answered with the scopes of the module's own file
+    assert scopes_for("/projects/7") == ("projects.yml", ("ZohoBooks.projects.READ", "ZohoBooks.settings.READ"))

@@ -10,8 +10,9 @@ import pytest
 from openapi import load_spec
 from sandbox_clients import client_for
 
-from bulkio.catalogue import WRITE_KINDS, Field, load_module
+from bulkio.catalogue import Field, load_module
 from bulkio.catalogue.fields import load_fields
+from bulkio.modes import MODES
 from bulkio.prepare.mapper import PayloadBuilder, build_payload, reshape_custom_fields, shape_for
 
 MODULES = ("items", "contacts", "invoices", "estimates", "salesorders", "purchaseorders",
@@ -66,7 +67,7 @@ def all_entry_keys(file: str) -> set[str]:
 
 
 @pytest.mark.parametrize("f", [KNOWN, DOCUMENTED], ids=["with-index", "metadata-without-index"])
-@pytest.mark.parametrize("kind", WRITE_KINDS)
+@pytest.mark.parametrize("kind", MODES)
 @pytest.mark.parametrize("name", MODULES)
 def test_entries_validate_against_the_modules_request_schema(name, kind, f):
     module = with_field(name, f)
@@ -139,7 +140,7 @@ def test_line_entries_are_in_the_line_schemas_shape(name, line_keys):
     module = load_module(name)
     module = dataclasses.replace(module, line_fields=module.line_fields + (line,))
     payload = {"line_items": [{"item_id": "1", "item_custom_fields": [{"api_name": "cf_bin", "value": "A"}]}]}
-    for kind in WRITE_KINDS:
+    for kind in MODES:
         entry = reshape_custom_fields(module, payload, kind)["line_items"][0]["item_custom_fields"][0]
         assert set(entry) == line_keys
         lines = reshape_custom_fields(module, payload, kind)["line_items"]

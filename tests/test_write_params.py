@@ -7,7 +7,8 @@ import pytest
 from openapi import load_spec
 from sandbox_clients import client_for
 
-from bulkio.catalogue import WRITE_KINDS, load_module, write_params
+from bulkio.catalogue import load_module, write_params
+from bulkio.modes import MODES
 
 NUMBERS = {"invoices": "invoice_number", "estimates": "estimate_number",
            "salesorders": "salesorder_number", "purchaseorders": "purchaseorder_number",
@@ -36,7 +37,7 @@ def documented_kinds(name: str) -> set[str]:
 def test_the_kinds_are_those_the_openapi_file_documents(name):
     module = load_module(name)
     assert set(module.ignore_auto_number_kinds) == documented_kinds(name)
-    for kind in WRITE_KINDS:
+    for kind in MODES:
         own = write_params(module, {NUMBERS[name]: "N-1"}, kind)
         assert own == ({"ignore_auto_number_generation": "true"}
                        if kind in documented_kinds(name) else {})

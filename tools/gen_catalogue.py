@@ -688,6 +688,20 @@ def write_kinds_with(spec: Spec, endpoint: str, param: str) -> list[str]:
     return sorted(kinds, key=["create", "update", "upsert"].index)
 
 
+def oauth_scopes(spec: Spec, endpoint: str) -> list[str]:
+    """The OAuth scopes the GET, POST and PUT operations on `endpoint` and below it list in
+    `security`, sorted (bulkio reads, creates and updates; it deletes nothing)."""
+    found = set()
+    for path, ops in spec.doc.get("paths", {}).items():
+        if path != endpoint and not path.startswith(endpoint + "/"):
+            continue
+        for method in ("get", "post", "put"):
+            operation = ops.get(method)
+            if isinstance(operation, dict):
+                found.update(s for rule in operation.get("security", []) for v in rule.values() for s in v)
+    return sorted(found)
+
+
 # ---------------------------------------------------------------------------------------------
 # TOML output (a small writer: the catalogue uses strings, ints, bools, lists and one table)
 
@@ -711,7 +725,7 @@ FIELD_ORDER = ["api_name", "label", "aliases", "type", "required", "max_length",
                "read_only", "sent_as_text", "level", "lookup"]
 TOP_KEYS = ["name", "title", "kind", "endpoint", "id_field", "singular", "plural", "noun", "aliases",
             "custom_field_entity", "custom_field_shape", "update_custom_field_shape",
-            "custom_field_fallback", "name_field", "upsert_requires", "openapi", "create_schema",
+            "custom_field_fallback", "name_field", "upsert_requires", "openapi", "scopes", "create_schema",
             "update_schema", "list_filters", "line_items_key", "number_field", "party_field",
             "ignore_auto_number_kinds", "line_custom_field_shape",
             "update_line_custom_field_shape", "line_custom_field_fallback"]
@@ -743,6 +757,7 @@ def build(openapi_dir: Path, out_dir: Path) -> list[Path]:
             mod = {**mod, "upsert_requires": [f["api_name"] for f in fields if f.get("required")],
                    **custom_field_shapes(spec, mod, line=True)}
         mod["list_filters"] = list_filters(spec, mod["endpoint"])
+        mod["scopes"] = oauth_scopes(spec, mod["endpoint"])
         kinds = write_kinds_with(spec, mod["endpoint"], "ignore_auto_number_generation")
         if kinds and mod.get("number_field"):
             mod["ignore_auto_number_kinds"] = kinds
@@ -755,6 +770,8 @@ def build(openapi_dir: Path, out_dir: Path) -> list[Path]:
     for ref in REFERENCES:
         path = out_dir / f"{ref['name']}.toml"
         body = [f"# Reference data read by lookups ({ref['title']}); never imported.", ""]
+        if ref["openapi"]:
+            ref = {**ref, "scopes": oauth_scopes(Spec(openapi_dir / ref["openapi"]), ref["endpoint"])}
         body += [f"{k} = {toml_value(v)}" for k, v in ref.items()]
         path.write_text("\n".join(body) + "\n", encoding="utf-8")
         written.append(path)

@@ -6,11 +6,12 @@ as the organisation has them, for `bulkio fields`).
 """
 
 from bulkio.catalogue.custom import custom_field, derive_api_name, is_custom_field_meta
-from bulkio.catalogue.field import FIELD_TYPES, Field, Lookup, header_key
+from bulkio.catalogue.field import FIELD_TYPES, NUMBER_TYPES, Field, Lookup, header_key
 from bulkio.catalogue.fields import field_rows, format_fields_table, load_fields
 from bulkio.catalogue.loader import (
     Catalogue,
     catalogue_dir,
+    every_module,
     load_module,
     module_names,
     resolve_name,
@@ -19,7 +20,6 @@ from bulkio.catalogue.loader import (
 from bulkio.catalogue.module import (
     AUTO_NUMBER_PARAM,
     IMPORTABLE_KINDS,
-    WRITE_KINDS,
     EntryShape,
     Module,
     write_params,
@@ -27,7 +27,7 @@ from bulkio.catalogue.module import (
 
 __all__ = [
     "AUTO_NUMBER_PARAM", "Catalogue", "EntryShape", "FIELD_TYPES", "Field", "IMPORTABLE_KINDS", "Lookup",
-    "Module", "WRITE_KINDS", "catalogue_dir", "custom_field", "derive_api_name", "field_rows",
+    "Module", "NUMBER_TYPES", "catalogue_dir", "custom_field", "every_module", "derive_api_name", "field_rows",
     "format_fields_table", "header_key", "is_custom_field_meta", "load_fields", "load_module",
     "module_names", "resolve_name", "templates_dir", "write_params",
 ]

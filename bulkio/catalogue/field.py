@@ -14,6 +14,8 @@ FIELD_TYPES = frozenset({
     "string", "multiline", "number", "decimal", "amount", "percent", "date", "check_box",
     "dropdown", "email", "url", "phone", "id",
 })
+#: The field types whose values are numbers (Zoho answers them as JSON numbers).
+NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import bulkio
 from bulkio.catalogue.field import FIELD_TYPES, Field, Lookup
 from bulkio.catalogue.module import IMPORTABLE_KINDS, Module
 from bulkio.errors import ConfigError
@@ -28,7 +27,7 @@ FIELD_KEYS = tuple(f.name for f in dataclass_fields(Field)
 LOOKUP_KEYS = tuple(f.name for f in dataclass_fields(Lookup))
 LIST_KEYS = ("custom_field_shape", "update_custom_field_shape", "upsert_requires",
              "line_custom_field_shape", "update_line_custom_field_shape",
-             "ignore_auto_number_kinds", "list_filters", "aliases")
+             "ignore_auto_number_kinds", "list_filters", "aliases", "scopes")
 
 
 def templates_dir(kind: str) -> Traversable:
@@ -40,7 +39,7 @@ def templates_dir(kind: str) -> Traversable:
             return found
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError, TypeError):
         pass
-    return Path(bulkio.__file__).resolve().parent.parent / "templates" / kind
+    return Path(__file__).resolve().parents[2] / "templates" / kind
 
 
 def catalogue_dir() -> Traversable:
@@ -100,6 +99,10 @@ class Catalogue:
             if candidate in known:
                 return candidate
         raise ConfigError(f"unknown module {name!r}; known modules: {', '.join(self.names())}")
+
+    def modules(self) -> list[Module]:
+        """Every module of the directory, reference data included, in file-name order."""
+        return [self.load(name) for name in self.files()]
 
     def load(self, name: str) -> Module:
         """The module `name` (any spelling `resolve` accepts)."""
@@ -170,6 +173,11 @@ def build_field(raw: dict, level: str) -> Field:
 def default_catalogue() -> Catalogue:
     """The catalogue bulkio ships: templates/modules/."""
     return Catalogue(catalogue_dir())
+
+
+def every_module() -> list[Module]:
+    """Every module bulkio ships, reference data (taxes, accounts) included."""
+    return default_catalogue().modules()
 
 
 def module_names() -> list[str]:

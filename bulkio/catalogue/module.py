@@ -14,12 +14,9 @@ from typing import Any, NamedTuple
 
 from bulkio.catalogue.custom import custom_fields
 from bulkio.catalogue.field import Field
+from bulkio.modes import MODE_NAMES, MODES, Mode
 
 IMPORTABLE_KINDS = ("record", "document")
-#: How a record is written, each one Zoho operation: create = POST /{module}, update =
-#: PUT /{module}/{id}, upsert = PUT /{module} by a unique custom field (X-Unique-Identifier-Key,
-#: with or without X-Upsert; upsert-by-unique-custom-field.txt).
-WRITE_KINDS = ("create", "update", "upsert")
 
 
 class EntryShape(NamedTuple):
@@ -38,6 +35,7 @@ class Module:
     `list_filters`: the query parameters its list operation documents (Zoho's OpenAPI file),
     besides paging and the list options; None for a module without a documented list.
     `noun`: how messages name one record ("an invoice"). `aliases`: other names `-m` accepts.
+    `scopes`: the OAuth scopes a token needs for the calls bulkio makes to it.
     """
 
     name: str
@@ -55,6 +53,8 @@ class Module:
     name_field: str | None = None
     upsert_requires: tuple[str, ...] = ()
     openapi: str | None = None
+    # the OAuth scopes its OpenAPI file's GET, POST and PUT operations list (bulkio.zoho.scopes)
+    scopes: tuple[str, ...] = ()
     create_schema: str | None = None
     update_schema: str | None = None
     fields: tuple[Field, ...] = ()
@@ -107,8 +107,8 @@ class Module:
     def is_document(self) -> bool:
         return self.kind == "document"
 
-    def entry_shape(self, kind: str = "create", line: bool = False) -> EntryShape:
-        """The custom-field entry shape for a write of `kind` (WRITE_KINDS), of the header's
+    def entry_shape(self, kind: str = Mode.CREATE, line: bool = False) -> EntryShape:
+        """The custom-field entry shape for a write of `kind` (a Mode), of the header's
         `custom_fields` or, with `line`, of a line's `item_custom_fields`.
 
         Update and upsert take the update request schema's shape: each OpenAPI file's upsert
@@ -123,7 +123,7 @@ class Module:
             create, update, fallback = (self.line_custom_field_shape,
                                         self.update_line_custom_field_shape,
                                         self.line_custom_field_fallback)
-        keys = (create or update) if kind == "create" else (update or create)
+        keys = (create or update) if kind == Mode.CREATE else (update or create)
         return EntryShape(tuple(keys), fallback)
 
     def with_custom_fields(self, metadata: list[dict]) -> Module:
@@ -144,9 +144,9 @@ class Module:
 
 
 def check_write_kind(kind: str) -> None:
-    """ValueError unless `kind` is one of WRITE_KINDS."""
-    if kind not in WRITE_KINDS:
-        raise ValueError(f"unknown write kind {kind!r}; one of {', '.join(WRITE_KINDS)}")
+    """ValueError unless `kind` is a Mode."""
+    if kind not in MODES:
+        raise ValueError(f"unknown write kind {kind!r}; one of {MODE_NAMES}")
 
 
 #: The query parameter invoices.yml, estimates.yml, sales-order.yml, purchase-order.yml and
@@ -158,7 +158,7 @@ AUTO_NUMBER_PARAM = "ignore_auto_number_generation"
 
 
 def write_params(module: Module, payload: Mapping[str, Any], kind: str) -> dict[str, str]:
-    """The query parameters a write of `kind` (WRITE_KINDS) sends besides organization_id:
+    """The query parameters a write of `kind` (a Mode) sends besides organization_id:
     `ignore_auto_number_generation=true` when the payload carries its own document number
     (the module's number_field) and the operation documents that parameter, else {}.
 

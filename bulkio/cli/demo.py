@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import bulkio
 from bulkio.cli.render import export_line, problem_lines, summary_lines
 from bulkio.exporting import export_module
 from bulkio.importing import run_import
@@ -60,7 +59,7 @@ def samples_dir() -> Path:
             return found
     except (ModuleNotFoundError, TypeError):
         pass
-    return Path(bulkio.__file__).resolve().parent.parent / "samples"
+    return Path(__file__).resolve().parents[2] / "samples"
 
 
 def run_demo(workdir: Path, echo: Callable[[str], None] = print, **sandbox_options) -> int:

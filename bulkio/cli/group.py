@@ -10,10 +10,10 @@ import sys
 
 import click
 
-from bulkio import __version__
 from bulkio.cli.commands import COMMANDS
 from bulkio.cli.exits import exit_for
 from bulkio.errors import BulkioError, ExitCode
+from bulkio.version import __version__
 
 
 class BulkioGroup(click.Group):

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import click
 
+from bulkio.modes import MODES, default_mode
 from bulkio.settings import APPS, REGIONS
-
-MODES = ("upsert", "update", "create")
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ _INPUT = [
     click.option("-m", "--module", required=True, help="Zoho module, e.g. items, contacts, invoices."),
     click.option("-k", "--key", help="Unique custom field that identifies a record: api name or label."),
     click.option(
-        "--mode", type=click.Choice(MODES), default=None,
+        "--mode", type=click.Choice([str(m) for m in MODES]), default=None,
         help="upsert (default with --key), update (key must exist), create (default without --key).",
     ),
     click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -168,7 +167,7 @@ def input_options(command):
     @functools.wraps(command)
     def wrapper(*args, module, key, mode, mapping, sheet, report, date_format, decimal_comma,
                 clear_marker, **kwargs):
-        resolved = mode or ("upsert" if key else "create")
+        resolved = default_mode(mode, key)
         inputs = InputOptions(module, key, resolved, mapping, sheet, report, date_format, decimal_comma,
                               clear_marker)
         return command(*args, inputs=inputs, **kwargs)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from bulkio.catalogue import Field, Module
 from bulkio.errors import RowError
+from bulkio.modes import Mode
 from bulkio.prepare.columns import ColumnPlan
 from bulkio.prepare.grouping import E_NO_KEY, group_rows, header_mismatches
 from bulkio.prepare.lines import Line, collect_lines, line_payload, missing_lines, on_document, type_lines
@@ -54,7 +55,7 @@ class DocumentBatch:
 
 
 def prepare_documents(frame: pd.DataFrame, module: Module, plan: ColumnPlan, *,
-                      key_field: Field | str | None = None, mode: str = "create",
+                      key_field: Field | str | None = None, mode: str = Mode.CREATE,
                       date_format: str | None = None, resolver=None,
                       decimal_separator: str | None = None,
                       clear_marker: str | None = None) -> DocumentBatch:
@@ -66,7 +67,7 @@ def prepare_documents(frame: pd.DataFrame, module: Module, plan: ColumnPlan, *,
 
     Example:
         batch = prepare_documents(frame, module, plan, key_field="cf_order_ref",
-                                  mode="upsert", resolver=LookupResolver(client))
+                                  mode=Mode.UPSERT, resolver=LookupResolver(client))
     """
     key = resolve_key(module, key_field) if key_field is not None else None
     json_form = plan.line_items_column is not None
@@ -185,7 +186,7 @@ def _work_item(module: Module, record, resolved: dict[str, Any], lines: list[Lin
                mode: str) -> WorkItem:
     values = {**record.values, **resolved}
     payload = build_payload(module, values, mode)
-    if lines or mode == "create":
+    if lines or mode == Mode.CREATE:
         # no line columns at all on an update: the document's lines stay as they are in Zoho
         payload[module.line_items_key] = [line_payload(module, line.values, line.extra, mode)
                                           for line in lines]

@@ -17,6 +17,7 @@ import pandas as pd
 from bulkio.catalogue import Field, Module, header_key
 from bulkio.catalogue.spelling import field_index
 from bulkio.errors import RowError
+from bulkio.modes import Mode
 from bulkio.prepare.columns import ColumnPlan
 from bulkio.prepare.mapper import LINE_CUSTOM_KEY, custom_field_entry, shape_for
 from bulkio.prepare.rowerrors import message
@@ -175,7 +176,7 @@ def missing_lines(module: Module, plan: ColumnPlan, groups: dict[int, list[int]]
                 a in line.extra for a in ITEM_SOURCES):
             errors.append(on_document(line, RowError(
                 line.doc, column, "E_REQUIRED", "", message("E_REQUIRED", column=column))))
-    if mode == "create":
+    if mode == Mode.CREATE:
         with_lines = {line.doc for line in lines}
         shown = " or ".join(f'"{c}"' for c in item_columns) or '"Item Name" and "Quantity"'
         errors += [RowError(first, "", "E_NO_LINES", "", message("E_NO_LINES", columns=shown))
@@ -184,7 +185,7 @@ def missing_lines(module: Module, plan: ColumnPlan, groups: dict[int, list[int]]
 
 
 def line_payload(module: Module, values: dict[str, Any], extra: dict[str, Any] | None = None,
-                 kind: str = "create") -> dict:
+                 kind: str = Mode.CREATE) -> dict:
     """One line item's JSON: standard line fields top level, looked-up ids (item_id, tax_id,
     account_id) as found, custom line fields in `item_custom_fields` in the module's line
     shape for a write of `kind` (mapper.shape_for), and JSON keys that are no line field as

@@ -18,14 +18,14 @@ from typing import Any
 
 import orjson
 
-from bulkio.catalogue import EntryShape, Field, Module
+from bulkio.catalogue import NUMBER_TYPES, EntryShape, Field, Module
+from bulkio.modes import Mode
 from bulkio.zoho.records import MISSING, custom_value, field_of_entry, shows_custom_fields, standard_value
 
 DEFAULT_SHAPE = ("customfield_id", "value")
 LINE_CUSTOM_KEY = "item_custom_fields"  # a line item's custom fields
 # Nested api names whose parent is a list of objects in Zoho: the dotted field is the first entry.
 ARRAY_PARENTS = frozenset({"contact_persons"})
-NUMBER_TYPES = frozenset({"number", "decimal", "amount", "percent"})
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off"})
 MAX_LAYOUTS = 256  # PayloadBuilder: field sets remembered per builder
@@ -34,7 +34,7 @@ MAX_LAYOUTS = 256  # PayloadBuilder: field sets remembered per builder
 #: The kind a payload is shaped for when none is given: the runner's default mode (RunOptions).
 #: An upsert may create or update, and Zoho documents one body for it: the upsert operation
 #: (PUT /{module}, update_*_using_custom_field in every OpenAPI file) takes update-*-request.
-DEFAULT_KIND = "upsert"
+DEFAULT_KIND = Mode.UPSERT
 # Entry keys that name the field; an entry with none of them (and no index) cannot be matched.
 NAMING_KEYS = frozenset({"customfield_id", "custom_field_id", "index", "label", "api_name"})
 
@@ -65,7 +65,7 @@ def reshape_custom_fields(module: Module, payload: dict, kind: str) -> dict:
     """`payload` with its `custom_fields` entries, and each line's `item_custom_fields`, in the
     shape of a write of `kind`; a new dict, `payload` is left as it is. Entries that name no
     field of the module are kept as they are. Call it just before sending, once the write's
-    kind is decided: `client.create(module, reshape_custom_fields(module, payload, "create"))`.
+    kind is decided: `client.create(module, reshape_custom_fields(module, payload, Mode.CREATE))`.
     """
     out = dict(payload)
     if isinstance(payload.get("custom_fields"), list):

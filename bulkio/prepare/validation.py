@@ -31,6 +31,7 @@ import pandas as pd
 
 from bulkio.catalogue import Field, Module
 from bulkio.errors import ConfigError, MappingError, RowError
+from bulkio.modes import Mode, check_mode
 from bulkio.prepare.checks import COMMA_HINT, UNSAID, UNSAID_SEMICOLON, date_order, parse_cells
 from bulkio.prepare.checks import clear_marker as check_marker
 from bulkio.prepare.checks import decimal_separator as check_separator
@@ -40,10 +41,9 @@ from bulkio.prepare.rowerrors import row_errors
 from bulkio.readers import CellFlag, cell_flags, delimiter_of
 from bulkio.readers.cells import ERROR
 
-__all__ = ["MODES", "UNIQUE_UNKNOWN", "Record", "TypedColumn", "ValidationResult", "column_flags", "key_warnings",
+__all__ = ["UNIQUE_UNKNOWN", "Record", "TypedColumn", "ValidationResult", "column_flags", "key_warnings",
            "number_reading", "required_fields", "resolve_key", "standard_keys", "type_column", "validate_frame"]
 
-MODES = ("create", "update", "upsert")
 TEXT_TYPES = frozenset({"string", "multiline", "email", "url", "phone", "id", "dropdown"})
 MAX_SHOWN_CHOICES = 15
 # a sum row people leave at the bottom of a sheet ("Total", "TOTAL:", "Grand total", "Totals")
@@ -70,7 +70,7 @@ class ValidationResult:
 
 
 def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,
-                   key_field: Field | str | None = None, mode: str = "upsert",
+                   key_field: Field | str | None = None, mode: str = Mode.UPSERT,
                    date_format: str | None = None,
                    seen_keys: dict[str, int] | None = None,
                    decimal_separator: str | None = None,
@@ -84,8 +84,7 @@ def validate_frame(df: pd.DataFrame, module: Module, plan: ColumnPlan, *,
     Raises ConfigError for a bad mode, key, date format or mapping constant, and MappingError
     when no column feeds the key (or, for an update by id, the record id).
     """
-    if mode not in MODES:
-        raise ConfigError(f'--mode "{mode}" is not known; use one of {", ".join(MODES)}')
+    check_mode(mode)
     key = resolve_key(module, key_field) if key_field is not None else None
     date_format = date_format or plan.options.get("date_format")
     date_order(date_format)
@@ -108,13 +107,13 @@ def number_reading(decimal_separator: str | None, plan: ColumnPlan, df: pd.DataF
 
 def _check_feeds(module: Module, plan: ColumnPlan, key: Field | None, mode: str) -> None:
     """Refuse a run whose rows could never be matched to records."""
-    if mode == "upsert" and key is None:
+    if mode == Mode.UPSERT and key is None:
         raise ConfigError("--mode upsert needs -k KEY, a unique custom field that identifies "
                           "each record; or use --mode create")
     if key and not plan.columns_for(key.api_name):
         raise MappingError(f'No column feeds the key {describe(key)}; add a column '
                            f'"{key.label}" or map one to it with --mapping')
-    if mode == "update" and key is None and not plan.columns_for(module.id_field):
+    if mode == Mode.UPDATE and key is None and not plan.columns_for(module.id_field):
         raise MappingError(f"--mode update without -k needs a {module.id_field} column "
                            "holding the Zoho ids of the records to update")
 
@@ -122,7 +121,7 @@ def _check_feeds(module: Module, plan: ColumnPlan, key: Field | None, mode: str)
 def required_fields(module: Module, key: Field | None, mode: str) -> list[Field]:
     """Fields every row must give: create/upsert -> the module's required fields and the key;
     update -> only the key (or the record id when updating by id)."""
-    if mode == "update":
+    if mode == Mode.UPDATE:
         api = key.api_name if key else module.id_field
         return [module.field(api) or Field(api_name=api, label=api, type="id")]
     required = [f for f in module.fields
@@ -153,7 +152,7 @@ class _Checker:
         self._missing_required(constants)
         self._totals_row()
         keys = self._keys(seen_keys) if self.key else None
-        if self.key is None and self.mode == "create":
+        if self.key is None and self.mode == Mode.CREATE:
             self._name_keys(seen_keys)
         self.errors.sort(key=lambda e: e.row)
         invalid = {e.row for e in self.errors}

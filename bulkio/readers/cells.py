@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-_INT_LIMIT = 1e21  # beyond this an integer prints as 1e+21, as JavaScript and Excel do
+INT_LIMIT = 1e21  # beyond this an integer prints as 1e+21, as JavaScript and Excel do
 
 
 def cell_text(value: object) -> str:
@@ -35,7 +35,7 @@ def cell_text(value: object) -> str:
 
 def number_text(number: float) -> str:
     """Integers without '.0'; other numbers in Python's shortest round-trip form."""
-    if number.is_integer() and abs(number) < _INT_LIMIT:
+    if number.is_integer() and abs(number) < INT_LIMIT:
         return str(int(number))
     return repr(number)
 

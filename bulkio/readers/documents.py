@@ -16,12 +16,12 @@ import pandas as pd
 from bulkio.catalogue import Module, header_key
 from bulkio.catalogue.spelling import field_index
 from bulkio.errors import InputError
-from bulkio.readers import cell_flags, read_table, workbook
+from bulkio.readers import BOOK_SUFFIXES, cell_flags, read_table, workbook
 from bulkio.readers.cells import ERROR
 
+#: The line sheet of a two-sheet document workbook: export writes it, import looks for it first.
 LINES_SHEET = "Line Items"
 SOURCE_KEY = "_source"   # where a line of a two-sheet workbook was, for messages
-BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def read_document_table(path, module: Module, sheet: str | int | None = None) -> pd.DataFrame:

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_INT_LIMIT = 1e21  # the same bound as cells.number_text: beyond it Excel prints exponents
+from bulkio.readers.cells import INT_LIMIT  # the bound of cells.number_text: beyond it Excel prints exponents
+
 # What an unused placeholder shows. "?" keeps a blank the width of a digit, for alignment
 # only: the text a person reads has no such space, so here it shows nothing.
 _PLACEHOLDERS = {"0": "0", "#": "", "?": ""}
@@ -60,7 +61,7 @@ class PadFormat:
         """
         if type(value) not in (int, float) or not float(value).is_integer():
             return None
-        if abs(value) >= _INT_LIMIT:
+        if abs(value) >= INT_LIMIT:
             return None
         number = int(value)
         section, sign = self._section(number)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bulkio.modes import Mode
 from bulkio.outcomes import Status
 from bulkio.prepare import mapper
 from bulkio.run.existing import ExistingIndex, id_of, key_label
@@ -41,13 +42,13 @@ class DryRun:
     def classify(self, item) -> tuple[str, str | None, str]:
         """(status, record_id, message) for one item; never writes."""
         record = self.index.record_for(item, self.mode)
-        if self.mode == "create" and not item.record_id:
+        if self.mode == Mode.CREATE and not item.record_id:
             return self._create(item, record)
         if record is None and not item.record_id:
             record = self._unlisted_key_holder(item)
         if record is not None:
             return self._existing(item, record)
-        if self.mode == "update" or item.record_id:
+        if self.mode == Mode.UPDATE or item.record_id:
             return Status.WOULD_FAIL, None, self._missing(item)
         return self._upsert_new(item)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bulkio.catalogue import Field
+from bulkio.modes import Mode
 from bulkio.prepare import mapper
 from bulkio.run.memory import RecordMemory
 from bulkio.zoho import records
@@ -130,9 +131,9 @@ class ExistingIndex:
         (no key) the record holding the item's name."""
         if item.record_id:
             return self.by_id.get(str(item.record_id))
-        if mode != "create" and item.key not in (None, ""):
+        if mode != Mode.CREATE and item.key not in (None, ""):
             return self.by_key.get(self.normal(item.key))
-        if mode == "create" and item.name:
+        if mode == Mode.CREATE and item.name:
             return self.by_name.get(item.name.strip().lower())
         return None
 

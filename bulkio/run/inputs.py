@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bulkio.modes import Mode
+
 
 @dataclass
 class RunOptions:
     """How rows are written: `mode` is upsert, update or create; `key_field` the unique custom
     field's api name."""
 
-    mode: str = "upsert"
+    mode: str = Mode.UPSERT
     key_field: str | None = None
     skip_unchanged: bool = False
     dry_run: bool = False

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkio.errors import ConfigError
+from bulkio.modes import Mode
 from bulkio.outcomes import JournalState, Status
 from bulkio.run.journalentry import SENT_KEYS, STATUSES, JournalEntry
 from bulkio.run.journalfile import open_journal_file
@@ -339,7 +340,7 @@ def _afresh_warning(stored_text: str, identity_text: str) -> str:
         stored, identity = json.loads(stored_text), json.loads(identity_text)
     except ValueError:
         return ""
-    if identity.get("mode") != "create" or stored.get("input") != identity.get("input"):
+    if identity.get("mode") != Mode.CREATE or stored.get("input") != identity.get("input"):
         return ""
     return (" Either way this run creates every row of the file: first check in Zoho which rows "
             "the earlier import wrote and take them out of the file, or pass -k to match them.")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bulkio.catalogue import Module
+from bulkio.modes import Mode
 from bulkio.outcomes import RowOutcome, Status
 from bulkio.prepare import mapper
 from bulkio.prepare.rowerrors import message
@@ -45,7 +46,7 @@ def guard_line_items(items: Iterable[WorkItem], *, client, module: Module, mode:
     """
     items = list(items)
     lines_key = module.line_items_key
-    if replace or mode == "create" or not module.is_document or not any(
+    if replace or mode == Mode.CREATE or not module.is_document or not any(
             lines_key in i.payload for i in items):
         return items, []
     records = records if records is not None else FullRecords(client, module)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bulkio.modes import Mode
 from bulkio.run.journal import Journal, unsettled
 
 
@@ -141,9 +142,9 @@ def _compare_bound(dry_run: bool, skip_unchanged: bool, to_send: int) -> int | N
 
 def is_keyed(item, mode: str) -> bool:
     """True when the item's write goes by unique key or Zoho id, so resending it is harmless."""
-    if item.record_id and mode != "create":
+    if item.record_id and mode != Mode.CREATE:
         return True
-    return mode != "create" and item.key not in (None, "")
+    return mode != Mode.CREATE and item.key not in (None, "")
 
 
 def _rows(n: int) -> str:

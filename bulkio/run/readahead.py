@@ -9,6 +9,7 @@ printed, so the plan counts it. `options` is a `runner.RunOptions`.
 
 from __future__ import annotations
 
+from bulkio.modes import Mode
 from bulkio.run import persons
 from bulkio.run.existing import FullRecords, is_custom_key
 
@@ -17,7 +18,7 @@ def needs_list(module, options, items: list) -> bool:
     """Whether writing `items` needs the module's records listed first, whatever the options:
     rows keyed by a standard field are written by the id found there, and a contact update
     must send the people Zoho holds (`persons`)."""
-    if options.mode == "create" or options.dry_run:
+    if options.mode == Mode.CREATE or options.dry_run:
         return bool(options.dry_run)
     if options.key_field and not is_custom_key(module, options.key_field):
         return True
@@ -53,7 +54,7 @@ def read_ahead(records: FullRecords, module, options, items: list) -> tuple[int,
 
 def upserts(module, options) -> bool:
     """Whether the run writes by Zoho's upsert headers (a unique custom field as key)."""
-    return options.mode != "create" and is_custom_key(module, options.key_field)
+    return options.mode != Mode.CREATE and is_custom_key(module, options.key_field)
 
 
 def list_budget(module, options, items: list) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 
+from bulkio.modes import Mode
 from bulkio.outcomes import JournalState, Status
 from bulkio.run.existing import FullRecords
 from bulkio.run.inputs import RunOptions
@@ -23,13 +24,13 @@ def prepare_resume(items, *, client, module, journal: Journal | None, options: R
     `stop_event` (Ctrl-C) cuts the checks' pauses short and leaves their entries open.
 
     Example: warnings = prepare_resume(items, client=client, module=module, journal=journal,
-                                       options=RunOptions(mode="create"))
+                                       options=RunOptions(mode=Mode.CREATE))
     """
     if journal is None or options.dry_run:
         return []
     checker = Checker(client, module, mode=options.mode, key_field=options.key_field,
                       records=records, pauses=options.check_pauses, stop=stop_event)
-    orphans = settle_journal(journal, items, checker, keyed=options.mode != "create")
+    orphans = settle_journal(journal, items, checker, keyed=options.mode != Mode.CREATE)
     return [orphan_warning(module, entry) for entry in orphans]
 
 

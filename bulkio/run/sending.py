@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from bulkio.errors import ApiError, AuthError, OutcomeUnknown, QuotaExhausted, ServerError
+from bulkio.modes import Mode
 from bulkio.outcomes import E_UNKNOWN_OUTCOME, JournalState, Status
 from bulkio.prepare.workitem import WorkItem
 from bulkio.run.existing import id_of
@@ -37,7 +38,7 @@ class RowSender:
     """Sends one row at a time (from a worker thread) and settles what its answer leaves open.
 
     Collaborators: the run's `journal`, `checker` (settle.Checker), `records` (FullRecords),
-    `writer` (RowWriter), `stops` (stopping.Stops) and `results`, the runner's RowResults,
+    `writer` (RowWriter), `stops` (stopping.Stops) and `results` (results.RowResults),
     which journals each row's end and gives its outcome."""
 
     def __init__(self, *, module, options, journal, checker, records, writer: RowWriter, stops, results):
@@ -93,7 +94,7 @@ class RowSender:
     def _send(self, item: WorkItem, update_id: str | None):
         writer = self.writer
         target = update_id or writer.target_id(item)
-        if writer.standard_key and not target and self.options.mode == "update":
+        if writer.standard_key and not target and self.options.mode == Mode.UPDATE:
             return self.results.absent(item)
         keyed = (bool(target) or writer.keyed(item)) and not writer.create_own_number(item)
         payload = writer.outgoing(item, target)

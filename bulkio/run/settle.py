@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bulkio.errors import NotFoundError
+from bulkio.modes import Mode
 from bulkio.outcomes import JournalState, Status
 from bulkio.prepare import mapper
 from bulkio.run.existing import FullRecords, id_of, is_custom_key
@@ -82,10 +83,10 @@ class Checker:
     its pauses short; `sleep` and `clock` are replaceable in tests.
 
     Example:
-        finding = Checker(client, module, mode="create").wait({"name": "Pen"}, since=time.time())
+        finding = Checker(client, module, mode=Mode.CREATE).wait({"name": "Pen"}, since=time.time())
     """
 
-    def __init__(self, client, module, *, mode: str = "create", key_field: str | None = None,
+    def __init__(self, client, module, *, mode: str = Mode.CREATE, key_field: str | None = None,
                  records: FullRecords | None = None, pauses: tuple[float, ...] | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
                  stop: threading.Event | None = None):
@@ -143,7 +144,7 @@ class Checker:
         if payload is None:
             return Finding("found", found[0], how=how)
         finding = self._by_id(str(found[0].get(self.module.id_field)), payload, how)
-        if self.mode == "create" and finding.state == "absent" and finding.record is not None:
+        if self.mode == Mode.CREATE and finding.state == "absent" and finding.record is not None:
             return Finding("other", finding.record, how=how)
         return finding
 

@@ -3,6 +3,7 @@ with which body, and whether the write created its record."""
 
 from __future__ import annotations
 
+from bulkio.modes import Mode
 from bulkio.prepare.mapper import reshape_custom_fields as reshape
 from bulkio.prepare.workitem import WorkItem
 from bulkio.run import persons
@@ -36,19 +37,19 @@ class RowWriter:
         """Send the row's write: an update of `target` (or the row's id), a create, or an
         upsert by its key; the client's WriteResult."""
         mode = self.options.mode
-        record_id = target or (item.record_id if mode != "create" else None)
+        record_id = target or (item.record_id if mode != Mode.CREATE else None)
         # each call gets the custom-field entries its own request schema documents
-        if record_id and (target or mode == "update" or not item.key):
-            return self.client.update(self.module, record_id, reshape(self.module, payload, "update"))
-        if mode == "create" or item.key in (None, "") or self.standard_key or self.create_own_number(item):
-            return self.client.create(self.module, reshape(self.module, payload, "create"))
+        if record_id and (target or mode == Mode.UPDATE or not item.key):
+            return self.client.update(self.module, record_id, reshape(self.module, payload, Mode.UPDATE))
+        if mode == Mode.CREATE or item.key in (None, "") or self.standard_key or self.create_own_number(item):
+            return self.client.create(self.module, reshape(self.module, payload, Mode.CREATE))
         return self.client.upsert(self.module, self.options.key_field, item.key,
-                                  reshape(self.module, payload, "upsert"), create=(mode == "upsert"))
+                                  reshape(self.module, payload, Mode.UPSERT), create=(mode == Mode.UPSERT))
 
     def target_id(self, item: WorkItem) -> str | None:
         """The id of the record a row keyed by a standard field (name, sku, number) writes to,
         found in the run's list of the module; None for other rows."""
-        if not self.standard_key or item.key in (None, "") or self.options.mode == "create":
+        if not self.standard_key or item.key in (None, "") or self.options.mode == Mode.CREATE:
             return None
         index = self.records.indexed
         record = index.record_for(item, self.options.mode) if index is not None else None
@@ -56,7 +57,7 @@ class RowWriter:
 
     def outgoing(self, item: WorkItem, target: str | None) -> dict:
         """The body to send: for a contact update, every person Zoho holds is kept (persons)."""
-        if self.options.mode == "create" or not persons.applies(self.module):
+        if self.options.mode == Mode.CREATE or not persons.applies(self.module):
             return item.payload
         index = self.records.indexed
         record = index.by_id.get(str(target)) if index is not None and target else None
@@ -71,9 +72,9 @@ class RowWriter:
         list read, the row's id): the OpenAPI files declare only 200 for the upsert, so its
         status says nothing. Without that knowledge, the client's reading of the answer."""
         mode = self.options.mode
-        if target or (item.record_id and mode != "create"):
+        if target or (item.record_id and mode != Mode.CREATE):
             return False
-        if mode == "create" or item.key in (None, "") or self.standard_key:
+        if mode == Mode.CREATE or item.key in (None, "") or self.standard_key:
             return True
         index = self.records.indexed
         if index is not None:
@@ -88,9 +89,9 @@ class RowWriter:
         """A new document that gives its own number, known to be absent from Zoho, is created
         with POST: only the create (and update by id) documents ignore_auto_number_generation,
         the upsert does not, and without it Zoho may number the document itself."""
-        if self.options.mode != "upsert" or not self.module.number_field:
+        if self.options.mode != Mode.UPSERT or not self.module.number_field:
             return False
-        if "create" not in getattr(self.module, "ignore_auto_number_kinds", ()):
+        if Mode.CREATE not in getattr(self.module, "ignore_auto_number_kinds", ()):
             return False
         if not str(item.payload.get(self.module.number_field) or "").strip():
             return False

@@ -30,6 +30,7 @@ from bulkio.catalogue import Field, Module
 from bulkio.errors import ConfigError
 from bulkio.prepare.formulas import guard_cell
 from bulkio.readers.cells import number_text
+from bulkio.readers.documents import LINES_SHEET
 from bulkio.sheets.choices import ChoiceLists, check_column, choice_validation
 from bulkio.sheets.saving import AtomicFile
 from bulkio.sheets.xlsx import (
@@ -41,7 +42,6 @@ from bulkio.sheets.xlsx import (
     text_cell,
 )
 
-LINES_SHEET = "Line Items"
 READ_ONLY_FILL = "D9D9D9"
 READ_ONLY_NOTE = ("Read-only: Zoho sets it. bulkio import leaves this column out, so an edit here "
                   "changes nothing in Zoho.")

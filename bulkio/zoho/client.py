@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bulkio.catalogue import load_module, write_params
+from bulkio.modes import Mode
 from bulkio.zoho.answers import one_record, records_as_list, says_created, with_page_end
 from bulkio.zoho.fieldmeta import read_custom_fields
 from bulkio.zoho.paginate import PER_PAGE, iter_records
@@ -97,14 +98,14 @@ class ZohoClient(ZohoTransport):
         """POST a new record. A lost reply raises OutcomeUnknown and is never resent."""
         module = _module(module)
         status, envelope = self.request("POST", module.endpoint, json=payload,
-                                        params=write_params(module, payload, "create"))
+                                        params=write_params(module, payload, Mode.CREATE))
         return WriteResult(one_record(envelope, module.singular), True, status)
 
     def update(self, module, record_id: str, payload: Mapping[str, Any]) -> WriteResult:
         """PUT changes to the record with this Zoho id."""
         module = _module(module)
         status, envelope = self.request("PUT", f"{module.endpoint}/{record_id}", json=payload,
-                                        params=write_params(module, payload, "update"))
+                                        params=write_params(module, payload, Mode.UPDATE))
         return WriteResult(one_record(envelope, module.singular), False, status)
 
     def upsert(
@@ -120,7 +121,7 @@ class ZohoClient(ZohoTransport):
         if create:
             headers["X-Upsert"] = "true"
         status, envelope = self.request("PUT", module.endpoint, json=payload, headers=headers,
-                                        params=write_params(module, payload, "upsert"))
+                                        params=write_params(module, payload, Mode.UPSERT))
         record = one_record(envelope, module.singular)
         return WriteResult(record, create and says_created(status, envelope, record), status)
 

@@ -1,49 +1,26 @@
 """The OAuth scopes a module's calls need, as Zoho's OpenAPI files name them, so that a token
 Zoho refuses can be answered with the scopes to grant.
 
-MODULE_SCOPES holds, per endpoint, the OpenAPI file and the scopes its GET, POST and PUT
-operations under that endpoint list in `security` (bulkio reads, creates and updates; it
-deletes nothing). tests/test_qa_auth_scopes.py rebuilds the table from spec/zoho-openapi and
-keeps it in step. Custom-field metadata (GET /settings/fields) needs ZohoBooks.settings.READ
-(custom-fields-api.txt: "OAuth Scope : ZohoBooks.settings.READ").
+Each module file holds its own (`Module.scopes`, which tools/gen_catalogue.py takes from the
+`security` of its OpenAPI file's GET, POST and PUT operations under its endpoint: bulkio reads,
+creates and updates; it deletes nothing). Custom-field metadata (GET /settings/fields) needs
+ZohoBooks.settings.READ (custom-fields-api.txt: "OAuth Scope : ZohoBooks.settings.READ").
 """
 
 from __future__ import annotations
 
-CUSTOM_FIELDS_SCOPE = "ZohoBooks.settings.READ"
+from bulkio.catalogue import every_module
 
-# fmt: off
-MODULE_SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "/bills": ("bills.yml", ("ZohoBooks.bills.CREATE", "ZohoBooks.bills.READ", "ZohoBooks.bills.UPDATE")),
-    "/chartofaccounts": ("chart-of-accounts.yml", (
-        "ZohoBooks.accountants.CREATE", "ZohoBooks.accountants.READ", "ZohoBooks.accountants.UPDATE")),
-    "/contacts": ("contacts.yml", (
-        "ZohoBooks.contacts.CREATE", "ZohoBooks.contacts.READ", "ZohoBooks.contacts.UPDATE")),
-    "/creditnotes": ("credit-notes.yml", (
-        "ZohoBooks.creditnotes.CREATE", "ZohoBooks.creditnotes.READ", "ZohoBooks.creditnotes.UPDATE",
-        "ZohoBooks.invoices.UPDATE")),
-    "/estimates": ("estimates.yml", (
-        "ZohoBooks.estimates.CREATE", "ZohoBooks.estimates.READ", "ZohoBooks.estimates.UPDATE")),
-    "/invoices": ("invoices.yml", (
-        "ZohoBooks.invoices.CREATE", "ZohoBooks.invoices.READ", "ZohoBooks.invoices.UPDATE")),
-    "/items": ("items.yml", ("ZohoBooks.settings.CREATE", "ZohoBooks.settings.READ", "ZohoBooks.settings.UPDATE")),
-    "/purchaseorders": ("purchase-order.yml", (
-        "ZohoBooks.purchaseorders.CREATE", "ZohoBooks.purchaseorders.READ", "ZohoBooks.purchaseorders.UPDATE")),
-    "/salesorders": ("sales-order.yml", (
-        "ZohoBooks.salesorders.CREATE", "ZohoBooks.salesorders.READ", "ZohoBooks.salesorders.UPDATE")),
-    "/settings/taxes": ("taxes.yml", (
-        "ZohoBooks.settings.CREATE", "ZohoBooks.settings.READ", "ZohoBooks.settings.UPDATE")),
-}
-# fmt: on
+CUSTOM_FIELDS_SCOPE = "ZohoBooks.settings.READ"
 
 
 def scopes_for(path: str) -> tuple[str | None, tuple[str, ...]]:
     """(OpenAPI file, scopes) of the module a call's path belongs to ("/items/123" -> items.yml
     and its scopes, custom-field metadata's scope included); (None, ()) for a path of no module."""
     path = "/" + path.split("?", 1)[0].strip("/")
-    for endpoint, (source, scopes) in MODULE_SCOPES.items():
-        if path == endpoint or path.startswith(endpoint + "/"):
-            return source, tuple(sorted({*scopes, CUSTOM_FIELDS_SCOPE}))
+    for module in every_module():
+        if module.scopes and (path == module.endpoint or path.startswith(module.endpoint + "/")):
+            return module.openapi, tuple(sorted({*module.scopes, CUSTOM_FIELDS_SCOPE}))
     if path in ("/settings/fields", "/customfields"):
         return "custom-fields-api.txt", (CUSTOM_FIELDS_SCOPE,)
     return None, ()
