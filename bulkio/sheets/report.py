@@ -18,26 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 
 from bulkio.errors import RowError
 from bulkio.outcomes import Category, RowOutcome, Status, category_of
 from bulkio.run.preflight import check_report, errors_path, report_kind
+from bulkio.sheets.cells import column_widths
 from bulkio.sheets.saving import REPORT, AtomicFile, CannotWrite, writing
-from bulkio.sheets.xlsx import add_filter, column_widths, set_widths, text_cell
+from bulkio.sheets.xlsxstream import StreamedWorkbook
 
 OUTCOME_COLUMNS = ("row", "key", "status", "record_id", "error_code", "message")
 ERROR_COLUMNS = ("error_code", "message")
 
-_FILLS = {
-    Category.GOOD: PatternFill("solid", fgColor="C6EFCE"),
-    Category.NEUTRAL: PatternFill("solid", fgColor="D9D9D9"),
-    Category.BAD: PatternFill("solid", fgColor="FFC7CE"),
-    Category.UNSURE: PatternFill("solid", fgColor="FFEB9C"),
-}
-_BOLD = Font(bold=True)
+_FILLS = {Category.GOOD: "C6EFCE", Category.NEUTRAL: "D9D9D9", Category.BAD: "FFC7CE", Category.UNSURE: "FFEB9C"}
+_FILL_OF = {category: at for at, category in enumerate(_FILLS)}
 _MAX_WIDTH = 60
 
 
@@ -248,38 +241,47 @@ class _CsvSheet:
 
 
 class _XlsxSheet:
-    """One sheet of a write-only workbook (openpyxl streams its rows to disk), saved with an
-    optional Summary sheet at `commit`. Widths come from the first rows given."""
+    """One sheet of a workbook streamed to a temporary file (bulkio.sheets.xlsxstream), with
+    an optional Summary sheet at `commit`. Widths come from the first rows given; the report's
+    row numbers are numbers (they sort as numbers) and its status cells are coloured."""
 
     def __init__(self, path: Path, title: str, header: list[str], first: list[list[str]], *, with_status: bool):
         self.path, self._file = path, _report_file(path)
-        self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet(title)
-        self._width = len(header)
-        self._rows = 0
-        self._status_col = header.index("status") if with_status else -1
-        _start_sheet(self._sheet, header, first)
+        try:
+            with writing(path, REPORT):
+                self._book = StreamedWorkbook(self._file.temporary, fills=tuple(_FILLS.values()))
+                self._sheet = _start_sheet(self._book, title, header, first, with_status=with_status)
+        except CannotWrite:
+            self._file.discard()
+            raise
 
     def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
+        fills = None if statuses is None else [_FILL_OF[category_of(s)] for s in statuses]
         with writing(self.path, REPORT):
-            _append_rows(self._sheet, body, statuses, self._status_col)
-        self._rows += len(body)
+            self._sheet.append(body, fills)
 
     def commit(self, summary: list[list[str]] | None) -> None:
-        _end_sheet(self._sheet, self._width, self._rows)
-        if summary is not None:
-            _fill_sheet(self._book.create_sheet("Summary"), ["item", "value"], summary, None)
         with writing(self.path, REPORT):
-            self._book.save(self._file.temporary)
+            if summary is not None:
+                _start_sheet(self._book, "Summary", ["item", "value"], summary, with_status=False).append(summary)
+            self._book.close()
         self._file.commit()
 
     def discard(self) -> None:
-        if not self._sheet.closed:
-            # ends the sheet's row stream (openpyxl removes its own scratch file); a second
-            # error here would only hide the one that led to the discard
-            with suppress(Exception):
-                self._sheet.close()
+        # a second error here would only hide the one that led to the discard
+        with suppress(Exception):
+            self._book.discard()
         self._file.discard()
+
+
+def _start_sheet(book: StreamedWorkbook, title: str, header: list[str], first: list[list[str]], *,
+                 with_status: bool):
+    """A sheet whose widths fit `header` and the `first` rows (a streamed sheet cannot widen a
+    column once rows are written)."""
+    widths = column_widths(header, first, widest=_MAX_WIDTH + 2)
+    if not with_status:
+        return book.add_sheet(title, header, widths)
+    return book.add_sheet(title, header, widths, number_column=0, fill_column=header.index("status"))
 
 
 def _report_file(path: Path) -> AtomicFile:
@@ -288,36 +290,6 @@ def _report_file(path: Path) -> AtomicFile:
     with writing(path, REPORT):
         path.parent.mkdir(parents=True, exist_ok=True)
     return AtomicFile(path, REPORT)
-
-
-def _fill_sheet(ws, header: list[str], body: list[list[str]], statuses: list[str] | None) -> None:
-    _start_sheet(ws, header, body)
-    _append_rows(ws, body, statuses, header.index("status") if statuses is not None else -1)
-    _end_sheet(ws, len(header), len(body))
-
-
-def _start_sheet(ws, header: list[str], body: list[list[str]]) -> None:
-    # A write-only sheet takes widths and the frozen pane before its first row.
-    set_widths(ws, column_widths(header, body, widest=_MAX_WIDTH + 2))
-    ws.freeze_panes = "A2"
-    ws.append([text_cell(ws, h, font=_BOLD) for h in header])
-
-
-def _append_rows(ws, body: list[list[str]], statuses: list[str] | None, status_col: int) -> None:
-    for i, values in enumerate(body):
-        cells = [text_cell(ws, v) for v in values]
-        if status_col >= 0:
-            cells[status_col].fill = _fill_for(statuses[i])
-            cells[0] = WriteOnlyCell(ws, value=int(values[0]))  # row numbers sort as numbers
-        ws.append(cells)
-
-
-def _end_sheet(ws, columns: int, rows: int) -> None:
-    add_filter(ws, columns, rows)
-
-
-def _fill_for(status: str) -> PatternFill:
-    return _FILLS[category_of(status)]
 
 
 def unknown_note(n: int) -> str:
