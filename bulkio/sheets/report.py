@@ -96,10 +96,12 @@ class ReportWriter:
     def add(self, rows: Sequence[RowOutcome], input_df: pd.DataFrame | None) -> None:
         """Append the outcome rows of one batch; `input_df` holds their input rows (at least)."""
         table = _InputTable(input_df)
-        header, body, statuses = _report_table(rows, table)
+        header, columns = _report_columns(rows, table)
         if self._report is None:
-            self._report = self._open(self.path, "Report", header, body, with_status=True)
-        self._report.append(body, statuses)
+            # the longest cell of each column is all the widths need
+            longest = [max(column, key=len, default="") for column in columns]
+            self._report = self._open(self.path, "Report", header, [longest], with_status=True)
+        self._report.append(list(zip(*columns, strict=True)), columns[OUTCOME_COLUMNS.index("status")])
         failed = _errors_body(rows, table)
         if failed and self._errors is None:
             self._errors = self._open(errors_path(self.path), "Errors", table.columns + list(ERROR_COLUMNS),
@@ -147,23 +149,40 @@ def combine_errors(errors: Iterable[RowError]) -> dict[int, tuple[str, str]]:
 
 
 class _InputTable:
-    """The input's own columns and each row's cells as text, by spreadsheet row number."""
+    """The input's own columns as text, and each row's cells by spreadsheet row number."""
 
     def __init__(self, df: pd.DataFrame | None):
+        self._at: dict[int, int] | None = None
         if df is None:
             self.columns: list[str] = []
-            self._cells: dict[int, tuple[str, ...]] = {}
+            self.texts: list[list[str]] = []
+            self.rows: list[int] = []
             return
         # Columns named error_code/message come from an errors file imported again: they are
         # the previous run's outcome, replaced by this run's, never data.
         keep = [i for i, c in enumerate(df.columns) if str(c) not in ERROR_COLUMNS]
         self.columns = [str(df.columns[i]) for i in keep]
-        columns = [_column_texts(df.iloc[:, i]) for i in keep]
-        cells = zip(*columns, strict=True) if columns else [()] * len(df)
-        self._cells = dict(zip(map(int, df.index.tolist()), cells, strict=True))
+        self.texts = [_column_texts(df.iloc[:, i]) for i in keep]
+        self.rows = list(map(int, df.index.tolist()))
 
     def cells(self, row: int) -> tuple[str, ...]:
-        return self._cells.get(row, ("",) * len(self.columns))
+        """The cells of spreadsheet row `row` (empty ones for a row not in the input)."""
+        at = self._positions().get(row)
+        return tuple("" if at is None else column[at] for column in self.texts)
+
+    def columns_for(self, rows: list[int]) -> list[list[str]]:
+        """The input's columns for these rows, in their order: the columns themselves when they
+        are the input's own rows (a file's every row, as validate reports them)."""
+        if rows == self.rows:
+            return self.texts
+        at = self._positions()
+        positions = [at.get(row) for row in rows]
+        return [["" if p is None else column[p] for p in positions] for column in self.texts]
+
+    def _positions(self) -> dict[int, int]:
+        if self._at is None:
+            self._at = {row: at for at, row in enumerate(self.rows)}
+        return self._at
 
 
 def _column_texts(column: pd.Series) -> list[str]:
@@ -174,17 +193,16 @@ def _column_texts(column: pd.Series) -> list[str]:
     return [_text(v) for v in column.to_numpy(dtype=object).tolist()]
 
 
-def _report_table(rows: Sequence[RowOutcome], table: _InputTable):
+def _report_columns(rows: Sequence[RowOutcome], table: _InputTable) -> tuple[list[str], list[list[str]]]:
+    """The report's header and its columns of text: the outcome's, then the input's."""
     taken = set(OUTCOME_COLUMNS)
     # An input column spelled like an outcome column is renamed so both stay readable.
     input_header = [f"{c} (input)" if c in taken else c for c in table.columns]
     header = list(OUTCOME_COLUMNS) + input_header
-    body = [
-        [str(r.row), _text(r.key), r.status, _text(r.record_id), _text(r.error_code),
-         _text(r.message), *table.cells(r.row)]
-        for r in rows
-    ]
-    return header, body, [r.status for r in rows]
+    outcome = [[str(r.row) for r in rows], [_text(r.key) for r in rows], [r.status for r in rows],
+               [_text(r.record_id) for r in rows], [_text(r.error_code) for r in rows],
+               [_text(r.message) for r in rows]]
+    return header, outcome + table.columns_for([r.row for r in rows])
 
 
 def _errors_body(rows: Sequence[RowOutcome], table: _InputTable) -> list[list[str]]:
@@ -219,7 +237,9 @@ class _CsvSheet:
         try:
             with writing(path, REPORT):
                 # utf-8 with a BOM: Excel then opens accents correctly, and bulkio's reader strips it.
-                self._out = open(self._file.temporary, "w", encoding="utf-8-sig", newline="")
+                # The BOM written by hand: the utf-8-sig codec encodes in Python, a call per row.
+                self._out = open(self._file.temporary, "w", encoding="utf-8", newline="")
+                self._out.write("\ufeff")
                 self._writer = csv.writer(self._out)
                 self._writer.writerow(header)
         except CannotWrite:
