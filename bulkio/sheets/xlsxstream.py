@@ -30,7 +30,7 @@ _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _BOLD_STYLE = 1  # cellXfs: 0 plain, 1 bold, 2... one per fill
-_NEEDS_CARE = re.compile(r"[\000-\010\013\014\016-\037&<>]")  # a cell to clean or escape
+_NEEDS_CARE = re.compile(r"[\001-\010\013\014\016-\037&<>]")  # a cell to clean or escape (\0 apart)
 
 
 class StreamedWorkbook:
@@ -93,6 +93,7 @@ class StreamedSheet:
         self._columns = len(header)
         self._letters = [column_letter(i + 1) for i in range(self._columns)]
         self._number_column, self._fill_column = number_column, fill_column
+        self._template = _row_template(self._letters, number_column, fill_column)
         cols = "".join(f'<col width="{_number(w)}" customWidth="1" min="{i}" max="{i}" />'
                        for i, w in enumerate(widths, start=1))
         self._write(f'<worksheet xmlns="{_MAIN}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1" />'
@@ -105,25 +106,33 @@ class StreamedSheet:
 
     def append(self, body: Sequence[Sequence[str]], fills: Sequence[int] | None = None) -> None:
         """Write these rows (text cells; a fill index per row when the sheet has a fill column)."""
-        letters, chunk = self._letters, []
-        number, fill = self._number_column, self._fill_column
+        chunk = []
         for i, values in enumerate(body):
             self.rows += 1
-            n = self.rows
-            joined = "".join(values)
-            texts = ([_cell_text(v) for v in values] if len(joined) > MAX_CELL or _NEEDS_CARE.search(joined)
-                     else values)
-            cells = [f'<c r="{letter}{n}" t="inlineStr"><is><t{_space(v)}>{v}</t></is></c>' if v
-                     else f'<c r="{letter}{n}" t="inlineStr" />' for letter, v in zip(letters, texts, strict=False)]
-            if number >= 0:
-                cells[number] = f'<c r="{letters[number]}{n}" t="n"><v>{int(values[number])}</v></c>'
-            if fill >= 0:
-                cells[fill] = _cell(f"{letters[fill]}{n}", texts[fill], f' s="{_BOLD_STYLE + 1 + fills[i]}"')
-            chunk.append(f'<row r="{n}">{"".join(cells)}</row>')
+            chunk.append(self._row(self.rows, values, _BOLD_STYLE + 1 + fills[i] if fills else 0))
             if len(chunk) >= 1000:
                 self._write("".join(chunk))
                 chunk = []
         self._write("".join(chunk))
+
+    def _row(self, n: int, values: Sequence[str], style: int) -> str:
+        # One str.format per row; a row whose cells need cleaning, escaping or their spaces
+        # kept (rare) is written cell by cell.
+        joined = "\x00".join(values)
+        plain = (len(values) == self._columns and len(joined) <= MAX_CELL and not _NEEDS_CARE.search(joined)
+                 and joined.count("\x00") == self._columns - 1)
+        if plain and "\x00".join(map(str.strip, values)) == joined:  # no cell with spaces at an end
+            number = int(values[self._number_column]) if self._number_column >= 0 else 0
+            return self._template.format(n, style, number, *values).replace("<is><t></t></is>", "")
+        texts = values if plain else [_cell_text(v) for v in values]
+        cells = [_cell(f"{letter}{n}", v) for letter, v in zip(self._letters, texts, strict=False)]
+        if self._number_column >= 0:
+            at = self._number_column
+            cells[at] = f'<c r="{self._letters[at]}{n}" t="n"><v>{int(values[at])}</v></c>'
+        if self._fill_column >= 0:
+            at = self._fill_column
+            cells[at] = _cell(f"{self._letters[at]}{n}", texts[at], f' s="{style}"')
+        return f'<row r="{n}">{"".join(cells)}</row>'
 
     def end(self) -> str:
         """Close the sheet's XML; its autofilter's range (empty for a sheet without columns)."""
@@ -145,6 +154,20 @@ def column_letter(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def _row_template(letters: Sequence[str], number_column: int, fill_column: int) -> str:
+    """A row as a str.format template: {0} the row's number, {1} the fill's style, {2} the number
+    cell's value, {3}... the cells' texts (an empty cell's <is><t></t></is> is removed after)."""
+    cells = []
+    for at, letter in enumerate(letters):
+        ref = f'r="{letter}{{0}}"'
+        if at == number_column:
+            cells.append(f'<c {ref} t="n"><v>{{2}}</v></c>')
+        else:
+            style = ' s="{1}"' if at == fill_column else ""
+            cells.append(f'<c {ref}{style} t="inlineStr"><is><t>{{{at + 3}}}</t></is></c>')
+    return '<row r="{0}">' + "".join(cells) + "</row>"
 
 
 def _row(n: int, letters: Sequence[str], texts: Sequence[str], style: str) -> str:
