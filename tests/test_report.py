@@ -183,3 +183,20 @@ def test_awkward_cells_read_back_exactly_from_the_streamed_xlsx(tmp_path, reader
     else:
         back = pd.read_excel(files.report, dtype=str, keep_default_na=False, engine="calamine")["Text"].tolist()
     assert back == [text or (None if reader == "openpyxl" else "") for text in AWKWARD]
+
+
+def test_csv_lines_made_by_columns_are_what_csv_writer_writes():
+    import io
+    import random
+
+    from bulkio.sheets.csvtext import csv_lines
+
+    pieces = ["a", ",", '"', "\r", "\n", " ", "\t", "'", "é", ";", "\x00", "", "\\"]
+    rnd = random.Random(12)
+    for _ in range(2000):
+        rows = rnd.randint(0, 4)
+        columns = [["".join(rnd.choices(pieces, k=rnd.randint(0, 4))) for _ in range(rows)]
+                   for _ in range(rnd.randint(1, 5))]
+        expected = io.StringIO()
+        csv.writer(expected).writerows(zip(*columns, strict=True))
+        assert csv_lines(columns) == expected.getvalue(), columns

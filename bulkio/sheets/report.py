@@ -23,6 +23,7 @@ from bulkio.errors import RowError
 from bulkio.outcomes import Category, RowOutcome, Status, category_of
 from bulkio.run.preflight import check_report, errors_path, report_kind
 from bulkio.sheets.cells import column_widths
+from bulkio.sheets.csvtext import csv_lines
 from bulkio.sheets.saving import REPORT, AtomicFile, CannotWrite, writing
 from bulkio.sheets.xlsxstream import StreamedWorkbook
 
@@ -98,10 +99,10 @@ class ReportWriter:
         table = _InputTable(input_df)
         header, columns = _report_columns(rows, table)
         if self._report is None:
-            # the longest cell of each column is all the widths need
-            longest = [max(column, key=len, default="") for column in columns]
+            # the longest cell of each column is all an XLSX sheet's widths need
+            longest = [max(column, key=len, default="") for column in columns] if self.kind == "xlsx" else []
             self._report = self._open(self.path, "Report", header, [longest], with_status=True)
-        self._report.append(list(zip(*columns, strict=True)), columns[OUTCOME_COLUMNS.index("status")])
+        self._report.append_columns(columns, columns[OUTCOME_COLUMNS.index("status")])
         failed = _errors_body(rows, table)
         if failed and self._errors is None:
             self._errors = self._open(errors_path(self.path), "Errors", table.columns + list(ERROR_COLUMNS),
@@ -250,6 +251,11 @@ class _CsvSheet:
         with writing(self.path, REPORT):
             self._writer.writerows(body)
 
+    def append_columns(self, columns: list[list[str]], statuses: list[str] | None) -> None:
+        """`append` for rows given as columns, the same lines written."""
+        with writing(self.path, REPORT):
+            self._out.write(csv_lines(columns))
+
     def commit(self, summary: list[list[str]] | None) -> None:
         with writing(self.path, REPORT):
             self._out.close()
@@ -279,6 +285,10 @@ class _XlsxSheet:
         fills = None if statuses is None else [_FILL_OF[category_of(s)] for s in statuses]
         with writing(self.path, REPORT):
             self._sheet.append(body, fills)
+
+    def append_columns(self, columns: list[list[str]], statuses: list[str] | None) -> None:
+        """`append` for rows given as columns."""
+        self.append(list(zip(*columns, strict=True)), statuses)
 
     def commit(self, summary: list[list[str]] | None) -> None:
         with writing(self.path, REPORT):
