@@ -258,7 +258,7 @@ def report_rows(prep: Prepared, done: list[RowOutcome]) -> list[RowOutcome]:
         by_row[row] = RowOutcome(
             row, _key_text(prep, row), Status.INVALID, None, errors[0].code, "; ".join(e.message for e in errors)
         )
-    merged = [by_row[row] for row in prep.frame.index if row in by_row]
+    merged = [by_row[row] for row in prep.frame.index.tolist() if row in by_row]
     if prep.groups:
         merged = [replace(r, rows=tuple(prep.groups.get(r.row, (r.row,)))) for r in merged]
     return merged

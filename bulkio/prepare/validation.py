@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any
 
 import numpy as np
@@ -242,30 +242,28 @@ class _Checker:
         return keys
 
     def _records(self, keys, constants: dict[str, Any], invalid: set[int]) -> list[Record]:
-        # Each row's values as one C-level dict(zip(...)): the constants, the columns given on
-        # every row, then the others, whose cells without a value are taken out again (or give
-        # the constant back). The same dict, keys in the same order, as filling it field by
-        # field, which took longer than reading the file.
+        # Each row's values as dict(zip(names, constants + cells)), made by C-level maps: the
+        # constants, the columns given on every row, then the others, whose cells without a
+        # value are taken out again (or give the constant back). The same dicts, keys in the
+        # same order, as filling them field by field, which took longer than reading the file.
         full = [a for a, c in self.columns.items() if c.given.all()]
         sparse = [a for a in self.columns if a not in full]
         names = list(constants) + full + sparse
-        head = tuple(constants.values())
-        cells = zip(*(self.columns[a].values.tolist() for a in names[len(head):]), strict=True) if full or sparse \
-            else repeat(())
-        missing = self._missing_cells(sparse)
-        keys = keys if keys is not None else repeat(None)
-        records = []
-        for at, (row, key, row_cells) in enumerate(zip(self.rows.tolist(), keys, cells, strict=False)):
-            if row in invalid:
-                continue
-            values = dict(zip(names, head + row_cells, strict=True))
-            for api in missing.get(at, ()):
+        rows = self.rows.tolist()
+        cells = zip(*(self.columns[a].values.tolist() for a in full + sparse), strict=True) if full or sparse \
+            else repeat((), len(rows))
+        if constants:
+            cells = map(tuple.__add__, repeat(tuple(constants.values())), cells)
+        values = list(map(dict, map(zip, repeat(names), cells)))
+        for at, apis in self._missing_cells(sparse).items():
+            for api in apis:
                 if api in constants:
-                    values[api] = constants[api]
+                    values[at][api] = constants[api]
                 else:
-                    del values[api]
-            records.append(Record(row, key, values))
-        return records
+                    del values[at][api]
+        keep = [row not in invalid for row in rows]
+        keys = keys if keys is not None else repeat(None)
+        return list(map(Record, compress(rows, keep), compress(keys, keep), compress(values, keep)))
 
     def _missing_cells(self, sparse: list[str]) -> dict[int, list[str]]:
         """Row position -> the fields of `sparse` that row gives no value."""

@@ -7,20 +7,22 @@ cells one by one (the longest step of a 100,000-row report).
 from __future__ import annotations
 
 import csv
-import io
 import re
+from itertools import islice
+from typing import TextIO
 
 _QUOTED = re.compile(r'[,"\r\n]')  # what makes csv.writer quote a cell
 
 
-def csv_lines(columns: list[list[str]]) -> str:
-    """The rows these columns make, as CSV lines, each ended by \\r\\n."""
+def write_columns(out: TextIO, columns: list[list[str]], piece: int = 10_000) -> None:
+    """Write the rows these columns make to `out` as CSV lines, each ended by \\r\\n, `piece`
+    rows at a time (the text of them all would double the memory a report takes)."""
     if len(columns) < 2:  # csv.writer quotes a row's only cell when it is empty: leave that to it
-        out = io.StringIO()
         csv.writer(out).writerows(zip(*columns, strict=True))
-        return out.getvalue()
-    rows = list(map(",".join, zip(*map(_quoted, columns), strict=True)))
-    return "\r\n".join(rows) + "\r\n" if rows else ""
+        return
+    lines = map(",".join, zip(*map(_quoted, columns), strict=True))
+    while chunk := list(islice(lines, piece)):
+        out.write("\r\n".join(chunk) + "\r\n")
 
 
 def _quoted(column: list[str]) -> list[str]:

@@ -23,7 +23,7 @@ from bulkio.errors import RowError
 from bulkio.outcomes import Category, RowOutcome, Status, category_of
 from bulkio.run.preflight import check_report, errors_path, report_kind
 from bulkio.sheets.cells import column_widths
-from bulkio.sheets.csvtext import csv_lines
+from bulkio.sheets.csvtext import write_columns
 from bulkio.sheets.saving import REPORT, AtomicFile, CannotWrite, writing
 from bulkio.sheets.xlsxstream import StreamedWorkbook
 
@@ -254,7 +254,7 @@ class _CsvSheet:
     def append_columns(self, columns: list[list[str]], statuses: list[str] | None) -> None:
         """`append` for rows given as columns, the same lines written."""
         with writing(self.path, REPORT):
-            self._out.write(csv_lines(columns))
+            write_columns(self._out, columns)
 
     def commit(self, summary: list[list[str]] | None) -> None:
         with writing(self.path, REPORT):
