@@ -21,7 +21,6 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from bulkio.sheets.cells import ILLEGAL_CHARACTERS, MAX_CELL
 
@@ -198,7 +197,7 @@ def _number(width: float) -> str:
 
 
 def _workbook(titles: list[str], filters: list[str]) -> str:
-    sheets = "".join(f'<sheet name={quoteattr(t)} sheetId="{i}" state="visible" r:id="rId{i}" />'
+    sheets = "".join(f'<sheet name="{_attribute(t)}" sheetId="{i}" state="visible" r:id="rId{i}" />'
                      for i, t in enumerate(titles, start=1))
     names = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
@@ -262,3 +261,7 @@ def _relationships(links: list[tuple[str, str, str]]) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(text: str) -> str:
+    return _escape(text).replace('"', "&quot;")
