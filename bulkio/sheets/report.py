@@ -200,7 +200,7 @@ def _report_columns(rows: Sequence[RowOutcome], table: _InputTable) -> tuple[lis
     # An input column spelled like an outcome column is renamed so both stay readable.
     input_header = [f"{c} (input)" if c in taken else c for c in table.columns]
     header = list(OUTCOME_COLUMNS) + input_header
-    outcome = [[str(r.row) for r in rows], [_text(r.key) for r in rows], [r.status for r in rows],
+    outcome: list[list[str]] = [[str(r.row) for r in rows], [_text(r.key) for r in rows], [r.status for r in rows],
                [_text(r.record_id) for r in rows], [_text(r.error_code) for r in rows],
                [_text(r.message) for r in rows]]
     return header, outcome + table.columns_for([r.row for r in rows])
@@ -288,7 +288,7 @@ class _XlsxSheet:
 
     def append_columns(self, columns: list[list[str]], statuses: list[str] | None) -> None:
         """`append` for rows given as columns."""
-        self.append(list(zip(*columns, strict=True)), statuses)
+        self.append([list(row) for row in zip(*columns, strict=True)], statuses)
 
     def commit(self, summary: list[list[str]] | None) -> None:
         with writing(self.path, REPORT):
