@@ -93,23 +93,36 @@ class Prepared:
     items: list[WorkItem]
     key_api_name: str | None
     groups: dict[int, list[int]] = field(default_factory=dict)  # document's first row -> its rows
+    mapped: bool = True  # False: prepared without payloads, `items` left empty
+
+    def passed(self) -> list[WorkItem] | list[Record]:
+        """What passed the checks, one entry (with its `row` and `key`) per record, in input
+        order: the work items, or the validation's records when prepared without payloads."""
+        return self.items if self.mapped else self.validation.records
 
 
 def prepare(opts: ImportOptions, module: Module, client: Client | None = None,
-            on_warning: Callable[[str], None] | None = None) -> Prepared:
+            on_warning: Callable[[str], None] | None = None, *, payloads: bool = True) -> Prepared:
     """Read, match, validate and map the whole file; nothing is sent (lookups read, with a
-    client). Its warnings are in `columns.warnings`, and passed to `on_warning` as well."""
-    preparer = Preparer(opts, module, client, on_warning)
+    client). Its warnings are in `columns.warnings`, and passed to `on_warning` as well.
+    `payloads` False skips building the records' payloads (see Preparer)."""
+    preparer = Preparer(opts, module, client, on_warning, payloads=payloads)
     return preparer.prepare(read_frame(opts.path, opts.sheet, module))
 
 
 class Preparer:
     """Prepares one file's frames: the whole file once, or its chunks one after another. What
-    spans chunks is carried: the column plan (matched on the first frame) and the keys seen."""
+    spans chunks is carried: the column plan (matched on the first frame) and the keys seen.
+
+    With `payloads` False (validate: nothing is sent) a records module's valid rows are not
+    mapped to work items: `Prepared.passed()` gives their records instead. Mapping a valid
+    record never fails, so every row's outcome is the same either way. Documents are always
+    mapped: their checks and their payloads are one step."""
 
     def __init__(self, opts: ImportOptions, module: Module, client: Client | None = None,
-                 on_warning: Callable[[str], None] | None = None):
+                 on_warning: Callable[[str], None] | None = None, *, payloads: bool = True):
         self.opts, self.module, self.on_warning = opts, module, on_warning
+        self.payloads = payloads
         self.mapping = load_mapping(opts.mapping) if opts.mapping else None
         self.date_format = opts.date_format or (self.mapping.options.get("date_format") if self.mapping else None)
         self.resolver = LookupResolver(client) if client is not None else None
@@ -147,8 +160,8 @@ class Preparer:
 
     def _records(self, frame: pd.DataFrame, columns: ColumnPlan, last: bool) -> Prepared:
         validation = self._check(frame, columns, last)
-        items = [self._work_item(record) for record in validation.records]
-        return Prepared(self.module, frame, columns, validation, items, self.key_api_name)
+        items = [self._work_item(record) for record in validation.records] if self.payloads else []
+        return Prepared(self.module, frame, columns, validation, items, self.key_api_name, mapped=self.payloads)
 
     @property
     def key_api_name(self) -> str | None:
@@ -246,7 +259,7 @@ def report_rows(prep: Prepared, done: list[RowOutcome]) -> list[RowOutcome]:
         by_row[row] = RowOutcome(
             row, _key_text(prep, row), Status.INVALID, None, errors[0].code, "; ".join(e.message for e in errors)
         )
-    merged = [by_row[row] for row in prep.frame.index if row in by_row]
+    merged = [by_row[row] for row in prep.frame.index.tolist() if row in by_row]
     if prep.groups:
         merged = [replace(r, rows=tuple(prep.groups.get(r.row, (r.row,)))) for r in merged]
     return merged

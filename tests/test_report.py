@@ -165,3 +165,39 @@ def test_several_errors_of_one_row_join_with_the_first_code():
         3: ("E_TYPE", "Price: 'abc' is not a number; Unit: 'kgs' is not one of kg, g"),
         2: ("E_REQUIRED", "Name is required"),
     }
+
+
+AWKWARD = ["a&b<c>d", "  both ends  ", "line\nbreak", "tab\tin", "ünïcødé ✓ 漢字", '"quoted"', "{0} {1}", ""]
+
+
+@pytest.mark.parametrize("reader", ["openpyxl", "calamine"])
+def test_awkward_cells_read_back_exactly_from_the_streamed_xlsx(tmp_path, reader):
+    df = frame({row: {"Text": text, "Other": "x"} for row, text in enumerate(AWKWARD, start=2)})
+    rows = [RowOutcome(row, None, "created", str(row)) for row in df.index]
+    files = write_report(tmp_path / "r.xlsx", rows, df, summary={})
+    if reader == "openpyxl":
+        ws = openpyxl.load_workbook(files.report)["Report"]
+        back = [ws.cell(r, 7).value for r in range(2, len(AWKWARD) + 2)]
+        assert ws.cell(len(AWKWARD) + 1, 1).value == len(AWKWARD) + 1
+        assert ws.cell(3, 3).fill.fgColor.rgb[-6:] == "C6EFCE"
+    else:
+        back = pd.read_excel(files.report, dtype=str, keep_default_na=False, engine="calamine")["Text"].tolist()
+    assert back == [text or (None if reader == "openpyxl" else "") for text in AWKWARD]
+
+
+def test_csv_written_by_columns_is_what_csv_writer_writes():
+    import io
+    import random
+
+    from bulkio.sheets.csvtext import write_columns
+
+    pieces = ["a", ",", '"', "\r", "\n", " ", "\t", "'", "é", ";", "\x00", "", "\\"]
+    rnd = random.Random(12)
+    for _ in range(2000):
+        rows = rnd.randint(0, 4)
+        columns = [["".join(rnd.choices(pieces, k=rnd.randint(0, 4))) for _ in range(rows)]
+                   for _ in range(rnd.randint(1, 5))]
+        expected, written = io.StringIO(), io.StringIO()
+        csv.writer(expected).writerows(zip(*columns, strict=True))
+        write_columns(written, columns, piece=2)
+        assert written.getvalue() == expected.getvalue(), columns

@@ -9,11 +9,12 @@ from openpyxl import Workbook
 
 from bulkio.catalogue import load_module
 from bulkio.errors import ConfigError, InputError
+from bulkio.sheets.cells import MAX_CELL, MIN_WIDTH, column_widths
 from bulkio.sheets.choices import LISTS_SHEET, ChoiceLists
 from bulkio.sheets.export import write_export
 from bulkio.sheets.saving import REPORT, AtomicFile, CannotWrite
 from bulkio.sheets.template import build_template
-from bulkio.sheets.xlsx import MAX_CELL, MIN_WIDTH, column_widths, text_cell
+from bulkio.sheets.xlsx import text_cell
 
 
 def test_a_failed_write_leaves_the_old_file_as_it_was_and_no_temporary_file(tmp_path):

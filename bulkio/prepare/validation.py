@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any
 
 import numpy as np
@@ -241,22 +241,36 @@ class _Checker:
         return keys
 
     def _records(self, keys, constants: dict[str, Any], invalid: set[int]) -> list[Record]:
-        # columns given on every row go in with one C-level dict update; only the others need
-        # a per-cell "was it given" test
+        # Each row's values as dict(zip(names, constants + cells)), made by C-level maps: the
+        # constants, the columns given on every row, then the others, whose cells without a
+        # value are taken out again (or give the constant back). The same dicts, keys in the
+        # same order, as filling them field by field, which took longer than reading the file.
         full = [a for a, c in self.columns.items() if c.given.all()]
         sparse = [a for a in self.columns if a not in full]
-        full_rows = zip(*(self.columns[a].values.tolist() for a in full), strict=True) if full else repeat(())
-        sparse_cells = [self.columns[a].values.tolist() for a in sparse]
+        names = list(constants) + full + sparse
         rows = self.rows.tolist()
-        keys = keys if keys is not None else [None] * len(rows)
-        records = []
-        for row, key, cells, *others in zip(rows, keys, full_rows, *sparse_cells, strict=False):
-            if row not in invalid:
-                values = dict(constants)
-                values.update(zip(full, cells, strict=True))
-                values.update({a: v for a, v in zip(sparse, others, strict=True) if v is not None})
-                records.append(Record(row, key, values))
-        return records
+        cells = zip(*(self.columns[a].values.tolist() for a in full + sparse), strict=True) if full or sparse \
+            else repeat((), len(rows))
+        if constants:
+            cells = map(tuple.__add__, repeat(tuple(constants.values())), cells)
+        values = list(map(dict, map(zip, repeat(names), cells)))
+        for at, apis in self._missing_cells(sparse).items():
+            for api in apis:
+                if api in constants:
+                    values[at][api] = constants[api]
+                else:
+                    del values[at][api]
+        keep = [row not in invalid for row in rows]
+        keys = keys if keys is not None else repeat(None)
+        return list(map(Record, compress(rows, keep), compress(keys, keep), compress(values, keep)))
+
+    def _missing_cells(self, sparse: list[str]) -> dict[int, list[str]]:
+        """Row position -> the fields of `sparse` that row gives no value."""
+        absent = [np.equal(self.columns[a].values, None) for a in sparse]
+        if not absent:
+            return {}
+        return {int(at): [a for a, column in zip(sparse, absent, strict=True) if column[at]]
+                for at in np.flatnonzero(np.logical_or.reduce(absent))}
 
 
 @dataclass

@@ -31,13 +31,13 @@ from bulkio.errors import ConfigError
 from bulkio.prepare.formulas import guard_cell
 from bulkio.readers.cells import number_text
 from bulkio.readers.documents import LINES_SHEET
+from bulkio.sheets.cells import column_widths
 from bulkio.sheets.choices import ChoiceLists, check_column, choice_validation
 from bulkio.sheets.saving import AtomicFile
 from bulkio.sheets.xlsx import (
     NUMBER_FORMATS,
     TEXT_FORMAT,
     add_filter,
-    column_widths,
     set_widths,
     text_cell,
 )

@@ -18,26 +18,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 
 from bulkio.errors import RowError
 from bulkio.outcomes import Category, RowOutcome, Status, category_of
 from bulkio.run.preflight import check_report, errors_path, report_kind
+from bulkio.sheets.cells import column_widths
+from bulkio.sheets.csvtext import write_columns
 from bulkio.sheets.saving import REPORT, AtomicFile, CannotWrite, writing
-from bulkio.sheets.xlsx import add_filter, column_widths, set_widths, text_cell
+from bulkio.sheets.xlsxstream import StreamedWorkbook
 
 OUTCOME_COLUMNS = ("row", "key", "status", "record_id", "error_code", "message")
 ERROR_COLUMNS = ("error_code", "message")
 
-_FILLS = {
-    Category.GOOD: PatternFill("solid", fgColor="C6EFCE"),
-    Category.NEUTRAL: PatternFill("solid", fgColor="D9D9D9"),
-    Category.BAD: PatternFill("solid", fgColor="FFC7CE"),
-    Category.UNSURE: PatternFill("solid", fgColor="FFEB9C"),
-}
-_BOLD = Font(bold=True)
+_FILLS = {Category.GOOD: "C6EFCE", Category.NEUTRAL: "D9D9D9", Category.BAD: "FFC7CE", Category.UNSURE: "FFEB9C"}
+_FILL_OF = {category: at for at, category in enumerate(_FILLS)}
 _MAX_WIDTH = 60
 
 
@@ -103,10 +97,12 @@ class ReportWriter:
     def add(self, rows: Sequence[RowOutcome], input_df: pd.DataFrame | None) -> None:
         """Append the outcome rows of one batch; `input_df` holds their input rows (at least)."""
         table = _InputTable(input_df)
-        header, body, statuses = _report_table(rows, table)
+        header, columns = _report_columns(rows, table)
         if self._report is None:
-            self._report = self._open(self.path, "Report", header, body, with_status=True)
-        self._report.append(body, statuses)
+            # the longest cell of each column is all an XLSX sheet's widths need
+            longest = [max(column, key=len, default="") for column in columns] if self.kind == "xlsx" else []
+            self._report = self._open(self.path, "Report", header, [longest], with_status=True)
+        self._report.append_columns(columns, columns[OUTCOME_COLUMNS.index("status")])
         failed = _errors_body(rows, table)
         if failed and self._errors is None:
             self._errors = self._open(errors_path(self.path), "Errors", table.columns + list(ERROR_COLUMNS),
@@ -154,23 +150,40 @@ def combine_errors(errors: Iterable[RowError]) -> dict[int, tuple[str, str]]:
 
 
 class _InputTable:
-    """The input's own columns and each row's cells as text, by spreadsheet row number."""
+    """The input's own columns as text, and each row's cells by spreadsheet row number."""
 
     def __init__(self, df: pd.DataFrame | None):
+        self._at: dict[int, int] | None = None
         if df is None:
             self.columns: list[str] = []
-            self._cells: dict[int, tuple[str, ...]] = {}
+            self.texts: list[list[str]] = []
+            self.rows: list[int] = []
             return
         # Columns named error_code/message come from an errors file imported again: they are
         # the previous run's outcome, replaced by this run's, never data.
         keep = [i for i, c in enumerate(df.columns) if str(c) not in ERROR_COLUMNS]
         self.columns = [str(df.columns[i]) for i in keep]
-        columns = [_column_texts(df.iloc[:, i]) for i in keep]
-        cells = zip(*columns, strict=True) if columns else [()] * len(df)
-        self._cells = dict(zip(map(int, df.index.tolist()), cells, strict=True))
+        self.texts = [_column_texts(df.iloc[:, i]) for i in keep]
+        self.rows = list(map(int, df.index.tolist()))
 
     def cells(self, row: int) -> tuple[str, ...]:
-        return self._cells.get(row, ("",) * len(self.columns))
+        """The cells of spreadsheet row `row` (empty ones for a row not in the input)."""
+        at = self._positions().get(row)
+        return tuple("" if at is None else column[at] for column in self.texts)
+
+    def columns_for(self, rows: list[int]) -> list[list[str]]:
+        """The input's columns for these rows, in their order: the columns themselves when they
+        are the input's own rows (a file's every row, as validate reports them)."""
+        if rows == self.rows:
+            return self.texts
+        at = self._positions()
+        positions = [at.get(row) for row in rows]
+        return [["" if p is None else column[p] for p in positions] for column in self.texts]
+
+    def _positions(self) -> dict[int, int]:
+        if self._at is None:
+            self._at = {row: at for at, row in enumerate(self.rows)}
+        return self._at
 
 
 def _column_texts(column: pd.Series) -> list[str]:
@@ -181,17 +194,16 @@ def _column_texts(column: pd.Series) -> list[str]:
     return [_text(v) for v in column.to_numpy(dtype=object).tolist()]
 
 
-def _report_table(rows: Sequence[RowOutcome], table: _InputTable):
+def _report_columns(rows: Sequence[RowOutcome], table: _InputTable) -> tuple[list[str], list[list[str]]]:
+    """The report's header and its columns of text: the outcome's, then the input's."""
     taken = set(OUTCOME_COLUMNS)
     # An input column spelled like an outcome column is renamed so both stay readable.
     input_header = [f"{c} (input)" if c in taken else c for c in table.columns]
     header = list(OUTCOME_COLUMNS) + input_header
-    body = [
-        [str(r.row), _text(r.key), r.status, _text(r.record_id), _text(r.error_code),
-         _text(r.message), *table.cells(r.row)]
-        for r in rows
-    ]
-    return header, body, [r.status for r in rows]
+    outcome: list[list[str]] = [[str(r.row) for r in rows], [_text(r.key) for r in rows], [r.status for r in rows],
+               [_text(r.record_id) for r in rows], [_text(r.error_code) for r in rows],
+               [_text(r.message) for r in rows]]
+    return header, outcome + table.columns_for([r.row for r in rows])
 
 
 def _errors_body(rows: Sequence[RowOutcome], table: _InputTable) -> list[list[str]]:
@@ -226,7 +238,9 @@ class _CsvSheet:
         try:
             with writing(path, REPORT):
                 # utf-8 with a BOM: Excel then opens accents correctly, and bulkio's reader strips it.
-                self._out = open(self._file.temporary, "w", encoding="utf-8-sig", newline="")
+                # The BOM written by hand: the utf-8-sig codec encodes in Python, a call per row.
+                self._out = open(self._file.temporary, "w", encoding="utf-8", newline="")
+                self._out.write("\ufeff")
                 self._writer = csv.writer(self._out)
                 self._writer.writerow(header)
         except CannotWrite:
@@ -236,6 +250,11 @@ class _CsvSheet:
     def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
         with writing(self.path, REPORT):
             self._writer.writerows(body)
+
+    def append_columns(self, columns: list[list[str]], statuses: list[str] | None) -> None:
+        """`append` for rows given as columns, the same lines written."""
+        with writing(self.path, REPORT):
+            write_columns(self._out, columns)
 
     def commit(self, summary: list[list[str]] | None) -> None:
         with writing(self.path, REPORT):
@@ -248,38 +267,51 @@ class _CsvSheet:
 
 
 class _XlsxSheet:
-    """One sheet of a write-only workbook (openpyxl streams its rows to disk), saved with an
-    optional Summary sheet at `commit`. Widths come from the first rows given."""
+    """One sheet of a workbook streamed to a temporary file (bulkio.sheets.xlsxstream), with
+    an optional Summary sheet at `commit`. Widths come from the first rows given; the report's
+    row numbers are numbers (they sort as numbers) and its status cells are coloured."""
 
     def __init__(self, path: Path, title: str, header: list[str], first: list[list[str]], *, with_status: bool):
         self.path, self._file = path, _report_file(path)
-        self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet(title)
-        self._width = len(header)
-        self._rows = 0
-        self._status_col = header.index("status") if with_status else -1
-        _start_sheet(self._sheet, header, first)
+        try:
+            with writing(path, REPORT):
+                self._book = StreamedWorkbook(self._file.temporary, fills=tuple(_FILLS.values()))
+                self._sheet = _start_sheet(self._book, title, header, first, with_status=with_status)
+        except CannotWrite:
+            self._file.discard()
+            raise
 
     def append(self, body: list[list[str]], statuses: list[str] | None) -> None:
+        fills = None if statuses is None else [_FILL_OF[category_of(s)] for s in statuses]
         with writing(self.path, REPORT):
-            _append_rows(self._sheet, body, statuses, self._status_col)
-        self._rows += len(body)
+            self._sheet.append(body, fills)
+
+    def append_columns(self, columns: list[list[str]], statuses: list[str] | None) -> None:
+        """`append` for rows given as columns."""
+        self.append([list(row) for row in zip(*columns, strict=True)], statuses)
 
     def commit(self, summary: list[list[str]] | None) -> None:
-        _end_sheet(self._sheet, self._width, self._rows)
-        if summary is not None:
-            _fill_sheet(self._book.create_sheet("Summary"), ["item", "value"], summary, None)
         with writing(self.path, REPORT):
-            self._book.save(self._file.temporary)
+            if summary is not None:
+                _start_sheet(self._book, "Summary", ["item", "value"], summary, with_status=False).append(summary)
+            self._book.close()
         self._file.commit()
 
     def discard(self) -> None:
-        if not self._sheet.closed:
-            # ends the sheet's row stream (openpyxl removes its own scratch file); a second
-            # error here would only hide the one that led to the discard
-            with suppress(Exception):
-                self._sheet.close()
+        # a second error here would only hide the one that led to the discard
+        with suppress(Exception):
+            self._book.discard()
         self._file.discard()
+
+
+def _start_sheet(book: StreamedWorkbook, title: str, header: list[str], first: list[list[str]], *,
+                 with_status: bool):
+    """A sheet whose widths fit `header` and the `first` rows (a streamed sheet cannot widen a
+    column once rows are written)."""
+    widths = column_widths(header, first, widest=_MAX_WIDTH + 2)
+    if not with_status:
+        return book.add_sheet(title, header, widths)
+    return book.add_sheet(title, header, widths, number_column=0, fill_column=header.index("status"))
 
 
 def _report_file(path: Path) -> AtomicFile:
@@ -288,36 +320,6 @@ def _report_file(path: Path) -> AtomicFile:
     with writing(path, REPORT):
         path.parent.mkdir(parents=True, exist_ok=True)
     return AtomicFile(path, REPORT)
-
-
-def _fill_sheet(ws, header: list[str], body: list[list[str]], statuses: list[str] | None) -> None:
-    _start_sheet(ws, header, body)
-    _append_rows(ws, body, statuses, header.index("status") if statuses is not None else -1)
-    _end_sheet(ws, len(header), len(body))
-
-
-def _start_sheet(ws, header: list[str], body: list[list[str]]) -> None:
-    # A write-only sheet takes widths and the frozen pane before its first row.
-    set_widths(ws, column_widths(header, body, widest=_MAX_WIDTH + 2))
-    ws.freeze_panes = "A2"
-    ws.append([text_cell(ws, h, font=_BOLD) for h in header])
-
-
-def _append_rows(ws, body: list[list[str]], statuses: list[str] | None, status_col: int) -> None:
-    for i, values in enumerate(body):
-        cells = [text_cell(ws, v) for v in values]
-        if status_col >= 0:
-            cells[status_col].fill = _fill_for(statuses[i])
-            cells[0] = WriteOnlyCell(ws, value=int(values[0]))  # row numbers sort as numbers
-        ws.append(cells)
-
-
-def _end_sheet(ws, columns: int, rows: int) -> None:
-    add_filter(ws, columns, rows)
-
-
-def _fill_for(status: str) -> PatternFill:
-    return _FILLS[category_of(status)]
 
 
 def unknown_note(n: int) -> str:

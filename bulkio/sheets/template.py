@@ -21,10 +21,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from bulkio.catalogue import Field, Module
 from bulkio.catalogue.spelling import field_index
 from bulkio.errors import ConfigError
+from bulkio.sheets.cells import fit_width
 from bulkio.sheets.choices import ChoiceLists, check_column, choice_validation
 from bulkio.sheets.headers import column_header
 from bulkio.sheets.saving import AtomicFile, writing
-from bulkio.sheets.xlsx import NUMBER_FORMATS, TEXT_FORMAT, fit_width, set_widths, text_cell
+from bulkio.sheets.xlsx import NUMBER_FORMATS, TEXT_FORMAT, set_widths, text_cell
 
 NOTES_SHEET = "Notes"
 REQUIRED_FILL = "FFC7CE"

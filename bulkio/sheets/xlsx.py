@@ -1,32 +1,24 @@
-"""The cells and columns every workbook bulkio writes is made of: text cells, formats, widths.
+"""The cells and columns every workbook bulkio writes with openpyxl is made of: text cells,
+formats, widths (what a cell can hold and how wide a column is: bulkio.sheets.cells).
 
 A text cell is always a string cell (data_type "s"): "=SUM(A1)" or "00042" comes back exactly
-as written, never as a formula or a number. Excel refuses control characters and cuts a cell at
-32,767 characters, so a text cell holds the text without them, cut there.
+as written, never as a formula or a number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bulkio.prepare.formulas import needs_guard
+from bulkio.sheets.cells import excel_text
 
 TEXT_FORMAT = "@"  # text columns keep what is typed: 00123 stays 00123
 NUMBER_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "number": "0"}
-MIN_WIDTH, MAX_WIDTH = 8, 50
 LAST_ROW = 1_048_576  # Excel's last row: a check on "A2:A1048576" covers rows a person adds
-MAX_CELL = 32_767  # Excel's limit on the characters of one cell
-
-
-def excel_text(text: str) -> str:
-    """`text` as an XLSX cell can hold it: control characters dropped, cut at MAX_CELL."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL]
 
 
 def text_cell(sheet, text: str, *, guard: bool = False, font: Font | None = None) -> WriteOnlyCell:
@@ -43,24 +35,6 @@ def text_cell(sheet, text: str, *, guard: bool = False, font: Font | None = None
     if font is not None:
         cell.font = font
     return cell
-
-
-def fit_width(width: float, widest: float = MAX_WIDTH) -> float:
-    """`width` kept between MIN_WIDTH and `widest`."""
-    return min(widest, max(MIN_WIDTH, width))
-
-
-def column_widths(header: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                  measure: Callable[[Any], int] = len, widest: float = MAX_WIDTH) -> list[float]:
-    """Each column's width: its longest entry (the header or a cell of `rows`, as `measure`
-    counts it) plus a margin of 2, between MIN_WIDTH and `widest`."""
-    longest = [len(h) for h in header]
-    for row in rows:
-        for i, value in enumerate(row):
-            length = measure(value)
-            if length > longest[i]:
-                longest[i] = length
-    return [fit_width(n + 2, widest) for n in longest]
 
 
 def set_widths(sheet, widths: Iterable[float]) -> None:

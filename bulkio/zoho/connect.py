@@ -8,10 +8,12 @@ Example:
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulkio.settings import load_settings
-from bulkio.zoho.client import ZohoClient
+
+if TYPE_CHECKING:
+    from bulkio.zoho.client import ZohoClient
 
 
 def connect(
@@ -29,4 +31,8 @@ def connect(
              "accounts_url": accounts_url}
     settings = load_settings(flags, config=config, rate_per_minute=rate_per_minute, max_in_flight=max_in_flight,
                              daily_limit=daily_limit)
+    # loaded once the settings are complete: requests takes 70 ms to import, which `validate`
+    # without a configured connection would pay for nothing
+    from bulkio.zoho.client import ZohoClient
+
     return ZohoClient(settings, **client_options)
