@@ -32,6 +32,10 @@ class MappingError(InputError):
     """Columns cannot be matched to fields without ambiguity."""
 
 
+class Declined(BulkioError):
+    """The person answered no before the first write; nothing was sent."""
+
+
 class StoppedError(BulkioError):
     """The run stopped before the end and can be resumed."""
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from bulkio.catalogue import Module
-from bulkio.errors import BulkioError, ExitCode, StoppedError
+from bulkio.errors import BulkioError, Declined, ExitCode, StoppedError
 from bulkio.outcomes import RowOutcome, Status, exit_code_for
 from bulkio.preparing import ImportOptions, Prepared, prepare, report_rows, resolve_module, summary
 from bulkio.run.existing import FullRecords
@@ -61,7 +61,7 @@ def run_import(
     client: Client,
     module: Module | None = None,
     *,
-    on_plan: Callable[[Plan], None] | None = None,
+    on_plan: Callable[[Plan], bool | None] | None = None,
     on_progress: Callable[..., None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> ImportResult:
@@ -106,8 +106,9 @@ def run_import(
             reads=listed,
             compare_reads=to_read if records.indexed is not None else None,
         )
-        if on_plan:
-            on_plan(plan)
+        if on_plan and on_plan(plan) is False:
+            raise Declined("Nothing was sent: the plan was not accepted. Run the command again and "
+                           "answer yes, or add --yes.")
         items, refused = guard_line_items(
             prep.items, client=client, module=module, mode=opts.effective_mode, key_field=prep.key_api_name,
             replace=opts.replace_line_items, journal=journal,

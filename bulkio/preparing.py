@@ -67,6 +67,10 @@ class ImportOptions:
     replace_line_items: bool = False
     resend_unknown: bool = False  # send again rows journalled `unknown` (the person's say)
     check_pauses: tuple[float, ...] | None = None  # settle's schedule; None: its default
+    reserve: int = 0                # --reserve: calls of today's quota left for other integrations
+    assume_yes: bool = False        # --yes: do not ask before using up the quota or deactivating
+    wait_for_quota: bool = False    # --wait-for-quota: wait for the next day's quota instead of exit 3
+    deactivate_missing: bool = False  # --deactivate-missing: mark inactive the keys absent from the file
 
     @property
     def effective_mode(self) -> str:

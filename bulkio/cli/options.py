@@ -132,6 +132,14 @@ _IMPORT = [
                  help="Journal file (default: <input stem>.journal.sqlite)."),
     click.option("--no-resume", is_flag=True, help="Start afresh instead of resuming from the journal."),
     click.option("--replace-line-items", is_flag=True, help="Allow updates that replace a document's line items."),
+    click.option("--reserve", type=click.IntRange(0), default=0, show_default=True, metavar="N",
+                 help="Calls of today's quota to leave for the organisation's other integrations."),
+    click.option("--yes", "assume_yes", is_flag=True,
+                 help="Do not ask before using up today's quota or marking many records inactive."),
+    click.option("--wait-for-quota", is_flag=True,
+                 help="When today's quota is used up, wait for the next day's and go on (instead of exit 3)."),
+    click.option("--deactivate-missing", is_flag=True,
+                 help="Items and contacts, with -k: mark inactive the records whose key value is not in the file."),
     click.option("--resend-unknown", is_flag=True, expose_value=False, callback=_remember,
                  help="Send again rows reported `unknown` (sent, never answered, nothing to check them by) "
                       "once you have checked Zoho does not hold them."),
@@ -177,9 +185,25 @@ def input_options(command):
 
 def import_options(command):
     """Add --dry-run, --skip-unchanged, --rate, --concurrency, --daily-limit, --journal,
-    --no-resume, --replace-line-items (as arguments of those names) and --resend-unknown
-    (read with resend_unknown())."""
+    --no-resume, --replace-line-items, --reserve, --yes (as `assume_yes`), --wait-for-quota,
+    --deactivate-missing (as arguments of those names) and --resend-unknown (read with
+    resend_unknown())."""
     return _apply(_IMPORT, command)
+
+
+def _json_flag(ctx, param, value):
+    from bulkio.cli.output import JSON_MODE
+
+    ctx.find_root().meta[JSON_MODE] = value
+    return value
+
+
+def json_option(command):
+    """Add --json: one summary object on stdout at the end, the lines for people on stderr
+    (read with bulkio.cli.output.json_mode())."""
+    return click.option("--json", "as_json", is_flag=True, expose_value=False, callback=_json_flag,
+                        is_eager=True,
+                        help="Print one JSON summary object on stdout; the lines for people go to stderr.")(command)
 
 
 def resend_unknown() -> bool:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from bulkio.cli.options import connection_options
+from bulkio.cli.options import connection_options, json_option
+from bulkio.cli.output import say
 from bulkio.cli.state import connect
 
 
@@ -22,6 +23,7 @@ from bulkio.cli.state import connect
 @click.option("--daily-limit", type=click.IntRange(1), default=1000, show_default=True,
               help="The plan's daily API calls.")
 @connection_options
+@json_option
 def export_command(module: str, output: Path, filters: tuple[str, ...], columns: str | None, rate: int,
                    daily_limit: int, connection) -> None:
     """Write every record of a module (custom fields included) to a spreadsheet that
@@ -37,4 +39,4 @@ def export_command(module: str, output: Path, filters: tuple[str, ...], columns:
     with record_progress(module) as on_progress:
         result = export_module(client, module, output, filters=list(filters), columns=columns,
                                on_progress=on_progress)
-    click.echo(export_line(result))
+    say(export_line(result))

@@ -11,8 +11,10 @@ from bulkio.cli.options import (
     connection_options,
     import_options,
     input_options,
+    json_option,
     resend_unknown,
 )
+from bulkio.cli.output import say
 from bulkio.cli.state import connect, run_state
 
 
@@ -21,8 +23,10 @@ from bulkio.cli.state import connect, run_state
 @input_options
 @import_options
 @connection_options
+@json_option
 def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate, concurrency,
-                   daily_limit, journal, no_resume, replace_line_items) -> None:
+                   daily_limit, journal, no_resume, replace_line_items, reserve, assume_yes, wait_for_quota,
+                   deactivate_missing) -> None:
     """Read a CSV/TSV/XLSX file, validate it, write it to Zoho and report on every row.
 
     Example: bulkio import items.xlsx -m items -k "External ID" --skip-unchanged
@@ -34,6 +38,7 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
     opts = _options(
         file, inputs, dry_run=dry_run, skip_unchanged=skip_unchanged, rate=rate, concurrency=concurrency,
         daily_limit=daily_limit, journal=journal, resume=not no_resume, replace_line_items=replace_line_items,
+        reserve=reserve, assume_yes=assume_yes, wait_for_quota=wait_for_quota, deactivate_missing=deactivate_missing,
     )
     if not dry_run:
         run_state().update(journal=opts.journal_path(), report=opts.report_path())
@@ -42,7 +47,7 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
 
     def on_plan(plan) -> None:
         for line in plan.lines():
-            click.echo(line)
+            say(line)
 
     with row_progress() as on_progress:
         result = run_import(opts, client, module, on_plan=on_plan, on_progress=on_progress, on_warning=_warn)
@@ -53,6 +58,7 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @input_options
 @connection_options
+@json_option
 def validate(file: Path, inputs, connection) -> None:
     """Read and check every row as `import` would, without any write call; report every problem.
 
@@ -90,5 +96,5 @@ def _finish(result) -> None:
     from bulkio.cli.render import problem_lines, summary_lines
 
     for line in problem_lines(result) + summary_lines(result):
-        click.echo(line)
+        say(line)
     raise SystemExit(int(result.exit_code))
