@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bulkio.errors import ExitCode
+from bulkio.errors import ExitCode, RowError
 
 
 class Category(StrEnum):
@@ -116,7 +116,9 @@ class RowOutcome:
     """What became of one input record, and its row of the report.
 
     `attempts` counts the sends of its write; `rows` lists every input row the record was
-    read from (a document's line rows), empty meaning just `row`.
+    read from (a document's line rows), empty meaning just `row`. `problems` are an invalid
+    row's problems, each naming its column and value; `changes` what a write would change or
+    changed, as (field, value in Zoho, value sent).
     """
 
     row: int
@@ -127,3 +129,5 @@ class RowOutcome:
     message: str = ""
     attempts: int = 0
     rows: tuple[int, ...] = ()
+    problems: tuple[RowError, ...] = ()
+    changes: tuple[tuple[str, str, str], ...] = ()

@@ -261,7 +261,8 @@ def report_rows(prep: Prepared, done: list[RowOutcome]) -> list[RowOutcome]:
     by_row = {r.row: r for r in done}
     for row, errors in _errors_by_row(prep.validation.errors).items():
         by_row[row] = RowOutcome(
-            row, _key_text(prep, row), Status.INVALID, None, errors[0].code, "; ".join(e.message for e in errors)
+            row, _key_text(prep, row), Status.INVALID, None, errors[0].code, "; ".join(e.message for e in errors),
+            problems=tuple(errors),
         )
     merged = [by_row[row] for row in prep.frame.index.tolist() if row in by_row]
     if prep.groups:
