@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from bulkio.cli.confirm import ask, can_ask
 from bulkio.cli.options import (
     InputOptions,
     connection_options,
@@ -45,9 +46,13 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
     client = connect(connection, rate=rate, concurrency=concurrency, daily_limit=daily_limit)
     module = resolve_module(inputs.module, client)
 
-    def on_plan(plan) -> None:
+    def on_plan(plan) -> bool | None:
         for line in plan.lines():
             say(line)
+        if plan.asks_to_deactivate and not assume_yes and can_ask():
+            return ask(f"Mark {len(plan.missing.todo):,} {module.plural} inactive "
+                       f"({plan.missing.share:.0%} of those holding a key)?", assume_yes=False)
+        return None  # run_import refuses (exit 2) when consent is needed and nobody gave it
 
     with row_progress() as on_progress:
         result = run_import(opts, client, module, on_plan=on_plan, on_progress=on_progress, on_warning=_warn)
