@@ -56,7 +56,7 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
 
     with row_progress() as on_progress:
         result = run_import(opts, client, module, on_plan=on_plan, on_progress=on_progress, on_warning=_warn)
-    _finish(result)
+    _finish(result, "import", client)
 
 
 @click.command()
@@ -78,7 +78,7 @@ def validate(file: Path, inputs, connection) -> None:
                                                needs_custom=bool(inputs.key))
     if note:
         _warn(note)
-    _finish(run_validate(opts, module, client=client, on_warning=_warn))
+    _finish(run_validate(opts, module, client=client, on_warning=_warn), "validate", client)
 
 
 def _options(file: Path, inputs: InputOptions, **extra):
@@ -96,10 +96,13 @@ def _warn(warning: str) -> None:
     click.echo(f"Warning: {warning}", err=True)
 
 
-def _finish(result) -> None:
-    """Print the problems and the summary, and exit with the result's code."""
+def _finish(result, command: str, client) -> None:
+    """Print the problems and the summary (and under --json the summary object), and exit
+    with the result's code."""
+    from bulkio.cli.jsonsummary import emit_if_json, result_object
     from bulkio.cli.render import problem_lines, summary_lines
 
     for line in problem_lines(result) + summary_lines(result):
         say(line)
+    emit_if_json(result_object(command, result, client))
     raise SystemExit(int(result.exit_code))
