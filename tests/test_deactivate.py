@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from e2e_support import FAST, csv_text, invoke, read_table, sandbox_env, subprocess_env
+from sandbox_clients import client_for
 
 HEADER = ["Item Name", "SKU", "Rate"]
 REPO = Path(__file__).resolve().parents[1]
@@ -64,6 +65,8 @@ def test_weekly_upload_marks_the_two_gone_inactive_and_a_rerun_changes_nothing(s
     assert [(r["row"], r["key"], r["status"]) for r in tail] == [
         ("", "SKU-03", "deactivated"), ("", "SKU-07", "deactivated")]
     assert all(r["record_id"] for r in tail)
+    listed = client_for(sandbox).iter_records("items", {"filter_by": "Status.Inactive"})
+    assert sorted(r["sku"] for r in listed) == ["SKU-03", "SKU-07"]  # the sandbox's status filter agrees
     assert "2 deactivated" in second.output
 
     writes = _writes(sandbox)
