@@ -179,3 +179,55 @@ def test_more_than_a_tenth_asks_on_a_terminal(sandbox, tmp_path):
     code, seen = _on_a_terminal(args, env, b"y\n")
     assert code == 0, seen
     assert sum(1 for s in _status_by_sku(sandbox).values() if s == "inactive") == 10
+
+
+def test_a_mark_whose_answer_was_lost_is_checked_in_zoho(sandbox, tmp_path):
+    env = sandbox_env(sandbox, tmp_path)
+    assert _run(env, _catalogue(tmp_path / "week1.csv", WEEK1)).exit_code == 0
+    week2 = _catalogue(tmp_path / "week2.csv", WEEK1[2:])  # nothing changed but two gone
+    sandbox.configure(lost_reply_rate=1.0)  # every write applied, its answer never sent
+    result = _run(env, week2, "--skip-unchanged")
+    sandbox.configure(lost_reply_rate=0.0)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert _inactive_calls(sandbox) == 2  # each sent once: the record read back shows it arrived
+    rows = read_table(week2.with_suffix(".report.csv"))
+    assert [(r["key"], r["status"]) for r in rows[-2:]] == [("SKU-00", "deactivated"), ("SKU-01", "deactivated")]
+    assert {r["status"] for r in rows[:-2]} == {"unchanged"}
+
+
+def test_contacts_that_left_the_list_are_marked_inactive(sandbox, tmp_path):
+    env = sandbox_env(sandbox, tmp_path)
+    names = [f"Customer {n}" for n in range(10)]
+
+    def upload(path: Path, kept) -> object:
+        path.write_text(csv_text(["Display Name", "Contact Type"], [[n, "customer"] for n in kept]), encoding="utf-8")
+        return invoke(env, "import", path, "-m", "contacts", "-k", "contact_name", "--rate", FAST,
+                      "--report", path.with_suffix(".report.csv"), "--deactivate-missing")
+
+    assert upload(tmp_path / "week1.csv", names).exit_code == 0
+    result = upload(tmp_path / "week2.csv", names[1:])
+    assert result.exit_code == 0, result.output + result.stderr
+    status = {r["contact_name"]: r["status"] for r in sandbox.records("contacts")}
+    assert status["Customer 0"] == "inactive" and list(status.values()).count("active") == 9
+
+
+def test_a_custom_key_the_contact_list_does_not_show(sandbox, tmp_path):
+    """Contacts' list rows carry no custom fields: the key comes from memory or a read by id."""
+    sandbox.add_custom_field("contact", "Customer Code", "string", is_unique=True)
+    env = sandbox_env(sandbox, tmp_path)
+
+    def upload(path: Path, codes, *extra) -> object:
+        rows = [[f"Customer {c}", c] for c in codes]
+        path.write_text(csv_text(["Display Name", "Customer Code"], rows), encoding="utf-8")
+        return invoke(env, "import", path, "-m", "contacts", "-k", "Customer Code", "--rate", FAST,
+                      "--report", path.with_suffix(".report.csv"), "--deactivate-missing", *extra)
+
+    codes = [f"C{n}" for n in range(10)]
+    assert upload(tmp_path / "week1.csv", codes).exit_code == 0
+    dry = upload(tmp_path / "week2.csv", codes[:9], "--dry-run")
+    assert dry.exit_code == 0, dry.output + dry.stderr
+    assert "Mark inactive: 1 of 10 active records holding a key (10%)" in dry.output and ": C9." in dry.output
+    result = upload(tmp_path / "week2.csv", codes[:9])
+    assert result.exit_code == 0, result.output + result.stderr
+    status = {r["contact_name"]: r["status"] for r in sandbox.records("contacts")}
+    assert status["Customer C9"] == "inactive" and list(status.values()).count("active") == 9

@@ -86,11 +86,14 @@ def find_missing(records: FullRecords, key_field: str, file_keys: set[str], *, j
 
     Example: find_missing(FullRecords(client, module), "sku", {"SKU-1", "SKU-2"})
     """
-    done_before = dict(journal.deactivations()) if journal is not None else {}
-    done = [(rid, key) for rid, (key, status) in done_before.items() if status == Status.DEACTIVATED]
+    journalled = dict(journal.deactivations()) if journal is not None else {}
+    done = [(rid, key) for rid, (key, status) in journalled.items() if status == Status.DEACTIVATED]
     if held_back:
         return Missing(done=done, held_back=held_back)
     index = records.index(key_field)
+    # sent by an earlier run whose answer was lost: the list shows whether it arrived
+    done += [(rid, key) for rid, (key, status) in journalled.items()
+             if status != Status.DEACTIVATED and rid in index.by_id and not _active(index.by_id[rid])]
     for rid, row in list(index.unknown.items()):
         if _active(row):
             index.add(row, index.key_of(records.read(row)) or "")
@@ -110,6 +113,14 @@ def find_missing(records: FullRecords, key_field: str, file_keys: set[str], *, j
             if normal not in present and rid not in finished:
                 found.todo.append((rid, index.key_of(held) or normal))
     return found
+
+
+def _arrived(client, module, rid: str) -> bool:
+    """Whether a mark whose answer was lost arrived: the record, read by id, is inactive."""
+    try:
+        return not _active(client.get_record(module, rid))
+    except (ApiError, OutcomeUnknown):
+        return False
 
 
 def _active(row: dict) -> bool:
@@ -154,9 +165,10 @@ def _one(client, module, journal, rid: str, key: str) -> tuple[RowOutcome, str |
         return RowOutcome(NO_ROW, key, Status.SKIPPED, rid, None,
                           f"not marked inactive: Zoho refused bulkio's access ({exc.message})"), "auth"
     except OutcomeUnknown:
-        return RowOutcome(NO_ROW, key, Status.FAILED, rid, E_NO_ANSWER,
-                          "sent to be marked inactive, but no answer came; run the same command again "
-                          "(marking it twice does no harm)"), None
+        if not _arrived(client, module, rid):
+            return RowOutcome(NO_ROW, key, Status.FAILED, rid, E_NO_ANSWER,
+                              "sent to be marked inactive, but no answer came and Zoho still shows it "
+                              "active; run the same command again (marking it twice does no harm)"), None
     except ApiError as exc:
         return RowOutcome(NO_ROW, key, Status.FAILED, rid, str(exc.code or exc.status),
                           f"could not be marked inactive: {exc.message}"), None
