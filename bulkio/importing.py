@@ -17,7 +17,16 @@ from dataclasses import dataclass, field, replace
 from bulkio.catalogue import Module
 from bulkio.errors import BulkioError, Declined, ExitCode, StoppedError
 from bulkio.outcomes import RowOutcome, Status, exit_code_for
-from bulkio.preparing import ImportOptions, Prepared, prepare, report_rows, resolve_module, summary
+from bulkio.preparing import (
+    ImportOptions,
+    Prepared,
+    file_keys,
+    prepare,
+    report_rows,
+    resolve_module,
+    summary,
+)
+from bulkio.run.deactivate import check_deactivation, consent_refused, deactivate, find_missing
 from bulkio.run.existing import FullRecords
 from bulkio.run.journal import Journal, unsettled
 from bulkio.run.journalfile import set_aside_if_damaged
@@ -73,6 +82,8 @@ def run_import(
     before it sends anything."""
     check_report(opts.report_path(), source=opts.path, journal=opts.journal_path())
     module = resolve_module(opts.module, client) if module is None else module
+    if opts.deactivate_missing:
+        check_deactivation(module, opts.key)
     prep = prepare(opts, module, client, on_warning)
     identity = _identity(opts, prep, client)
     run_opts = RunOptions(
@@ -95,6 +106,12 @@ def run_import(
             if on_warning:
                 on_warning(warning)
         listed, to_read = read_ahead(records, module, run_opts, unsettled(prep.items, journal))
+        missing = None
+        if opts.deactivate_missing and prep.key_api_name:
+            before = client.stats.reads
+            missing = find_missing(records, prep.key_api_name, file_keys(prep), journal=journal,
+                                   held_back=_held_back(prep))
+            listed += client.stats.reads - before
         plan = make_plan(
             prep.items,
             rate=opts.rate,
@@ -105,10 +122,14 @@ def run_import(
             options=run_opts,
             reads=listed,
             compare_reads=to_read if records.indexed is not None else None,
+            missing=missing,
         )
-        if on_plan and on_plan(plan) is False:
+        accepted = on_plan(plan) if on_plan else None
+        if accepted is False:
             raise Declined("Nothing was sent: the plan was not accepted. Run the command again and "
                            "answer yes, or add --yes.")
+        if missing is not None and plan.asks_to_deactivate and not (opts.assume_yes or accepted):
+            raise Declined(consent_refused(missing, module))
         items, refused = guard_line_items(
             prep.items, client=client, module=module, mode=opts.effective_mode, key_field=prep.key_api_name,
             replace=opts.replace_line_items, journal=journal,
@@ -120,8 +141,15 @@ def run_import(
                 options=run_opts, on_progress=on_progress, stop_event=stop, records=records,
             )
         result.outcomes.update({o.row: _as_dry_run(o) if opts.dry_run else o for o in refused})
+        retired: list[RowOutcome] = []
+        if missing is not None and not result.stopped:
+            before = client.stats.writes
+            with _ctrl_c_sets() as stop:
+                retired, result.stopped = deactivate(missing, client=client, module=module, journal=journal,
+                                                     stop=stop, dry_run=opts.dry_run)
+            result.calls = {**result.calls, "writes": result.calls.get("writes", 0) + client.stats.writes - before}
     # run_rows answers for every item it was given, and the guard for every item it held back
-    rows = report_rows(prep, [result.outcomes[item.row] for item in prep.items])
+    rows = report_rows(prep, [result.outcomes[item.row] for item in prep.items]) + retired
     facts = summary(opts, module, prep.key_api_name, Counter(r.status for r in rows), result.calls)
     if notes:
         facts["journal"] = {f"note {n}": text for n, text in enumerate(notes, start=1)}
@@ -168,6 +196,15 @@ def _journal(opts: ImportOptions, identity: dict,
                        "and this run starts a new one")
         with Journal.open(path, identity, resume=opts.resume) as journal:
             yield journal
+
+
+def _held_back(prep: Prepared) -> str:
+    """Why --deactivate-missing marks nothing inactive this time ("" when it may)."""
+    invalid = len(prep.validation.invalid_rows)
+    if invalid:
+        return (f"the file has {invalid:,} invalid row{'' if invalid == 1 else 's'}: fix them first, so that no "
+                "record is taken for missing because its row was refused")
+    return ""
 
 
 def _as_dry_run(outcome: RowOutcome) -> RowOutcome:

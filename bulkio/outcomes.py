@@ -105,6 +105,8 @@ def exit_code_for(statuses: Iterable[str], stopped: str | None = None) -> ExitCo
 #: Error codes the run gives a row itself (the codes of Zoho's answers and of the checks of
 #: the input are elsewhere: Zoho's in its answers, the checks' in prepare.rowerrors).
 E_UNKNOWN_OUTCOME = "E_UNKNOWN_OUTCOME"    # sent, no answer, nothing to check Zoho by
+#: the row number of a report row that stands for no input row (a record --deactivate-missing marked)
+NO_ROW = 0
 E_NO_ANSWER = "E_NO_ANSWER"                # sent, no answer, and Zoho does not hold it
 E_AMBIGUOUS = "E_AMBIGUOUS_RECORD"         # several records in Zoho match the row
 E_NOT_FOUND = "E_NOT_FOUND"                # update: no record in Zoho has the row's key

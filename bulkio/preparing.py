@@ -277,6 +277,16 @@ def _errors_by_row(errors: list[RowError]) -> dict[int, list[RowError]]:
     return grouped
 
 
+def file_keys(prep: Prepared) -> set[str]:
+    """Every key value the file holds: its key column's cells as written, and as validation
+    read them (invisible characters removed), for `--deactivate-missing`."""
+    keys = {str(i.key) for i in prep.items if i.key not in (None, "")}
+    for column, targets in prep.columns.fields.items():
+        if prep.key_api_name and prep.key_api_name in targets:
+            keys.update(str(v).strip() for v in prep.frame[column].tolist() if str(v).strip())
+    return keys
+
+
 def _key_text(prep: Prepared, row: int) -> str | None:
     if not prep.key_api_name:
         return None

@@ -688,6 +688,15 @@ def write_kinds_with(spec: Spec, endpoint: str, param: str) -> list[str]:
     return sorted(kinds, key=["create", "update", "upsert"].index)
 
 
+def inactive_path(spec: Spec, endpoint: str) -> str | None:
+    """The path that marks one record inactive (POST `endpoint`/{id}/inactive), when the
+    module's OpenAPI file documents it (items.yml mark_item_inactive, contacts.yml)."""
+    for path, ops in spec.doc.get("paths", {}).items():
+        if re.fullmatch(re.escape(endpoint) + r"/\{[^/]+\}/inactive", path) and isinstance(ops.get("post"), dict):
+            return path
+    return None
+
+
 def oauth_scopes(spec: Spec, endpoint: str) -> list[str]:
     """The OAuth scopes the GET, POST and PUT operations on `endpoint` and below it list in
     `security`, sorted (bulkio reads, creates and updates; it deletes nothing)."""
@@ -726,7 +735,7 @@ FIELD_ORDER = ["api_name", "label", "aliases", "type", "required", "max_length",
 TOP_KEYS = ["name", "title", "kind", "endpoint", "id_field", "singular", "plural", "noun", "aliases",
             "custom_field_entity", "custom_field_shape", "update_custom_field_shape",
             "custom_field_fallback", "name_field", "upsert_requires", "openapi", "scopes", "create_schema",
-            "update_schema", "list_filters", "line_items_key", "number_field", "party_field",
+            "update_schema", "list_filters", "inactive_path", "line_items_key", "number_field", "party_field",
             "ignore_auto_number_kinds", "line_custom_field_shape",
             "update_line_custom_field_shape", "line_custom_field_fallback"]
 
@@ -758,6 +767,8 @@ def build(openapi_dir: Path, out_dir: Path) -> list[Path]:
                    **custom_field_shapes(spec, mod, line=True)}
         mod["list_filters"] = list_filters(spec, mod["endpoint"])
         mod["scopes"] = oauth_scopes(spec, mod["endpoint"])
+        if inactive_path(spec, mod["endpoint"]):
+            mod["inactive_path"] = inactive_path(spec, mod["endpoint"])
         kinds = write_kinds_with(spec, mod["endpoint"], "ignore_auto_number_generation")
         if kinds and mod.get("number_field"):
             mod["ignore_auto_number_kinds"] = kinds

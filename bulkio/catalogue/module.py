@@ -68,6 +68,8 @@ class Module:
     # write kinds whose operation documents the query parameter ignore_auto_number_generation
     ignore_auto_number_kinds: tuple[str, ...] = ()
     list_filters: tuple[str, ...] | None = None
+    # POST path marking one record inactive, when its OpenAPI file documents one (items, contacts)
+    inactive_path: str | None = None
     noun: str = ""
     aliases: tuple[str, ...] = ()
 

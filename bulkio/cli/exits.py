@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from bulkio.cli.jsonsummary import error_object
 from bulkio.errors import BulkioError, ExitCode
 
 INTERRUPTED = "Interrupted; run the same command again to resume."
@@ -18,18 +19,22 @@ def exit_for(exc: BaseException, state: dict) -> int:
     running command left for this (its secrets, its journal; run_state)."""
     if isinstance(exc, BulkioError):
         click.echo(f"Error: {exc}", err=True)
+        error_object(exc.exit_code, str(exc))
         return int(exc.exit_code)
     if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):
         click.echo(INTERRUPTED, err=True)
+        error_object(ExitCode.STOPPED, INTERRUPTED)
         return int(ExitCode.STOPPED)
     if isinstance(exc, click.ClickException):
         exc.show()
+        error_object(ExitCode.USAGE, exc.format_message())
         return int(ExitCode.USAGE)
     if state.get("traceback"):
         click.echo(_traceback_text(exc, state), err=True)
-        return int(ExitCode.INTERNAL)
-    for line in _unexpected(exc, state):
-        click.echo(line, err=True)
+    else:
+        for line in _unexpected(exc, state):
+            click.echo(line, err=True)
+    error_object(ExitCode.INTERNAL, "unexpected error (a bug in bulkio): its details are on stderr")
     return int(ExitCode.INTERNAL)
 
 

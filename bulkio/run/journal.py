@@ -81,6 +81,7 @@ class Journal:
         with self._lock, self._conn:
             if not resume or stored is None:
                 self._conn.execute("DELETE FROM entries")
+                self._conn.execute("DELETE FROM deactivations")
             self._conn.execute(
                 "INSERT OR REPLACE INTO meta(name, value) VALUES ('identity', ?), ('schema', ?)",
                 (identity, SCHEMA_VERSION),
@@ -227,6 +228,19 @@ class Journal:
                                        [(r, i) for i, r in bound.items()])
             self._conn.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in stale])
         return [replace(e, row=None) for e in gone if e.id not in stale]
+
+    def mark_deactivation(self, record_id: str, key: str, status: str) -> None:
+        """A record of `--deactivate-missing` on its way (JournalState.SENDING) or marked
+        inactive (Status.DEACTIVATED), committed before the call goes out and after its answer."""
+        with self._lock, self._conn:
+            self._conn.execute("INSERT OR REPLACE INTO deactivations(record_id, key, status, updated_at) "
+                               "VALUES (?, ?, ?, ?)", (str(record_id), key, str(status), time.time()))
+
+    def deactivations(self) -> dict[str, tuple[str, str]]:
+        """Record id -> (key, status) of every deactivation journalled, in the order sent."""
+        with self._lock:
+            found = self._conn.execute("SELECT record_id, key, status FROM deactivations ORDER BY rowid").fetchall()
+        return {r[0]: (r[1] or "", r[2]) for r in found}
 
     def close(self) -> None:
         """Close the file; the journal stays on disk for the next run."""

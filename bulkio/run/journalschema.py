@@ -24,6 +24,12 @@ CREATE TABLE IF NOT EXISTS entries (
     attempts INTEGER NOT NULL DEFAULT 0,
     updated_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS deactivations (
+    record_id TEXT PRIMARY KEY,
+    key TEXT,
+    status TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
 """
 
 #: meta name set by `migrate` until the first `rebase`: entries still bound by row number

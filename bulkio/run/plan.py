@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bulkio.modes import Mode
+from bulkio.run.deactivate import Missing
 from bulkio.run.journal import Journal, unsettled
 
 
@@ -30,6 +31,12 @@ class Plan:
     dry_run: bool = False
     skip_unchanged: bool = False
     compare_exact: bool = False  # compare_reads counted from the records listed, not a bound
+    missing: Missing | None = None  # --deactivate-missing: the records to mark inactive
+
+    @property
+    def asks_to_deactivate(self) -> bool:
+        """Whether the records to mark inactive are so many that a person must agree first."""
+        return self.missing is not None and self.missing.needs_consent
 
     @property
     def calls(self) -> int:
@@ -44,6 +51,8 @@ class Plan:
             lines.append(f"Finished in an earlier run (journal): {_rows(self.rows_done)}; "
                          f"{self.rows_to_send:,} left to send.")
         lines.append(self._calls_line())
+        if self.missing is not None:
+            lines.append(_missing_line(self.missing, self.dry_run))
         lines.append(f"Time: {_duration(self.minutes_at_rate)} at {self.rate:g} requests "
                      "per minute.")
         if self.daily_share is not None:
@@ -92,6 +101,7 @@ def make_plan(
     skip_unchanged: bool | None = None,
     dry_run: bool | None = None,
     compare_reads: int | None = None,
+    missing: Missing | None = None,
 ) -> Plan:
     """The plan for sending `items` (runner.WorkItem).
 
@@ -100,7 +110,8 @@ def make_plan(
     writes and the comparison reads (lookups, custom fields). `skip_unchanged` and `dry_run`
     default to those of `options` (runner.RunOptions). Rows the journal shows as finished cost
     nothing. `compare_reads`, when the records in Zoho were listed already, is the reads the
-    comparison still needs (else an upper bound is taken).
+    comparison still needs (else an upper bound is taken). `missing`: the records
+    --deactivate-missing marks inactive after the rows, one write each.
 
     Example:
         make_plan(items, rate=100, daily_limit=1000, journal=journal).lines()
@@ -115,7 +126,7 @@ def make_plan(
     exact = compare_reads is not None
     if not exact:
         compare_reads = _compare_bound(dry_run, skip_unchanged, to_send)
-    writes = 0 if dry_run else to_send
+    writes = 0 if dry_run else to_send + (len(missing.todo) if missing else 0)
     reads_total = reads + (compare_reads or 0)
     calls = reads_total + writes
     limit = quota_limit or daily_limit
@@ -127,7 +138,7 @@ def make_plan(
         over_quota=left is not None and calls > left,
         rows_done=len(items) - to_send, rate=rate, daily_limit=limit, quota_left=left,
         compare_reads=compare_reads, dry_run=dry_run, skip_unchanged=skip_unchanged,
-        compare_exact=exact,
+        compare_exact=exact, missing=missing,
     )
 
 
@@ -145,6 +156,20 @@ def is_keyed(item, mode: str) -> bool:
     if item.record_id and mode != Mode.CREATE:
         return True
     return mode != Mode.CREATE and item.key not in (None, "")
+
+
+def _missing_line(missing: Missing, dry_run: bool) -> str:
+    """What --deactivate-missing will do, in one line of the plan."""
+    if missing.held_back:
+        return f"Mark inactive: none ({missing.held_back})."
+    done = f"; {len(missing.done):,} done in an earlier run" if missing.done else ""
+    if not missing.todo:
+        return f"Mark inactive: none of the {missing.active:,} active records holding a key{done}."
+    shown = ", ".join(missing.first_keys()) + (", ..." if len(missing.todo) > len(missing.first_keys()) else "")
+    verb = "would mark" if dry_run else "marks"
+    return (f"Mark inactive: {len(missing.todo):,} of {missing.active:,} active records holding a key "
+            f"({missing.share:.0%}) are not in the file; bulkio {verb} them inactive after the rows: "
+            f"{shown}{done}.")
 
 
 def _rows(n: int) -> str:

@@ -62,6 +62,7 @@ class Api:
                 return 200, {"code": 0, "message": spec.messages["deleted"]}, True
             raise errors.bad_method(method)
         if len(rest) == 2 and rest[1] in ("active", "inactive") and spec.messages.get(rest[1]):
+            # rule: MARK-INACTIVE
             _allow(method, "POST")
             self.records.set_status(org, spec, rid, rest[1])
             return 200, {"code": 0, "message": spec.messages[rest[1]]}, True

@@ -27,6 +27,10 @@ RULES = (
     Rule("ENVELOPE", "every answer is JSON with `code` (0 on success) and `message`; one record under the "
          "module's singular key, a list under its plural key with `page_context`",
          "zoho-docs/items-api.txt", "List items: Response Example", '{ "code": 0, "message": "success", "items": ['),
+    Rule("MARK-INACTIVE", "POST /items/{item_id}/inactive and /contacts/{contact_id}/inactive set the record's "
+         "`status` to inactive (listed under filter_by=Status.Inactive from then on) and answer code 0 with the "
+         "documented message; /active undoes it",
+         "zoho-openapi/items.yml", "mark_item_inactive", "Mark an active item as inactive."),
     Rule("PER-PAGE-200", "`per_page` defaults to 200 and is capped there; `page` from 1",
          "zoho-openapi/items.yml", "list_items parameters per_page",
          "Number of records to be fetched per page. Default value is 200."),

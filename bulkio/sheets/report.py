@@ -200,7 +200,9 @@ def _report_columns(rows: Sequence[RowOutcome], table: _InputTable) -> tuple[lis
     # An input column spelled like an outcome column is renamed so both stay readable.
     input_header = [f"{c} (input)" if c in taken else c for c in table.columns]
     header = list(OUTCOME_COLUMNS) + input_header
-    outcome: list[list[str]] = [[str(r.row) for r in rows], [_text(r.key) for r in rows], [r.status for r in rows],
+    # a record --deactivate-missing marked stands for no input row: its row number stays empty
+    outcome: list[list[str]] = [[str(r.row) if r.row else "" for r in rows], [_text(r.key) for r in rows],
+               [r.status for r in rows],
                [_text(r.record_id) for r in rows], [_text(r.error_code) for r in rows],
                [_text(r.message) for r in rows]]
     return header, outcome + table.columns_for([r.row for r in rows])

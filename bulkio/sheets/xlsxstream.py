@@ -120,12 +120,14 @@ class StreamedSheet:
         joined = "\x00".join(values)
         plain = (len(values) == self._columns and len(joined) <= MAX_CELL and not _NEEDS_CARE.search(joined)
                  and joined.count("\x00") == self._columns - 1)
-        if plain and "\x00".join(map(str.strip, values)) == joined:  # no cell with spaces at an end
+        # an empty number cell (a report row standing for no input row) is written as text
+        empty_number = self._number_column >= 0 and not values[self._number_column]
+        if plain and not empty_number and "\x00".join(map(str.strip, values)) == joined:
             number = int(values[self._number_column]) if self._number_column >= 0 else 0
             return self._template.format(n, style, number, *values).replace("<is><t></t></is>", "")
         texts = values if plain else [_cell_text(v) for v in values]
         cells = [_cell(f"{letter}{n}", v) for letter, v in zip(self._letters, texts, strict=False)]
-        if self._number_column >= 0:
+        if self._number_column >= 0 and not empty_number:
             at = self._number_column
             cells[at] = f'<c r="{self._letters[at]}{n}" t="n"><v>{int(values[at])}</v></c>'
         if self._fill_column >= 0:

@@ -125,6 +125,15 @@ class ZohoClient(ZohoTransport):
         record = one_record(envelope, module.singular)
         return WriteResult(record, create and says_created(status, envelope, record), status)
 
+    def mark_inactive(self, module, record_id: str) -> None:
+        """POST the module's documented "Mark as inactive" path (items.yml, contacts.yml) for one
+        record. Marking twice changes nothing, so a lost answer may simply be sent again."""
+        module = _module(module)
+        if not module.inactive_path:
+            raise ValueError(f"module {module.name} cannot mark records inactive")
+        path = module.inactive_path.replace("{" + module.id_field + "}", str(record_id))
+        self.request("POST", path)
+
 
 def _header_value(value) -> str | bytes:
     """HTTP header values are Latin-1; a key beyond it (東京-1) goes as UTF-8 bytes, which Zoho

@@ -60,3 +60,6 @@ class Client(Protocol):
     def upsert(self, module: Module | str, key_api_name: str, key_value: str, payload: Mapping[str, Any],
                create: bool = True) -> WriteResult:
         """Update the record whose unique custom field holds `key_value`, or create it."""
+
+    def mark_inactive(self, module: Module, record_id: str) -> None:
+        """Mark one record inactive (module.inactive_path)."""

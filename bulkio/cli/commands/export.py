@@ -31,6 +31,7 @@ def export_command(module: str, output: Path, filters: tuple[str, ...], columns:
 
     Example: bulkio export -m items -o items.xlsx --filter name_startswith=Desk
     """
+    from bulkio.cli.jsonsummary import emit_if_json, export_object
     from bulkio.cli.progress import record_progress
     from bulkio.cli.render import export_line
     from bulkio.exporting import export_module
@@ -40,3 +41,4 @@ def export_command(module: str, output: Path, filters: tuple[str, ...], columns:
         result = export_module(client, module, output, filters=list(filters), columns=columns,
                                on_progress=on_progress)
     say(export_line(result))
+    emit_if_json(export_object(result))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from bulkio.cli.confirm import ask, can_ask
 from bulkio.cli.options import (
     InputOptions,
     connection_options,
@@ -45,13 +46,17 @@ def import_command(file: Path, inputs, connection, dry_run, skip_unchanged, rate
     client = connect(connection, rate=rate, concurrency=concurrency, daily_limit=daily_limit)
     module = resolve_module(inputs.module, client)
 
-    def on_plan(plan) -> None:
+    def on_plan(plan) -> bool | None:
         for line in plan.lines():
             say(line)
+        if plan.asks_to_deactivate and not assume_yes and can_ask():
+            return ask(f"Mark {len(plan.missing.todo):,} {module.plural} inactive "
+                       f"({plan.missing.share:.0%} of those holding a key)?", assume_yes=False)
+        return None  # run_import refuses (exit 2) when consent is needed and nobody gave it
 
     with row_progress() as on_progress:
         result = run_import(opts, client, module, on_plan=on_plan, on_progress=on_progress, on_warning=_warn)
-    _finish(result)
+    _finish(result, "import", client)
 
 
 @click.command()
@@ -73,7 +78,7 @@ def validate(file: Path, inputs, connection) -> None:
                                                needs_custom=bool(inputs.key))
     if note:
         _warn(note)
-    _finish(run_validate(opts, module, client=client, on_warning=_warn))
+    _finish(run_validate(opts, module, client=client, on_warning=_warn), "validate", client)
 
 
 def _options(file: Path, inputs: InputOptions, **extra):
@@ -91,10 +96,13 @@ def _warn(warning: str) -> None:
     click.echo(f"Warning: {warning}", err=True)
 
 
-def _finish(result) -> None:
-    """Print the problems and the summary, and exit with the result's code."""
+def _finish(result, command: str, client) -> None:
+    """Print the problems and the summary (and under --json the summary object), and exit
+    with the result's code."""
+    from bulkio.cli.jsonsummary import emit_if_json, result_object
     from bulkio.cli.render import problem_lines, summary_lines
 
     for line in problem_lines(result) + summary_lines(result):
         say(line)
+    emit_if_json(result_object(command, result, client))
     raise SystemExit(int(result.exit_code))
